@@ -1,0 +1,244 @@
+//! Command-line interface: argument parsing and the subcommands. `main.rs` only calls [`run`].
+
+mod summary;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+
+use crate::demo::{self, DemoOptions};
+use crate::i18n::Lang;
+use crate::passphrase::{self, PassphraseError};
+use crate::store::{Key, Store, StoreError};
+
+/// Exit codes, documented in docs/cli.md.
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// The operation failed (I/O, database, a problem found by `check`).
+    pub const FAILED: u8 = 1;
+    /// Refused: bad arguments, wrong passphrase, unsafe permissions, existing file, newer schema.
+    pub const REFUSED: u8 = 2;
+}
+
+/// sluss: coordinate a client's return to society after conditional release.
+#[derive(Debug, Parser)]
+#[command(name = "sluss", version, about, long_about = None)]
+pub struct Cli {
+    /// Store file (default: sluss.db in the user's data directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Read the passphrase from this file (mode 0600) instead of asking.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
+    /// Open a throwaway store of about 60 synthetic clients in a temporary directory.
+    #[arg(long)]
+    pub demo: bool,
+    /// Interface language: sv (default) or en.
+    #[arg(long, global = true, default_value = "sv")]
+    pub lang: Lang,
+    /// Pretend today is this date (for demos and tests).
+    #[arg(long, global = true, hide = true, value_name = "YYYY-MM-DD")]
+    pub today: Option<NaiveDate>,
+    /// What to do; without one, sluss opens the store.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an empty encrypted store with a new replica id.
+    Init,
+    /// Fill a new store with synthetic clients, or apply random edits to one (--churn).
+    Demo(DemoArgs),
+    /// Check the store: integrity, foreign keys, search indexes, change log against tables.
+    Check,
+    /// Write an encrypted copy of the store while it is in use.
+    Backup {
+        /// Where to write the copy (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+/// Arguments of `sluss demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Number of clients to generate into a new store.
+    #[arg(long, conflicts_with = "churn")]
+    pub clients: Option<usize>,
+    /// Number of random edits to apply to an existing demo store.
+    #[arg(long)]
+    pub churn: Option<usize>,
+    /// Random seed: the same seed and day give the same data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Leave the store unencrypted (only for throwaway stores).
+    #[arg(long)]
+    pub unencrypted: bool,
+}
+
+/// An error with the exit code it should end the program with.
+#[derive(Debug)]
+pub struct Failure {
+    /// Exit code.
+    pub code: u8,
+    /// Message for the user.
+    pub message: String,
+}
+
+impl Failure {
+    fn refused(message: impl Into<String>) -> Self {
+        Failure { code: exit::REFUSED, message: message.into() }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        let code = match e {
+            StoreError::WrongPassphrase { .. }
+            | StoreError::NotFound { .. }
+            | StoreError::AlreadyExists { .. }
+            | StoreError::PermissionsTooOpen { .. }
+            | StoreError::NewerSchema { .. }
+            | StoreError::Locked
+            | StoreError::ReadOnly => exit::REFUSED,
+            _ => exit::FAILED,
+        };
+        Failure { code, message: e.to_string() }
+    }
+}
+
+impl From<PassphraseError> for Failure {
+    fn from(e: PassphraseError) -> Self {
+        Failure::refused(e.to_string())
+    }
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let today = cli.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+    if cli.demo {
+        return open_demo(&cli, today);
+    }
+    let path = match &cli.db {
+        Some(p) => p.clone(),
+        None => default_store_path()?,
+    };
+    match &cli.command {
+        None => {
+            let store = open(&path, cli.key_file.as_deref())?;
+            summary::print(&store, today, cli.lang)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Init) => {
+            let key = Key::Passphrase(passphrase::obtain(cli.key_file.as_deref(), true)?);
+            let store = Store::create(&path, key)?;
+            println!("created {} (replica {})", path.display(), store.replica_id());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Demo(args)) => demo_command(&cli, args, &path, today),
+        Some(Command::Check) => {
+            let store = open(&path, cli.key_file.as_deref())?;
+            let started = std::time::Instant::now();
+            let report = store.check()?;
+            println!(
+                "checked {} rows against {} changes in {:.1} s",
+                report.rows,
+                report.changes,
+                started.elapsed().as_secs_f64()
+            );
+            if report.is_ok() {
+                println!("ok");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                for p in &report.problems {
+                    println!("problem: {p}");
+                }
+                Err(Failure { code: exit::FAILED, message: format!("{} problem(s) found", report.problems.len()) })
+            }
+        }
+        Some(Command::Backup { out }) => {
+            let mut store = open(&path, cli.key_file.as_deref())?;
+            store.backup_to(out)?;
+            store.audit(crate::domain::enums::AuditAction::Backup, None, "backup written")?;
+            println!("backup written to {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn default_store_path() -> Result<PathBuf, Failure> {
+    directories::ProjectDirs::from("se", "sluss", "sluss")
+        .map(|d| d.data_dir().join("sluss.db"))
+        .ok_or_else(|| Failure::refused("cannot find a home directory: pass --db PATH"))
+}
+
+fn open(path: &Path, key_file: Option<&Path>) -> Result<Store, Failure> {
+    if !path.is_file() {
+        return Err(StoreError::NotFound { path: path.to_owned() }.into());
+    }
+    let key = Key::Passphrase(passphrase::obtain(key_file, false)?);
+    Ok(Store::open(path, key)?)
+}
+
+fn progress_printer(label: &'static str) -> impl FnMut(usize, usize) {
+    let tty = std::io::stderr().is_terminal();
+    move |done, total| {
+        if tty {
+            eprint!("\r{label} {done}/{total}");
+            if done == total {
+                eprintln!();
+            }
+        }
+    }
+}
+
+fn demo_command(cli: &Cli, args: &DemoArgs, path: &Path, today: NaiveDate) -> Result<ExitCode, Failure> {
+    if let Some(edits) = args.churn {
+        let mut store = open(path, cli.key_file.as_deref())?;
+        let started = std::time::Instant::now();
+        let changes = demo::churn(&mut store, edits, args.seed, today, &mut progress_printer("edits"))?;
+        println!("applied {edits} edits ({changes} changes) in {:.1} s", started.elapsed().as_secs_f64());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(clients) = args.clients else {
+        return Err(Failure::refused("say how much: --clients N for a new store, or --churn N to edit one"));
+    };
+    let key = if args.unencrypted {
+        Key::Plaintext
+    } else {
+        Key::Passphrase(passphrase::obtain(cli.key_file.as_deref(), true)?)
+    };
+    let mut store = Store::create(path, key)?;
+    let opts = DemoOptions { clients, seed: args.seed, today };
+    let report = demo::generate(&mut store, &opts, &mut progress_printer("clients"))?;
+    println!(
+        "generated {} clients ({} rows, {} changes) in {:.1} s into {}",
+        report.clients,
+        report.rows,
+        report.changes,
+        report.elapsed.as_secs_f64(),
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Size of the `--demo` store: enough to fill every dashboard, small enough to read.
+const DEMO_CLIENTS: usize = 60;
+
+fn open_demo(cli: &Cli, today: NaiveDate) -> Result<ExitCode, Failure> {
+    let dir = tempfile::Builder::new()
+        .prefix("sluss-demo-")
+        .tempdir()
+        .map_err(|e| Failure { code: exit::FAILED, message: format!("cannot create a temporary directory: {e}") })?;
+    let path = dir.path().join("demo.db");
+    let mut store = Store::create(&path, Key::Plaintext)?;
+    demo::generate(&mut store, &DemoOptions { clients: DEMO_CLIENTS, seed: 1, today }, &mut |_, _| {})?;
+    summary::print(&store, today, cli.lang)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,10 @@
+//! sluss: coordination of a client's return to society after conditional release.
+//!
+//! The core (domain, store, demo) never imports the terminal UI; the UI never writes SQL.
+
+pub mod cli;
+pub mod demo;
+pub mod domain;
+pub mod i18n;
+pub mod passphrase;
+pub mod store;

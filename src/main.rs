@@ -1,0 +1,16 @@
+//! The `sluss` binary: parse the command line, run it, map failures to exit codes.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = sluss::cli::Cli::parse();
+    match sluss::cli::run(cli) {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("sluss: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! The local store: an SQLCipher-encrypted SQLite file, its schema, the single write path
+//! with its change log, and the queries the rest of the program reads through.
+
+pub mod audit;
+pub mod check;
+pub mod entities;
+pub mod error;
+pub mod hlc;
+mod migrations;
+pub mod write;
+
+use std::fs::{self, OpenOptions};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, OpenFlags};
+use zeroize::Zeroizing;
+
+pub use error::{Result, StoreError};
+pub use write::{ApplyReport, ChangeSet, Op, new_id};
+
+/// How the store file is protected.
+#[derive(Clone)]
+pub enum Key {
+    /// Encrypted with a key derived from this passphrase.
+    Passphrase(Zeroizing<String>),
+    /// Not encrypted: only for throwaway demo stores and tests.
+    Plaintext,
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Key::Passphrase(_) => f.write_str("Key::Passphrase(..)"),
+            Key::Plaintext => f.write_str("Key::Plaintext"),
+        }
+    }
+}
+
+impl Key {
+    /// A passphrase key.
+    pub fn passphrase(p: impl Into<String>) -> Self {
+        Key::Passphrase(Zeroizing::new(p.into()))
+    }
+}
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+    replica_id: String,
+    path: Option<PathBuf>,
+    key: Key,
+    key_derivation: Duration,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).field("replica_id", &self.replica_id).finish()
+    }
+}
+
+const FILE_MODE: u32 = 0o600;
+const DIR_MODE: u32 = 0o700;
+
+impl Store {
+    /// Creates a new, empty store with a new replica id. Refuses an existing file.
+    pub fn create(path: &Path, key: Key) -> Result<Store> {
+        if path.exists() {
+            return Err(StoreError::AlreadyExists { path: path.to_owned() });
+        }
+        ensure_private_dir(path)?;
+        // Create the file ourselves so it is never, even briefly, readable by others.
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(FILE_MODE)
+            .open(path)
+            .map_err(|e| StoreError::io(format!("cannot create {}", path.display()), e))?;
+        let result = Self::open_file(path, key, true);
+        if result.is_err() {
+            let _ = fs::remove_file(path);
+        }
+        result
+    }
+
+    /// Opens an existing store, migrating it (after a backup) if it is older than this build.
+    pub fn open(path: &Path, key: Key) -> Result<Store> {
+        if !path.is_file() {
+            return Err(StoreError::NotFound { path: path.to_owned() });
+        }
+        check_private(path)?;
+        Self::open_file(path, key, false)
+    }
+
+    /// A plaintext store in memory, for tests.
+    pub fn in_memory() -> Result<Store> {
+        let mut conn = Connection::open_in_memory()?;
+        configure(&conn)?;
+        migrations::migrate(&mut conn)?;
+        let replica_id = init_replica(&conn)?;
+        Ok(Store { conn, replica_id, path: None, key: Key::Plaintext, key_derivation: Duration::ZERO })
+    }
+
+    fn open_file(path: &Path, key: Key, creating: bool) -> Result<Store> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(path, flags)?;
+        let started = Instant::now();
+        apply_key(&conn, &key)?;
+        // The first read derives the key and proves the passphrase; nothing is written before it.
+        let readable = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0));
+        let key_derivation = started.elapsed();
+        match readable {
+            Ok(_) => {}
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+                return Err(StoreError::WrongPassphrase { path: path.to_owned() });
+            }
+            Err(e) => return Err(e.into()),
+        }
+        configure(&conn)?;
+        let version = migrations::version(&conn)?;
+        if !creating && version == 0 {
+            return Err(StoreError::WrongPassphrase { path: path.to_owned() });
+        }
+        if version > 0 && version < migrations::LATEST {
+            let backup = path.with_extension(format!("v{version}.bak"));
+            backup_connection(&conn, &key, &backup)?;
+        }
+        migrations::migrate(&mut conn)?;
+        let replica_id = init_replica(&conn)?;
+        for suffix in ["-wal", "-shm"] {
+            let side = PathBuf::from(format!("{}{suffix}", path.display()));
+            if side.exists() {
+                let _ = fs::set_permissions(&side, fs::Permissions::from_mode(FILE_MODE));
+            }
+        }
+        Ok(Store { conn, replica_id, path: Some(path.to_owned()), key, key_derivation })
+    }
+
+    /// This replica's id, fixed when the store was created.
+    pub fn replica_id(&self) -> &str {
+        &self.replica_id
+    }
+
+    /// The store file, if it is not in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Whether the file is encrypted.
+    pub fn is_encrypted(&self) -> bool {
+        matches!(self.key, Key::Passphrase(_))
+    }
+
+    /// How long opening took to derive the key from the passphrase.
+    pub fn key_derivation_time(&self) -> Duration {
+        self.key_derivation
+    }
+
+    /// Read access for queries. Writes go through [`Store::apply`] only.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Schema version of the open store.
+    pub fn schema_version(&self) -> Result<i64> {
+        migrations::version(&self.conn)
+    }
+
+    /// Writes a consistent copy of the store, encrypted with the same passphrase, while it stays open.
+    pub fn backup_to(&self, out: &Path) -> Result<()> {
+        if out.exists() {
+            return Err(StoreError::AlreadyExists { path: out.to_owned() });
+        }
+        ensure_private_dir(out)?;
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(FILE_MODE)
+            .open(out)
+            .map_err(|e| StoreError::io(format!("cannot create {}", out.display()), e))?;
+        let result = backup_connection(&self.conn, &self.key, out);
+        if result.is_err() {
+            let _ = fs::remove_file(out);
+        }
+        result
+    }
+}
+
+fn apply_key(conn: &Connection, key: &Key) -> Result<()> {
+    if let Key::Passphrase(p) = key {
+        conn.pragma_update(None, "key", p.as_str())?;
+    }
+    Ok(())
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.set_prepared_statement_cache_capacity(256);
+    // WAL with synchronous=FULL: a commit survives power loss; temp data never touches disk.
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -65536;
+         PRAGMA busy_timeout = 5000;",
+    )?;
+    Ok(())
+}
+
+fn init_replica(conn: &Connection) -> Result<String> {
+    conn.execute(
+        "INSERT OR IGNORE INTO replica (singleton, replica_id, hlc, created_at) VALUES (1, ?1, 0, ?2)",
+        rusqlite::params![new_id(), chrono::Utc::now().to_rfc3339()],
+    )?;
+    Ok(conn.query_row("SELECT replica_id FROM replica", [], |r| r.get(0))?)
+}
+
+fn backup_connection(src: &Connection, key: &Key, out: &Path) -> Result<()> {
+    let mut dst = Connection::open(out)?;
+    apply_key(&dst, key)?;
+    {
+        let backup = rusqlite::backup::Backup::new(src, &mut dst)?;
+        backup.run_to_completion(1024, Duration::ZERO, None)?;
+    }
+    drop(dst);
+    fs::set_permissions(out, fs::Permissions::from_mode(FILE_MODE))
+        .map_err(|e| StoreError::io(format!("cannot set permissions of {}", out.display()), e))
+}
+
+/// Creates the parent directory (mode 0700) if it does not exist.
+fn ensure_private_dir(path: &Path) -> Result<()> {
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if !dir.exists() {
+        fs::create_dir_all(dir).map_err(|e| StoreError::io(format!("cannot create {}", dir.display()), e))?;
+        fs::set_permissions(dir, fs::Permissions::from_mode(DIR_MODE))
+            .map_err(|e| StoreError::io(format!("cannot set permissions of {}", dir.display()), e))?;
+    }
+    Ok(())
+}
+
+/// Refuses a store file that other users can read or write.
+fn check_private(path: &Path) -> Result<()> {
+    let meta = fs::metadata(path).map_err(|e| StoreError::io(format!("cannot read {}", path.display()), e))?;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(StoreError::PermissionsTooOpen { path: path.to_owned(), mode });
+    }
+    Ok(())
+}
