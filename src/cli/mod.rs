@@ -93,7 +93,10 @@ pub struct Failure {
 
 impl Failure {
     fn refused(message: impl Into<String>) -> Self {
-        Failure { code: exit::REFUSED, message: message.into() }
+        Failure {
+            code: exit::REFUSED,
+            message: message.into(),
+        }
     }
 }
 
@@ -109,7 +112,10 @@ impl From<StoreError> for Failure {
             | StoreError::ReadOnly => exit::REFUSED,
             _ => exit::FAILED,
         };
-        Failure { code, message: e.to_string() }
+        Failure {
+            code,
+            message: e.to_string(),
+        }
     }
 }
 
@@ -121,7 +127,9 @@ impl From<PassphraseError> for Failure {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
-    let today = cli.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let today = cli
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
     if cli.demo {
         return open_demo(&cli, today);
     }
@@ -138,7 +146,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Some(Command::Init) => {
             let key = Key::Passphrase(passphrase::obtain(cli.key_file.as_deref(), true)?);
             let store = Store::create(&path, key)?;
-            println!("created {} (replica {})", path.display(), store.replica_id());
+            println!(
+                "created {} (replica {})",
+                path.display(),
+                store.replica_id()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Demo(args)) => demo_command(&cli, args, &path, today),
@@ -159,13 +171,20 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 for p in &report.problems {
                     println!("problem: {p}");
                 }
-                Err(Failure { code: exit::FAILED, message: format!("{} problem(s) found", report.problems.len()) })
+                Err(Failure {
+                    code: exit::FAILED,
+                    message: format!("{} problem(s) found", report.problems.len()),
+                })
             }
         }
         Some(Command::Backup { out }) => {
             let mut store = open(&path, cli.key_file.as_deref())?;
             store.backup_to(out)?;
-            store.audit(crate::domain::enums::AuditAction::Backup, None, "backup written")?;
+            store.audit(
+                crate::domain::enums::AuditAction::Backup,
+                None,
+                "backup written",
+            )?;
             println!("backup written to {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -180,7 +199,10 @@ fn default_store_path() -> Result<PathBuf, Failure> {
 
 fn open(path: &Path, key_file: Option<&Path>) -> Result<Store, Failure> {
     if !path.is_file() {
-        return Err(StoreError::NotFound { path: path.to_owned() }.into());
+        return Err(StoreError::NotFound {
+            path: path.to_owned(),
+        }
+        .into());
     }
     let key = Key::Passphrase(passphrase::obtain(key_file, false)?);
     Ok(Store::open(path, key)?)
@@ -198,16 +220,32 @@ fn progress_printer(label: &'static str) -> impl FnMut(usize, usize) {
     }
 }
 
-fn demo_command(cli: &Cli, args: &DemoArgs, path: &Path, today: NaiveDate) -> Result<ExitCode, Failure> {
+fn demo_command(
+    cli: &Cli,
+    args: &DemoArgs,
+    path: &Path,
+    today: NaiveDate,
+) -> Result<ExitCode, Failure> {
     if let Some(edits) = args.churn {
         let mut store = open(path, cli.key_file.as_deref())?;
         let started = std::time::Instant::now();
-        let changes = demo::churn(&mut store, edits, args.seed, today, &mut progress_printer("edits"))?;
-        println!("applied {edits} edits ({changes} changes) in {:.1} s", started.elapsed().as_secs_f64());
+        let changes = demo::churn(
+            &mut store,
+            edits,
+            args.seed,
+            today,
+            &mut progress_printer("edits"),
+        )?;
+        println!(
+            "applied {edits} edits ({changes} changes) in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let Some(clients) = args.clients else {
-        return Err(Failure::refused("say how much: --clients N for a new store, or --churn N to edit one"));
+        return Err(Failure::refused(
+            "say how much: --clients N for a new store, or --churn N to edit one",
+        ));
     };
     let key = if args.unencrypted {
         Key::Plaintext
@@ -215,7 +253,11 @@ fn demo_command(cli: &Cli, args: &DemoArgs, path: &Path, today: NaiveDate) -> Re
         Key::Passphrase(passphrase::obtain(cli.key_file.as_deref(), true)?)
     };
     let mut store = Store::create(path, key)?;
-    let opts = DemoOptions { clients, seed: args.seed, today };
+    let opts = DemoOptions {
+        clients,
+        seed: args.seed,
+        today,
+    };
     let report = demo::generate(&mut store, &opts, &mut progress_printer("clients"))?;
     println!(
         "generated {} clients ({} rows, {} changes) in {:.1} s into {}",
@@ -235,10 +277,21 @@ fn open_demo(cli: &Cli, today: NaiveDate) -> Result<ExitCode, Failure> {
     let dir = tempfile::Builder::new()
         .prefix("sluss-demo-")
         .tempdir()
-        .map_err(|e| Failure { code: exit::FAILED, message: format!("cannot create a temporary directory: {e}") })?;
+        .map_err(|e| Failure {
+            code: exit::FAILED,
+            message: format!("cannot create a temporary directory: {e}"),
+        })?;
     let path = dir.path().join("demo.db");
     let mut store = Store::create(&path, Key::Plaintext)?;
-    demo::generate(&mut store, &DemoOptions { clients: DEMO_CLIENTS, seed: 1, today }, &mut |_, _| {})?;
+    demo::generate(
+        &mut store,
+        &DemoOptions {
+            clients: DEMO_CLIENTS,
+            seed: 1,
+            today,
+        },
+        &mut |_, _| {},
+    )?;
     summary::print(&store, today, cli.lang)?;
     Ok(ExitCode::SUCCESS)
 }

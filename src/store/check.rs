@@ -59,7 +59,9 @@ impl Store {
         while let Some(row) = rows.next()? {
             let table: String = row.get(0)?;
             let parent: String = row.get(2)?;
-            report.problem(format!("foreign key: a row of {table} refers to a missing {parent}"));
+            report.problem(format!(
+                "foreign key: a row of {table} refers to a missing {parent}"
+            ));
         }
         for fts in ["client_fts", "note_fts"] {
             let sql = format!("INSERT INTO {fts}({fts}) VALUES ('integrity-check')");
@@ -77,55 +79,99 @@ impl Store {
 /// The state of one row as the change log says it should be.
 type RowState = BTreeMap<String, Value>;
 
-fn replay_entity(conn: &rusqlite::Connection, ent: &Entity, report: &mut CheckReport) -> Result<()> {
-    // Fold the log per row in (hlc, replica) order: the same order every replica applies.
-    let mut expected: BTreeMap<String, RowState> = BTreeMap::new();
-    let mut stmt = conn.prepare(
+/// Replays the log of one entity and compares it with the table. Both are read in row-id
+/// order and merged, so memory stays at one row whatever the size of the store.
+fn replay_entity(
+    conn: &rusqlite::Connection,
+    ent: &Entity,
+    report: &mut CheckReport,
+) -> Result<()> {
+    // Within a row, fold in (hlc, replica) order: the order every replica applies changes in.
+    let mut log_stmt = conn.prepare(
         "SELECT row_id, field, value FROM change_log WHERE entity = ?1 ORDER BY row_id, hlc, replica",
     )?;
-    let mut rows = stmt.query([ent.name])?;
-    while let Some(row) = rows.next()? {
-        report.changes += 1;
-        let row_id: String = row.get(0)?;
-        let field: String = row.get(1)?;
-        let raw: String = row.get(2)?;
-        let Ok(value) = serde_json::from_str::<Value>(&raw) else {
-            report.problem(format!("change log: unreadable value for {}.{field} of {row_id}", ent.name));
-            continue;
-        };
-        let state = expected.entry(row_id).or_default();
-        if field == INSERT {
-            match value {
-                Value::Object(obj) => state.extend(obj),
-                _ => report.problem(format!("change log: insert of {} is not an object", ent.name)),
-            }
-        } else {
-            state.insert(field, value);
-        }
-    }
-    drop(rows);
+    let mut log = log_stmt.query([ent.name])?;
+    let columns: Vec<&str> = std::iter::once(DELETED)
+        .chain(ent.fields.iter().map(|f| f.name))
+        .collect();
+    let sql = format!(
+        "SELECT id, {} FROM {} ORDER BY id",
+        columns.join(", "),
+        ent.name
+    );
+    let mut table_stmt = conn.prepare(&sql)?;
+    let mut table = table_stmt.query([])?;
 
-    let columns: Vec<&str> = std::iter::once(DELETED).chain(ent.fields.iter().map(|f| f.name)).collect();
-    let sql = format!("SELECT id, {} FROM {}", columns.join(", "), ent.name);
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        report.rows += 1;
-        let id: String = row.get(0)?;
-        let Some(state) = expected.remove(&id) else {
-            report.problem(format!("{} {id} has no entry in the change log", ent.name));
-            continue;
+    let mut pending: Option<(String, String, String)> = next_change(&mut log)?;
+    let mut next_row = table.next()?;
+    loop {
+        // The next row id in either stream.
+        let log_id = pending.as_ref().map(|p| p.0.clone());
+        let table_id: Option<String> = match next_row {
+            Some(row) => Some(row.get(0)?),
+            None => None,
         };
-        for (i, col) in columns.iter().enumerate() {
-            let Some(want) = state.get(*col) else { continue };
-            let have: SqlValue = row.get(i + 1)?;
-            if have != json_to_sql(want) {
-                report.problem(format!("{}.{col} of {id} differs from its change log", ent.name));
+        let id = match (&log_id, &table_id) {
+            (None, None) => break,
+            (Some(l), Some(t)) => l.min(t).clone(),
+            (Some(l), None) => l.clone(),
+            (None, Some(t)) => t.clone(),
+        };
+        let mut state: Option<RowState> = None;
+        while pending.as_ref().is_some_and(|p| p.0 == id) {
+            let (_, field, raw) = pending.take().expect("checked above");
+            report.changes += 1;
+            let st = state.get_or_insert_with(RowState::new);
+            match serde_json::from_str::<Value>(&raw) {
+                Ok(Value::Object(obj)) if field == INSERT => st.extend(obj),
+                Ok(_) if field == INSERT => report.problem(format!(
+                    "change log: insert of {} {id} is not an object",
+                    ent.name
+                )),
+                Ok(value) => {
+                    st.insert(field, value);
+                }
+                Err(_) => report.problem(format!(
+                    "change log: unreadable value for {}.{field} of {id}",
+                    ent.name
+                )),
             }
+            pending = next_change(&mut log)?;
         }
-    }
-    for id in expected.keys() {
-        report.problem(format!("{} {id} is in the change log but missing from its table", ent.name));
+        if table_id.as_deref() == Some(id.as_str()) {
+            let row = next_row.expect("table row present");
+            report.rows += 1;
+            match &state {
+                None => report.problem(format!("{} {id} has no entry in the change log", ent.name)),
+                Some(state) => {
+                    for (i, col) in columns.iter().enumerate() {
+                        let Some(want) = state.get(*col) else {
+                            continue;
+                        };
+                        let have: SqlValue = row.get(i + 1)?;
+                        if have != json_to_sql(want) {
+                            report.problem(format!(
+                                "{}.{col} of {id} differs from its change log",
+                                ent.name
+                            ));
+                        }
+                    }
+                }
+            }
+            next_row = table.next()?;
+        } else {
+            report.problem(format!(
+                "{} {id} is in the change log but missing from its table",
+                ent.name
+            ));
+        }
     }
     Ok(())
+}
+
+fn next_change(rows: &mut rusqlite::Rows<'_>) -> Result<Option<(String, String, String)>> {
+    Ok(match rows.next()? {
+        Some(r) => Some((r.get(0)?, r.get(1)?, r.get(2)?)),
+        None => None,
+    })
 }
