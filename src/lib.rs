@@ -3,8 +3,10 @@
 //! The core (domain, store, demo) never imports the terminal UI; the UI never writes SQL.
 
 pub mod cli;
+pub mod dashboard;
 pub mod demo;
 pub mod domain;
 pub mod i18n;
 pub mod passphrase;
 pub mod store;
+pub mod tui;

@@ -45,24 +45,17 @@ pub enum PassphraseError {
 }
 
 /// Gets the passphrase. `new_store` asks twice and enforces [`MIN_LEN`].
-pub fn obtain(
-    key_file: Option<&Path>,
-    new_store: bool,
-) -> Result<Zeroizing<String>, PassphraseError> {
+pub fn obtain(key_file: Option<&Path>, new_store: bool) -> Result<Zeroizing<String>, PassphraseError> {
     let pass = if let Some(path) = key_file {
         read_key_file(path)?
     } else if let Ok(p) = std::env::var(ENV_VAR) {
         Zeroizing::new(p)
     } else if std::io::stdin().is_terminal() {
-        let first = Zeroizing::new(
-            rpassword::prompt_password("Lösenfras / passphrase: ")
-                .map_err(PassphraseError::Prompt)?,
-        );
+        let first =
+            Zeroizing::new(rpassword::prompt_password("Lösenfras / passphrase: ").map_err(PassphraseError::Prompt)?);
         if new_store {
-            let again = Zeroizing::new(
-                rpassword::prompt_password("Upprepa / repeat: ")
-                    .map_err(PassphraseError::Prompt)?,
-            );
+            let again =
+                Zeroizing::new(rpassword::prompt_password("Upprepa / repeat: ").map_err(PassphraseError::Prompt)?);
             if *first != *again {
                 return Err(PassphraseError::Mismatch);
             }
@@ -79,21 +72,11 @@ pub fn obtain(
 
 fn read_key_file(path: &Path) -> Result<Zeroizing<String>, PassphraseError> {
     let shown = path.display().to_string();
-    let meta = fs::metadata(path).map_err(|source| PassphraseError::KeyFile {
-        path: shown.clone(),
-        source,
-    })?;
+    let meta = fs::metadata(path).map_err(|source| PassphraseError::KeyFile { path: shown.clone(), source })?;
     if meta.permissions().mode() & 0o077 != 0 {
         return Err(PassphraseError::KeyFileOpen { path: shown });
     }
     let text =
-        Zeroizing::new(
-            fs::read_to_string(path).map_err(|source| PassphraseError::KeyFile {
-                path: shown,
-                source,
-            })?,
-        );
-    Ok(Zeroizing::new(
-        text.trim_end_matches(['\n', '\r']).to_owned(),
-    ))
+        Zeroizing::new(fs::read_to_string(path).map_err(|source| PassphraseError::KeyFile { path: shown, source })?);
+    Ok(Zeroizing::new(text.trim_end_matches(['\n', '\r']).to_owned()))
 }

@@ -9,10 +9,7 @@ const PASS: &str = "korrekt häst batteri";
 
 fn sluss(args: &[&str], pass: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sluss"));
-    cmd.args(args)
-        .args(["--today", "2026-11-23"])
-        .stdin(Stdio::null())
-        .env_remove("SLUSS_PASSPHRASE");
+    cmd.args(args).args(["--today", "2026-11-23"]).stdin(Stdio::null()).env_remove("SLUSS_PASSPHRASE");
     if let Some(p) = pass {
         cmd.env("SLUSS_PASSPHRASE", p);
     }
@@ -20,11 +17,7 @@ fn sluss(args: &[&str], pass: Option<&str>) -> Output {
 }
 
 fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
 fn db(dir: &Path) -> String {
@@ -45,14 +38,7 @@ fn init_creates_a_private_store_once() {
     let dir = tempfile::tempdir().unwrap();
     let out = sluss(&["init", "--db", &db(dir.path())], Some(PASS));
     assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(
-        std::fs::metadata(db(dir.path()))
-            .unwrap()
-            .permissions()
-            .mode()
-            & 0o777,
-        0o600
-    );
+    assert_eq!(std::fs::metadata(db(dir.path())).unwrap().permissions().mode() & 0o777, 0o600);
     let again = sluss(&["init", "--db", &db(dir.path())], Some(PASS));
     assert_eq!(again.status.code(), Some(2));
     assert!(text(&again).contains("already exists"), "{}", text(&again));
@@ -63,29 +49,17 @@ fn a_short_passphrase_or_none_at_all_is_refused_with_the_fix() {
     let dir = tempfile::tempdir().unwrap();
     let out = sluss(&["init", "--db", &db(dir.path())], Some("kort"));
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out).contains("at least 8 characters"),
-        "{}",
-        text(&out)
-    );
+    assert!(text(&out).contains("at least 8 characters"), "{}", text(&out));
     assert!(!dir.path().join("s.db").exists(), "nothing created");
     let out = sluss(&["init", "--db", &db(dir.path())], None);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out).contains("set SLUSS_PASSPHRASE, or pass --key-file"),
-        "{}",
-        text(&out)
-    );
+    assert!(text(&out).contains("set SLUSS_PASSPHRASE, or pass --key-file"), "{}", text(&out));
 }
 
 #[test]
 fn a_wrong_passphrase_exits_with_code_2_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(
-        sluss(&["init", "--db", &db(dir.path())], Some(PASS))
-            .status
-            .success()
-    );
+    assert!(sluss(&["init", "--db", &db(dir.path())], Some(PASS)).status.success());
     let out = sluss(&["check", "--db", &db(dir.path())], Some("fel fel fel"));
     assert_eq!(out.status.code(), Some(2));
     let msg = text(&out);
@@ -100,25 +74,10 @@ fn a_key_file_opens_the_store_and_must_be_private() {
     std::fs::write(&key, format!("{PASS}\n")).unwrap();
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
     let key_arg = key.display().to_string();
-    assert!(
-        sluss(
-            &["init", "--db", &db(dir.path()), "--key-file", &key_arg],
-            None
-        )
-        .status
-        .success()
-    );
-    assert!(
-        sluss(&["check", "--db", &db(dir.path())], Some(PASS))
-            .status
-            .success(),
-        "same passphrase via env"
-    );
+    assert!(sluss(&["init", "--db", &db(dir.path()), "--key-file", &key_arg], None).status.success());
+    assert!(sluss(&["check", "--db", &db(dir.path())], Some(PASS)).status.success(), "same passphrase via env");
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let out = sluss(
-        &["check", "--db", &db(dir.path()), "--key-file", &key_arg],
-        None,
-    );
+    let out = sluss(&["check", "--db", &db(dir.path()), "--key-file", &key_arg], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("chmod 600"));
 }
@@ -134,26 +93,13 @@ fn a_missing_store_names_the_command_that_creates_one() {
 #[test]
 fn demo_churn_backup_and_check_work_together() {
     let dir = tempfile::tempdir().unwrap();
-    let out = sluss(
-        &["demo", "--db", &db(dir.path()), "--clients", "40"],
-        Some(PASS),
-    );
+    let out = sluss(&["demo", "--db", &db(dir.path()), "--clients", "40"], Some(PASS));
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("generated 40 clients"));
-    let out = sluss(
-        &["demo", "--db", &db(dir.path()), "--churn", "300"],
-        Some(PASS),
-    );
+    let out = sluss(&["demo", "--db", &db(dir.path()), "--churn", "300"], Some(PASS));
     assert!(out.status.success(), "{}", text(&out));
     let backup = dir.path().join("b.db").display().to_string();
-    assert!(
-        sluss(
-            &["backup", "--db", &db(dir.path()), "--out", &backup],
-            Some(PASS)
-        )
-        .status
-        .success()
-    );
+    assert!(sluss(&["backup", "--db", &db(dir.path()), "--out", &backup], Some(PASS)).status.success());
     for store in [db(dir.path()), backup] {
         let out = sluss(&["check", "--db", &store], Some(PASS));
         assert!(out.status.success(), "{}", text(&out));
@@ -167,8 +113,7 @@ fn committed_clients(path: &str) -> i64 {
         return 0;
     };
     let _ = conn.pragma_update(None, "key", PASS);
-    conn.query_row("SELECT count(*) FROM client", [], |r| r.get(0))
-        .unwrap_or(0)
+    conn.query_row("SELECT count(*) FROM client", [], |r| r.get(0)).unwrap_or(0)
 }
 
 #[test]
@@ -176,15 +121,7 @@ fn a_writer_killed_mid_transaction_leaves_a_store_that_checks_clean() {
     let dir = tempfile::tempdir().unwrap();
     let path = db(dir.path());
     let mut child = Command::new(env!("CARGO_BIN_EXE_sluss"))
-        .args([
-            "demo",
-            "--db",
-            &path,
-            "--clients",
-            "200000",
-            "--today",
-            "2026-11-23",
-        ])
+        .args(["demo", "--db", &path, "--clients", "200000", "--today", "2026-11-23"])
         .env("SLUSS_PASSPHRASE", PASS)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -193,10 +130,7 @@ fn a_writer_killed_mid_transaction_leaves_a_store_that_checks_clean() {
     // Wait until a batch has committed, let the writer get into the next one, then kill it.
     let started = Instant::now();
     while committed_clients(&path) == 0 {
-        assert!(
-            started.elapsed() < Duration::from_secs(300),
-            "demo never got going"
-        );
+        assert!(started.elapsed() < Duration::from_secs(300), "demo never got going");
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_millis(700));
@@ -205,12 +139,8 @@ fn a_writer_killed_mid_transaction_leaves_a_store_that_checks_clean() {
     let out = sluss(&["check", "--db", &path], Some(PASS));
     assert!(out.status.success(), "{}", text(&out));
     // Each batch of 500 clients is one transaction: a kill leaves whole batches only.
-    let store =
-        sluss::store::Store::open(Path::new(&path), sluss::store::Key::passphrase(PASS)).unwrap();
-    let n: i64 = store
-        .conn()
-        .query_row("SELECT count(*) FROM client", [], |r| r.get(0))
-        .unwrap();
+    let store = sluss::store::Store::open(Path::new(&path), sluss::store::Key::passphrase(PASS)).unwrap();
+    let n: i64 = store.conn().query_row("SELECT count(*) FROM client", [], |r| r.get(0)).unwrap();
     assert!(n > 0, "some batches committed before the kill");
     assert_eq!(n % 500, 0, "a half-written batch survived: {n} clients");
 }

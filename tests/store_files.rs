@@ -23,22 +23,13 @@ fn all_bytes(dir: &Path) -> Vec<u8> {
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 fn add_marked_client(store: &mut Store) {
     let mut cs = ChangeSet::new();
-    let id = cs
-        .insert("client")
-        .set("first_name", "Anna")
-        .set("last_name", MARKER)
-        .id();
-    cs.insert("note")
-        .set("client_id", id)
-        .set("at", "2026-11-23T09:00")
-        .set("text", format!("Samtal med {MARKER}"));
+    let id = cs.insert("client").set("first_name", "Anna").set("last_name", MARKER).id();
+    cs.insert("note").set("client_id", id).set("at", "2026-11-23T09:00").set("text", format!("Samtal med {MARKER}"));
     store.apply("t", &cs).unwrap();
 }
 
@@ -49,15 +40,9 @@ fn an_encrypted_store_holds_no_plaintext_names_in_any_file() {
     let mut store = Store::create(&path, key()).unwrap();
     add_marked_client(&mut store);
     // While open, the WAL holds the data: it must be encrypted too.
-    assert!(
-        !contains(&all_bytes(dir.path()), MARKER),
-        "plaintext in the open store's files"
-    );
+    assert!(!contains(&all_bytes(dir.path()), MARKER), "plaintext in the open store's files");
     drop(store);
-    assert!(
-        !contains(&all_bytes(dir.path()), MARKER),
-        "plaintext in the closed store's files"
-    );
+    assert!(!contains(&all_bytes(dir.path()), MARKER), "plaintext in the closed store's files");
 
     // The control: a plaintext store does show the name, so the check above can fail.
     let plain_dir = tempfile::tempdir().unwrap();
@@ -75,27 +60,14 @@ fn a_wrong_passphrase_is_refused_and_leaves_the_file_untouched() {
     add_marked_client(&mut store);
     drop(store);
     let before = all_bytes(dir.path());
-    let names_before: Vec<_> = fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let names_before: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     let err = Store::open(&path, Key::passphrase("fel lösenfras")).unwrap_err();
     assert!(matches!(err, StoreError::WrongPassphrase { .. }), "{err}");
     assert!(err.to_string().contains("wrong passphrase"));
-    assert_eq!(
-        all_bytes(dir.path()),
-        before,
-        "store changed by a failed open"
-    );
-    let names_after: Vec<_> = fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    assert_eq!(all_bytes(dir.path()), before, "store changed by a failed open");
+    let names_after: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names_before, names_after, "a failed open created files");
-    assert!(
-        Store::open(&path, key()).is_ok(),
-        "the right passphrase still opens it"
-    );
+    assert!(Store::open(&path, key()).is_ok(), "the right passphrase still opens it");
 }
 
 #[test]
@@ -116,10 +88,7 @@ fn creating_over_an_existing_file_is_refused_and_keeps_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.db");
     fs::write(&path, b"precious").unwrap();
-    assert!(matches!(
-        Store::create(&path, key()),
-        Err(StoreError::AlreadyExists { .. })
-    ));
+    assert!(matches!(Store::create(&path, key()), Err(StoreError::AlreadyExists { .. })));
     assert_eq!(fs::read(&path).unwrap(), b"precious");
 }
 
@@ -130,40 +99,21 @@ fn a_backup_is_encrypted_with_the_same_passphrase_and_holds_the_same_data() {
     add_marked_client(&mut store);
     let out = dir.path().join("backup").join("copy.db");
     store.backup_to(&out).unwrap();
-    assert_eq!(
-        fs::metadata(&out).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
-    assert!(
-        !contains(&fs::read(&out).unwrap(), MARKER),
-        "backup holds plaintext"
-    );
+    assert_eq!(fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
+    assert!(!contains(&fs::read(&out).unwrap(), MARKER), "backup holds plaintext");
     let copy = Store::open(&out, key()).unwrap();
-    let n: i64 = copy
-        .conn()
-        .query_row("SELECT count(*) FROM client", [], |r| r.get(0))
-        .unwrap();
+    let n: i64 = copy.conn().query_row("SELECT count(*) FROM client", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1);
     assert!(copy.check().unwrap().is_ok());
-    assert!(matches!(
-        store.backup_to(&out),
-        Err(StoreError::AlreadyExists { .. })
-    ));
+    assert!(matches!(store.backup_to(&out), Err(StoreError::AlreadyExists { .. })));
 }
 
 #[test]
 fn the_registry_matches_the_schema_column_for_column() {
     let store = Store::in_memory().unwrap();
     for entity in ENTITIES {
-        let mut stmt = store
-            .conn()
-            .prepare(&format!("PRAGMA table_info({})", entity.name))
-            .unwrap();
-        let mut columns: Vec<String> = stmt
-            .query_map([], |r| r.get(1))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+        let mut stmt = store.conn().prepare(&format!("PRAGMA table_info({})", entity.name)).unwrap();
+        let mut columns: Vec<String> = stmt.query_map([], |r| r.get(1)).unwrap().map(Result::unwrap).collect();
         columns.sort();
         let mut expected: Vec<String> = ["id", "deleted"].into_iter().map(String::from).collect();
         expected.extend(entity.fields.iter().map(|f| f.name.to_owned()));
@@ -178,34 +128,20 @@ fn full_text_search_finds_clients_and_notes_by_prefix_without_diacritics() {
     add_marked_client(&mut store);
     let n: i64 = store
         .conn()
-        .query_row(
-            "SELECT count(*) FROM client_fts WHERE client_fts MATCH 'zyxw*'",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT count(*) FROM client_fts WHERE client_fts MATCH 'zyxw*'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(n, 1);
     let mut cs = ChangeSet::new();
-    cs.insert("client")
-        .set("first_name", "Åsa")
-        .set("last_name", "Provström");
+    cs.insert("client").set("first_name", "Åsa").set("last_name", "Provström");
     store.apply("t", &cs).unwrap();
     let n: i64 = store
         .conn()
-        .query_row(
-            "SELECT count(*) FROM client_fts WHERE client_fts MATCH 'provstro*'",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT count(*) FROM client_fts WHERE client_fts MATCH 'provstro*'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(n, 1, "ö matches o");
     let n: i64 = store
         .conn()
-        .query_row(
-            "SELECT count(*) FROM note_fts WHERE note_fts MATCH 'samtal'",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT count(*) FROM note_fts WHERE note_fts MATCH 'samtal'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(n, 1);
 }

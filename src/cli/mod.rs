@@ -13,6 +13,9 @@ use crate::demo::{self, DemoOptions};
 use crate::i18n::Lang;
 use crate::passphrase::{self, PassphraseError};
 use crate::store::{Key, Store, StoreError};
+use crate::tui::AppOptions;
+use crate::tui::config::Config;
+use crate::tui::theme::{Theme, no_color_from_env};
 
 /// Exit codes, documented in docs/cli.md.
 pub mod exit {
@@ -37,9 +40,9 @@ pub struct Cli {
     /// Open a throwaway store of about 60 synthetic clients in a temporary directory.
     #[arg(long)]
     pub demo: bool,
-    /// Interface language: sv (default) or en.
-    #[arg(long, global = true, default_value = "sv")]
-    pub lang: Lang,
+    /// Interface language: sv (default) or en; overrides the config file.
+    #[arg(long, global = true)]
+    pub lang: Option<Lang>,
     /// Pretend today is this date (for demos and tests).
     #[arg(long, global = true, hide = true, value_name = "YYYY-MM-DD")]
     pub today: Option<NaiveDate>,
@@ -93,10 +96,7 @@ pub struct Failure {
 
 impl Failure {
     fn refused(message: impl Into<String>) -> Self {
-        Failure {
-            code: exit::REFUSED,
-            message: message.into(),
-        }
+        Failure { code: exit::REFUSED, message: message.into() }
     }
 }
 
@@ -112,10 +112,7 @@ impl From<StoreError> for Failure {
             | StoreError::ReadOnly => exit::REFUSED,
             _ => exit::FAILED,
         };
-        Failure {
-            code,
-            message: e.to_string(),
-        }
+        Failure { code, message: e.to_string() }
     }
 }
 
@@ -127,9 +124,7 @@ impl From<PassphraseError> for Failure {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
-    let today = cli
-        .today
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let today = cli.today.unwrap_or_else(|| chrono::Local::now().date_naive());
     if cli.demo {
         return open_demo(&cli, today);
     }
@@ -139,18 +134,14 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
     };
     match &cli.command {
         None => {
+            let config = load_config()?;
             let store = open(&path, cli.key_file.as_deref())?;
-            summary::print(&store, today, cli.lang)?;
-            Ok(ExitCode::SUCCESS)
+            interactive(store, &cli, config, today)
         }
         Some(Command::Init) => {
             let key = Key::Passphrase(passphrase::obtain(cli.key_file.as_deref(), true)?);
             let store = Store::create(&path, key)?;
-            println!(
-                "created {} (replica {})",
-                path.display(),
-                store.replica_id()
-            );
+            println!("created {} (replica {})", path.display(), store.replica_id());
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Demo(args)) => demo_command(&cli, args, &path, today),
@@ -171,20 +162,13 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 for p in &report.problems {
                     println!("problem: {p}");
                 }
-                Err(Failure {
-                    code: exit::FAILED,
-                    message: format!("{} problem(s) found", report.problems.len()),
-                })
+                Err(Failure { code: exit::FAILED, message: format!("{} problem(s) found", report.problems.len()) })
             }
         }
         Some(Command::Backup { out }) => {
             let mut store = open(&path, cli.key_file.as_deref())?;
             store.backup_to(out)?;
-            store.audit(
-                crate::domain::enums::AuditAction::Backup,
-                None,
-                "backup written",
-            )?;
+            store.audit(crate::domain::enums::AuditAction::Backup, None, "backup written")?;
             println!("backup written to {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -199,10 +183,7 @@ fn default_store_path() -> Result<PathBuf, Failure> {
 
 fn open(path: &Path, key_file: Option<&Path>) -> Result<Store, Failure> {
     if !path.is_file() {
-        return Err(StoreError::NotFound {
-            path: path.to_owned(),
-        }
-        .into());
+        return Err(StoreError::NotFound { path: path.to_owned() }.into());
     }
     let key = Key::Passphrase(passphrase::obtain(key_file, false)?);
     Ok(Store::open(path, key)?)
@@ -220,32 +201,16 @@ fn progress_printer(label: &'static str) -> impl FnMut(usize, usize) {
     }
 }
 
-fn demo_command(
-    cli: &Cli,
-    args: &DemoArgs,
-    path: &Path,
-    today: NaiveDate,
-) -> Result<ExitCode, Failure> {
+fn demo_command(cli: &Cli, args: &DemoArgs, path: &Path, today: NaiveDate) -> Result<ExitCode, Failure> {
     if let Some(edits) = args.churn {
         let mut store = open(path, cli.key_file.as_deref())?;
         let started = std::time::Instant::now();
-        let changes = demo::churn(
-            &mut store,
-            edits,
-            args.seed,
-            today,
-            &mut progress_printer("edits"),
-        )?;
-        println!(
-            "applied {edits} edits ({changes} changes) in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
+        let changes = demo::churn(&mut store, edits, args.seed, today, &mut progress_printer("edits"))?;
+        println!("applied {edits} edits ({changes} changes) in {:.1} s", started.elapsed().as_secs_f64());
         return Ok(ExitCode::SUCCESS);
     }
     let Some(clients) = args.clients else {
-        return Err(Failure::refused(
-            "say how much: --clients N for a new store, or --churn N to edit one",
-        ));
+        return Err(Failure::refused("say how much: --clients N for a new store, or --churn N to edit one"));
     };
     let key = if args.unencrypted {
         Key::Plaintext
@@ -253,11 +218,7 @@ fn demo_command(
         Key::Passphrase(passphrase::obtain(cli.key_file.as_deref(), true)?)
     };
     let mut store = Store::create(path, key)?;
-    let opts = DemoOptions {
-        clients,
-        seed: args.seed,
-        today,
-    };
+    let opts = DemoOptions { clients, seed: args.seed, today };
     let report = demo::generate(&mut store, &opts, &mut progress_printer("clients"))?;
     println!(
         "generated {} clients ({} rows, {} changes) in {:.1} s into {}",
@@ -277,21 +238,34 @@ fn open_demo(cli: &Cli, today: NaiveDate) -> Result<ExitCode, Failure> {
     let dir = tempfile::Builder::new()
         .prefix("sluss-demo-")
         .tempdir()
-        .map_err(|e| Failure {
-            code: exit::FAILED,
-            message: format!("cannot create a temporary directory: {e}"),
-        })?;
+        .map_err(|e| Failure { code: exit::FAILED, message: format!("cannot create a temporary directory: {e}") })?;
     let path = dir.path().join("demo.db");
+    let config = load_config()?;
     let mut store = Store::create(&path, Key::Plaintext)?;
-    demo::generate(
-        &mut store,
-        &DemoOptions {
-            clients: DEMO_CLIENTS,
-            seed: 1,
-            today,
-        },
-        &mut |_, _| {},
-    )?;
-    summary::print(&store, today, cli.lang)?;
+    demo::generate(&mut store, &DemoOptions { clients: DEMO_CLIENTS, seed: 1, today }, &mut |_, _| {})?;
+    // The temporary directory, and the demo store in it, goes when this returns.
+    interactive(store, cli, config, today)
+}
+
+fn load_config() -> Result<Config, Failure> {
+    Config::load().map_err(|e| Failure::refused(e.to_string()))
+}
+
+/// Opens the full-screen interface, or prints a summary when output is not a terminal.
+fn interactive(store: Store, cli: &Cli, config: Config, today: NaiveDate) -> Result<ExitCode, Failure> {
+    let lang = cli.lang.or(config.lang).unwrap_or_default();
+    if !std::io::stdout().is_terminal() {
+        summary::print(&store, today, lang)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let opts = AppOptions {
+        lang,
+        today,
+        theme: Theme::new(config.theme, no_color_from_env()),
+        keymap: config.keymap,
+        views: config.views,
+        user: config.user,
+    };
+    crate::tui::run(store, opts).map_err(|e| Failure { code: exit::FAILED, message: format!("terminal: {e}") })?;
     Ok(ExitCode::SUCCESS)
 }

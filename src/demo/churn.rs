@@ -32,17 +32,11 @@ pub fn churn(
     let interventions = ids(store, "SELECT id FROM intervention WHERE deleted = 0")?;
     let clients = ids(store, "SELECT id FROM client WHERE deleted = 0")?;
     let meetings = ids(store, "SELECT id FROM meeting WHERE deleted = 0")?;
-    if clients.is_empty()
-        || needs.is_empty()
-        || actions.is_empty()
-        || interventions.is_empty()
-        || meetings.is_empty()
-    {
+    if clients.is_empty() || needs.is_empty() || actions.is_empty() || interventions.is_empty() || meetings.is_empty() {
         return Err(StoreError::InvalidValue {
             entity: "client".to_owned(),
             field: "*".to_owned(),
-            problem: "the store has no demo data to edit: run `sluss demo --clients N` first"
-                .to_owned(),
+            problem: "the store has no demo data to edit: run `sluss demo --clients N` first".to_owned(),
         });
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5EED_C4A2);
@@ -68,29 +62,15 @@ pub fn churn(
                 1 => {
                     let done = rng.random_bool(0.5);
                     cs.update("action_item", &pick(&mut rng, &actions))
-                        .set(
-                            "status",
-                            if done {
-                                ActionStatus::Klar
-                            } else {
-                                ActionStatus::Oppen
-                            }
-                            .code(),
-                        )
+                        .set("status", if done { ActionStatus::Klar } else { ActionStatus::Oppen }.code())
                         .set(
                             "done_on",
-                            if done {
-                                serde_json::Value::from(today.to_string())
-                            } else {
-                                serde_json::Value::Null
-                            },
+                            if done { serde_json::Value::from(today.to_string()) } else { serde_json::Value::Null },
                         );
                 }
                 2 => {
-                    let status =
-                        InterventionStatus::ALL[rng.random_range(0..InterventionStatus::ALL.len())];
-                    cs.update("intervention", &pick(&mut rng, &interventions))
-                        .set("status", status.code());
+                    let status = InterventionStatus::ALL[rng.random_range(0..InterventionStatus::ALL.len())];
+                    cs.update("intervention", &pick(&mut rng, &interventions)).set("status", status.code());
                 }
                 3 => {
                     let text = NAMES.notes[rng.random_range(0..NAMES.notes.len())];
@@ -103,16 +83,11 @@ pub fn churn(
                 4 => {
                     cs.update("meeting", &pick(&mut rng, &meetings))
                         .set("room_booked", rng.random_bool(0.5))
-                        .set(
-                            "mode",
-                            MeetingMode::ALL[rng.random_range(0..MeetingMode::ALL.len())].code(),
-                        );
+                        .set("mode", MeetingMode::ALL[rng.random_range(0..MeetingMode::ALL.len())].code());
                 }
                 _ => {
-                    let (muni, _, _) =
-                        super::MUNICIPALITIES[rng.random_range(0..super::MUNICIPALITIES.len())];
-                    cs.update("client", &pick(&mut rng, &clients))
-                        .set("residence_municipality", muni);
+                    let (muni, _, _) = super::MUNICIPALITIES[rng.random_range(0..super::MUNICIPALITIES.len())];
+                    cs.update("client", &pick(&mut rng, &clients)).set("residence_municipality", muni);
                 }
             }
         }

@@ -51,8 +51,8 @@ struct MeetingRef {
 
 impl Gen {
     fn dates(&mut self, stage: Stage) -> Dates {
-        let months = [5, 6, 8, 10, 12, 14, 18, 24, 30, 36, 48, 72]
-            [self.weighted(&[4, 8, 8, 8, 14, 10, 12, 12, 8, 8, 5, 3])];
+        let months =
+            [5, 6, 8, 10, 12, 14, 18, 24, 30, 36, 48, 72][self.weighted(&[4, 8, 8, 8, 14, 10, 12, 12, 8, 8, 5, 3])];
         let length_days = months * 30;
         let prison_days = length_days * 2 / 3;
         let probation_days = (length_days - prison_days).max(MIN_PROBATION_DAYS);
@@ -77,17 +77,8 @@ impl Gen {
         // Serials 980-999 only; the third serial digit is even for women, odd for men.
         let second = self.rng_range(8, 9);
         let sex = 2 * self.rng_range(0, 4) + i64::from(!woman);
-        let nine = format!(
-            "{:02}{:02}{:02}9{second}{sex}",
-            birth.year() % 100,
-            birth.month(),
-            day
-        );
-        format!(
-            "{}{nine}{}",
-            birth.year() / 100,
-            id_number::check_digit(&nine)
-        )
+        let nine = format!("{:02}{:02}{:02}9{second}{sex}", birth.year() % 100, birth.month(), day);
+        format!("{}{nine}{}", birth.year() / 100, id_number::check_digit(&nine))
     }
 
     /// A weekday at office hours on or after `day`.
@@ -117,34 +108,16 @@ impl Gen {
         let first = *self.pick(if woman { &NAMES.women } else { &NAMES.men });
         let last = self.surname();
         let id_number = self.id_number(birth, woman, coordination);
-        let district = if districts.is_empty() {
-            None
-        } else {
-            Some(*self.pick(districts))
-        };
+        let district = if districts.is_empty() { None } else { Some(*self.pick(districts)) };
         let client = self.id();
         let dates = self.dates(stage);
         cs.insert_with_id("client", client.clone())
             .set("first_name", first)
             .set("last_name", last)
-            .set_opt(
-                "alias",
-                protected.then(|| format!("Skyddad {:05}", index + 1)),
-            )
+            .set_opt("alias", protected.then(|| format!("Skyddad {:05}", index + 1)))
             .set("id_number", id_number)
-            .set(
-                "id_kind",
-                if coordination {
-                    IdKind::Samordningsnummer
-                } else {
-                    IdKind::Personnummer
-                }
-                .code(),
-            )
-            .set(
-                "gender",
-                if woman { Gender::Kvinna } else { Gender::Man }.code(),
-            )
+            .set("id_kind", if coordination { IdKind::Samordningsnummer } else { IdKind::Personnummer }.code())
+            .set("gender", if woman { Gender::Kvinna } else { Gender::Man }.code())
             .set("protected_identity", protected)
             .set("home_municipality", muni)
             .set_opt("district", district)
@@ -157,8 +130,7 @@ impl Gen {
                     .then(|| (dates.probation_end + Duration::days(7)).to_string()),
             );
 
-        let (prison, class) =
-            dir.prisons[self.rng_range(0, dir.prisons.len() as i64 - 1) as usize].clone();
+        let (prison, class) = dir.prisons[self.rng_range(0, dir.prisons.len() as i64 - 1) as usize].clone();
         let sentence = self.id();
         let measure = [
             ReleaseMeasure::Ingen,
@@ -167,15 +139,7 @@ impl Gen {
             ReleaseMeasure::Halvvagshus,
             ReleaseMeasure::Vardvistelse,
         ][self.weighted(&[80, 6, 6, 4, 4])];
-        let offences = [
-            "Narkotikabrott",
-            "Rån",
-            "Misshandel",
-            "Stöld",
-            "Bedrägeri",
-            "Vapenbrott",
-            "Olaga hot",
-        ];
+        let offences = ["Narkotikabrott", "Rån", "Misshandel", "Stöld", "Bedrägeri", "Vapenbrott", "Olaga hot"];
         cs.insert_with_id("sentence", sentence.clone())
             .set("client_id", client.clone())
             .set("offence", *self.pick(&offences))
@@ -186,34 +150,20 @@ impl Gen {
             .set("release_on", dates.release.to_string())
             .set("probation_end_on", dates.probation_end.to_string())
             .set("supervision_decided", true)
-            .set(
-                "supervision_decided_on",
-                (dates.start + Duration::days(30)).to_string(),
-            )
+            .set("supervision_decided_on", (dates.start + Duration::days(30)).to_string())
             .set("release_measure", measure.code())
             .set(
                 "supervisor_kind",
-                if self.rng_bool(0.2) {
-                    SupervisorKind::Lekman
-                } else {
-                    SupervisorKind::Frivard
-                }
-                .code(),
+                if self.rng_bool(0.2) { SupervisorKind::Lekman } else { SupervisorKind::Frivard }.code(),
             )
-            .set(
-                "contact_frequency",
-                *self.pick(&["En gång i veckan", "Varannan vecka", "En gång i månaden"]),
-            )
+            .set("contact_frequency", *self.pick(&["En gång i veckan", "Varannan vecka", "En gång i månaden"]))
             .set("prison_informed", self.rng_bool(0.8));
 
         let risk = [RiskLevel::Hog, RiskLevel::Medel, RiskLevel::Lag][self.weighted(&[50, 40, 10])];
         cs.insert_with_id("risk_assessment", self.id())
             .set("client_id", client.clone())
             .set("instrument", RiskInstrument::RbmB.code())
-            .set(
-                "assessed_on",
-                (dates.start + Duration::days(14)).to_string(),
-            )
+            .set("assessed_on", (dates.start + Duration::days(14)).to_string())
             .set("level", risk.code())
             .set("c8_attitudes", self.rng_bool(0.9))
             .set("c8_substance", self.rng_bool(0.6))
@@ -224,10 +174,7 @@ impl Gen {
         let coordinator = self.pick(&local.frivard.contacts).id.clone();
         let enrolment = self.id();
         let asked = dates.release - Duration::days(self.rng_range(60, 200));
-        let engaged = matches!(
-            status,
-            EnrolmentStatus::Aktiv | EnrolmentStatus::Avbruten | EnrolmentStatus::Avslutad
-        );
+        let engaged = matches!(status, EnrolmentStatus::Aktiv | EnrolmentStatus::Avbruten | EnrolmentStatus::Avslutad);
         let mut e = cs
             .insert_with_id("enrolment", enrolment.clone())
             .set("client_id", client.clone())
@@ -236,15 +183,11 @@ impl Gen {
             .set("coordinator_org_id", local.frivard.id.clone())
             .set("coordinator_id", coordinator.clone())
             .set("status", status.code())
-            .set(
-                "identified_on",
-                (asked - Duration::days(30)).min(self.today).to_string(),
-            );
+            .set("identified_on", (asked - Duration::days(30)).min(self.today).to_string());
         if status != EnrolmentStatus::Kandidat {
-            e = e.set("asked_on", asked.min(self.today).to_string()).set(
-                "decided_on",
-                (asked + Duration::days(7)).min(self.today).to_string(),
-            );
+            e = e
+                .set("asked_on", asked.min(self.today).to_string())
+                .set("decided_on", (asked + Duration::days(7)).min(self.today).to_string());
         }
         match status {
             EnrolmentStatus::Avbojd => {
@@ -253,22 +196,14 @@ impl Gen {
             }
             EnrolmentStatus::Avbruten => {
                 let reason = *self.pick(AbortReason::ALL);
-                let ended =
-                    (dates.release + Duration::days(self.rng_range(10, 200))).min(self.today);
-                e.set("abort_reason", reason.code())
-                    .set("ended_on", ended.to_string());
+                let ended = (dates.release + Duration::days(self.rng_range(10, 200))).min(self.today);
+                e.set("abort_reason", reason.code()).set("ended_on", ended.to_string());
             }
             EnrolmentStatus::Avslutad => {
-                let handover = self
-                    .pick(&[&local.social, &local.addiction, &local.af])
-                    .id
-                    .clone();
+                let handover = self.pick(&[&local.social, &local.addiction, &local.af]).id.clone();
                 e.set("ended_on", dates.probation_end.to_string())
                     .set("handover_org_id", handover)
-                    .set(
-                        "handover_on",
-                        (dates.probation_end - Duration::days(20)).to_string(),
-                    );
+                    .set("handover_on", (dates.probation_end - Duration::days(20)).to_string());
             }
             _ => {}
         }
@@ -279,10 +214,7 @@ impl Gen {
                     .set("enrolment_id", enrolment.clone())
                     .set("criterion", criterion.code())
                     .set("met", met)
-                    .set_opt(
-                        "override_reason",
-                        (!met).then_some("Bedömd lämplig trots avsteg"),
-                    );
+                    .set_opt("override_reason", (!met).then_some("Bedömd lämplig trots avsteg"));
             }
         }
 
@@ -301,10 +233,7 @@ impl Gen {
         use EnrolmentStatus as S;
         let (options, weights): (&[S], &[u32]) = match stage {
             Stage::FarInPrison => (&[S::Kandidat, S::Tillfragad, S::Aktiv], &[55, 25, 20]),
-            Stage::BeforeRelease => (
-                &[S::Aktiv, S::Tillfragad, S::Avbojd, S::Kandidat],
-                &[70, 10, 12, 8],
-            ),
+            Stage::BeforeRelease => (&[S::Aktiv, S::Tillfragad, S::Avbojd, S::Kandidat], &[70, 10, 12, 8]),
             Stage::JustReleased | Stage::Supervision | Stage::Ending => {
                 (&[S::Aktiv, S::Avbruten, S::Avbojd], &[80, 12, 8])
             }
@@ -336,11 +265,7 @@ impl Gen {
             (A::BankAccount, 0.08),
             (A::Family, 0.1),
         ];
-        let mut areas: Vec<A> = odds
-            .iter()
-            .filter(|(_, p)| self.rng_bool(*p))
-            .map(|(a, _)| *a)
-            .collect();
+        let mut areas: Vec<A> = odds.iter().filter(|(_, p)| self.rng_bool(*p)).map(|(a, _)| *a).collect();
         if gang_exit {
             areas.push(A::Protection);
         }
@@ -353,18 +278,11 @@ impl Gen {
             use NeedStatus as N;
             let status = match stage {
                 Stage::FarInPrison => [N::Identifierad, N::Planerad][self.weighted(&[70, 30])],
-                Stage::BeforeRelease => {
-                    [N::Identifierad, N::Planerad, N::Pagaende][self.weighted(&[25, 45, 30])]
+                Stage::BeforeRelease => [N::Identifierad, N::Planerad, N::Pagaende][self.weighted(&[25, 45, 30])],
+                Stage::JustReleased | Stage::Supervision | Stage::Ending => {
+                    [N::Identifierad, N::Pagaende, N::Tillgodosedd, N::EjTillgodosedd][self.weighted(&[15, 45, 30, 10])]
                 }
-                Stage::JustReleased | Stage::Supervision | Stage::Ending => [
-                    N::Identifierad,
-                    N::Pagaende,
-                    N::Tillgodosedd,
-                    N::EjTillgodosedd,
-                ][self.weighted(&[15, 45, 30, 10])],
-                Stage::Closed => {
-                    [N::Tillgodosedd, N::EjTillgodosedd, N::Avbojd][self.weighted(&[60, 30, 10])]
-                }
+                Stage::Closed => [N::Tillgodosedd, N::EjTillgodosedd, N::Avbojd][self.weighted(&[60, 30, 10])],
             };
             let id = self.id();
             cs.insert_with_id("need", id.clone())
@@ -374,17 +292,11 @@ impl Gen {
                 .set("source", *self.pick(&["rbm_b", "vsp", "klient"]))
                 .set("severity", *self.pick(&["lag", "medel", "hog"]))
                 .set("status", status.code())
-                .set(
-                    "identified_on",
-                    (release - Duration::days(150)).min(self.today).to_string(),
-                );
+                .set("identified_on", (release - Duration::days(150)).min(self.today).to_string());
             if status != N::Identifierad && self.rng_bool(0.5) {
                 cs.insert_with_id("need_update", self.id())
                     .set("need_id", id.clone())
-                    .set(
-                        "at",
-                        format!("{}T10:00", (release - Duration::days(40)).min(self.today)),
-                    )
+                    .set("at", format!("{}T10:00", (release - Duration::days(40)).min(self.today)))
                     .set("status", status.code())
                     .set("comment", "Status uppdaterad efter samverkansmöte")
                     .set("author_name", "Demo");
@@ -417,59 +329,25 @@ impl Gen {
             }
             let (kind, org, title): (K, &Org, &str) = match area {
                 A::Housing => (K::Boende, &local.social, "Stödboende med trepartsavtal"),
-                A::Employment => (
-                    K::Sysselsattning,
-                    &local.af,
-                    "Krami – vägledning och praktik",
-                ),
+                A::Employment => (K::Sysselsattning, &local.af, "Krami – vägledning och praktik"),
                 A::Education => (K::Utbildning, &local.komvux, "Komvux, fortsatta studier"),
-                A::Income => (
-                    K::Forsorjning,
-                    &local.social,
-                    "Ansökan om ekonomiskt bistånd",
-                ),
+                A::Income => (K::Forsorjning, &local.social, "Ansökan om ekonomiskt bistånd"),
                 A::Debt => {
                     if self.rng_bool(0.5) {
-                        (
-                            K::Skuldradgivning,
-                            &dir.kronofogden,
-                            "Skuldsanering, vägledning",
-                        )
+                        (K::Skuldradgivning, &dir.kronofogden, "Skuldsanering, vägledning")
                     } else {
-                        (
-                            K::Skuldradgivning,
-                            &local.bus,
-                            "Budget- och skuldrådgivning",
-                        )
+                        (K::Skuldradgivning, &local.bus, "Budget- och skuldrådgivning")
                     }
                 }
-                A::SubstanceAbuse => (
-                    K::Missbruksbehandling,
-                    &local.addiction,
-                    "Öppenvård, beroende",
-                ),
+                A::SubstanceAbuse => (K::Missbruksbehandling, &local.addiction, "Öppenvård, beroende"),
                 A::MentalHealth => (K::Psykiatri, &local.psychiatry, "Psykiatrisk uppföljning"),
-                A::SupportPerson => (
-                    K::Stodperson,
-                    if self.rng_bool(0.5) {
-                        &local.kris
-                    } else {
-                        &dir.rfs
-                    },
-                    "Stödperson",
-                ),
-                A::IdDocuments | A::BankAccount => {
-                    (K::PraktiskHjalp, &local.social, "Id-kort och bankkonto")
+                A::SupportPerson => {
+                    (K::Stodperson, if self.rng_bool(0.5) { &local.kris } else { &dir.rfs }, "Stödperson")
                 }
-                A::Protection => (
-                    K::Skydd,
-                    if self.rng_bool(0.5) {
-                        &local.police
-                    } else {
-                        &dir.passus
-                    },
-                    "Avhopparstöd",
-                ),
+                A::IdDocuments | A::BankAccount => (K::PraktiskHjalp, &local.social, "Id-kort och bankkonto"),
+                A::Protection => {
+                    (K::Skydd, if self.rng_bool(0.5) { &local.police } else { &dir.passus }, "Avhopparstöd")
+                }
                 A::Family => (K::Annan, &local.social, "Familjestöd"),
                 _ => (K::Annan, &local.social, "Insats"),
             };
@@ -479,8 +357,7 @@ impl Gen {
                 _ => InterventionPhase::Overvakning,
             };
             let mut prison_part = None;
-            if *area == A::TreatmentContinuity || (*area == A::SubstanceAbuse && self.rng_bool(0.3))
-            {
+            if *area == A::TreatmentContinuity || (*area == A::SubstanceAbuse && self.rng_bool(0.3)) {
                 // Treatment begun in prison; most get a continuation outside, some do not.
                 let pid = self.id();
                 cs.insert_with_id("intervention", pid.clone())
@@ -509,31 +386,19 @@ impl Gen {
                 .set_opt("contact_id", contact)
                 .set("phase", phase.code())
                 .set("status", status.code())
-                .set(
-                    "applied_on",
-                    (dates.release - Duration::days(45))
-                        .min(self.today)
-                        .to_string(),
-                )
+                .set("applied_on", (dates.release - Duration::days(45)).min(self.today).to_string())
                 .set_opt(
                     "decided_on",
                     matches!(
                         status,
-                        InterventionStatus::Beviljad
-                            | InterventionStatus::Pagaende
-                            | InterventionStatus::Avslutad
+                        InterventionStatus::Beviljad | InterventionStatus::Pagaende | InterventionStatus::Avslutad
                     )
-                    .then(|| {
-                        (dates.release - Duration::days(20))
-                            .min(self.today)
-                            .to_string()
-                    }),
+                    .then(|| (dates.release - Duration::days(20)).min(self.today).to_string()),
                 )
                 .set("start_on", dates.release.to_string())
                 .set_opt(
                     "end_on",
-                    (status == InterventionStatus::Avslutad)
-                        .then(|| dates.probation_end.min(self.today).to_string()),
+                    (status == InterventionStatus::Avslutad).then(|| dates.probation_end.min(self.today).to_string()),
                 )
                 .set_opt("continues_id", prison_part);
             cs.insert_with_id("intervention_need", self.id())
@@ -550,15 +415,13 @@ impl Gen {
         use InterventionStatus as S;
         match stage {
             Stage::FarInPrison => [S::Planerad, S::Erbjuden][self.weighted(&[80, 20])],
-            Stage::BeforeRelease => [S::Planerad, S::Ansokt, S::Beviljad, S::EndastInformation]
-                [self.weighted(&[30, 35, 30, 5])],
-            Stage::JustReleased | Stage::Supervision | Stage::Ending => [
-                S::Pagaende,
-                S::Beviljad,
-                S::Avbruten,
-                S::Avslutad,
-                S::EndastInformation,
-            ][self.weighted(&[55, 15, 10, 15, 5])],
+            Stage::BeforeRelease => {
+                [S::Planerad, S::Ansokt, S::Beviljad, S::EndastInformation][self.weighted(&[30, 35, 30, 5])]
+            }
+            Stage::JustReleased | Stage::Supervision | Stage::Ending => {
+                [S::Pagaende, S::Beviljad, S::Avbruten, S::Avslutad, S::EndastInformation]
+                    [self.weighted(&[55, 15, 10, 15, 5])]
+            }
             Stage::Closed => [S::Avslutad, S::Avbruten][self.weighted(&[75, 25])],
         }
     }
@@ -579,28 +442,14 @@ impl Gen {
             return;
         }
         let given = (asked + Duration::days(7)).min(self.today);
-        let expires = if self.rng_bool(0.05) {
-            self.day_between(-30, -1)
-        } else {
-            dates.probation_end
-        };
-        let revoked = self
-            .rng_bool(0.03)
-            .then(|| self.day_between(-60, -1).max(given));
+        let expires = if self.rng_bool(0.05) { self.day_between(-30, -1) } else { dates.probation_end };
+        let revoked = self.rng_bool(0.03).then(|| self.day_between(-60, -1).max(given));
         let id = self.id();
         cs.insert_with_id("consent", id.clone())
             .set("client_id", client.to_owned())
             .set("enrolment_id", enrolment.to_owned())
             .set("given_on", given.to_string())
-            .set(
-                "form",
-                if self.rng_bool(0.6) {
-                    ConsentForm::Skriftligt
-                } else {
-                    ConsentForm::Muntligt
-                }
-                .code(),
-            )
+            .set("form", if self.rng_bool(0.6) { ConsentForm::Skriftligt } else { ConsentForm::Muntligt }.code())
             .set("obtained_by", "Frivårdsinspektör")
             .set("documented_in_vsp", self.rng_bool(0.8))
             .set("programme_description_given", self.rng_bool(0.7))
@@ -612,9 +461,7 @@ impl Gen {
         // Sometimes a provider is left out of the scope: adding it to a meeting must warn.
         scope.extend(providers.iter().filter(|_| self.rng_bool(0.85)));
         for org in scope {
-            cs.insert_with_id("consent_scope", self.id())
-                .set("consent_id", id.clone())
-                .set("org_id", org.id.clone());
+            cs.insert_with_id("consent_scope", self.id()).set("consent_id", id.clone()).set("org_id", org.id.clone());
         }
     }
 
@@ -631,40 +478,17 @@ impl Gen {
             return;
         }
         let has = |a: LifeArea| needs.iter().any(|(_, x)| *x == a);
-        let sip =
-            has(LifeArea::SubstanceAbuse) && has(LifeArea::MentalHealth) && self.rng_bool(0.5);
+        let sip = has(LifeArea::SubstanceAbuse) && has(LifeArea::MentalHealth) && self.rng_bool(0.5);
         let created = (dates.release - Duration::days(90)).min(self.today);
         let id = self.id();
         cs.insert_with_id("plan", id.clone())
             .set("client_id", client.to_owned())
-            .set(
-                "kind",
-                if sip {
-                    PlanKind::Sip
-                } else {
-                    PlanKind::Inslussningsplan
-                }
-                .code(),
-            )
-            .set(
-                "status",
-                if stage == Stage::Closed {
-                    PlanStatus::Avslutad
-                } else {
-                    PlanStatus::Gallande
-                }
-                .code(),
-            )
+            .set("kind", if sip { PlanKind::Sip } else { PlanKind::Inslussningsplan }.code())
+            .set("status", if stage == Stage::Closed { PlanStatus::Avslutad } else { PlanStatus::Gallande }.code())
             .set("created_on", created.to_string())
-            .set(
-                "initiator_org_id",
-                if sip { &local.social } else { &local.frivard }.id.clone(),
-            )
+            .set("initiator_org_id", if sip { &local.social } else { &local.frivard }.id.clone())
             .set("overall_responsible_org_id", local.frivard.id.clone())
-            .set(
-                "next_follow_up_on",
-                (created + Duration::days(180)).to_string(),
-            );
+            .set("next_follow_up_on", (created + Duration::days(180)).to_string());
         cs.insert_with_id("plan_item", self.id())
             .set("plan_id", id.clone())
             .set("kind", PlanItemKind::Helhetsansvar.code())
@@ -679,26 +503,12 @@ impl Gen {
             cs.insert_with_id("goal", self.id())
                 .set("plan_id", id)
                 .set("need_id", need.clone())
-                .set(
-                    "text",
-                    format!(
-                        "Mål inom området {}",
-                        area.label(crate::i18n::Lang::Sv).to_lowercase()
-                    ),
-                )
-                .set(
-                    "target_on",
-                    (dates.release + Duration::days(90)).to_string(),
-                )
+                .set("text", format!("Mål inom området {}", area.label(crate::i18n::Lang::Sv).to_lowercase()))
+                .set("target_on", (dates.release + Duration::days(90)).to_string())
                 .set("verification", "Följs upp på samverkansmöte")
                 .set(
                     "status",
-                    if dates.release < self.today {
-                        GoalStatus::Pagaende
-                    } else {
-                        GoalStatus::EjPaborjat
-                    }
-                    .code(),
+                    if dates.release < self.today { GoalStatus::Pagaende } else { GoalStatus::EjPaborjat }.code(),
                 );
         }
     }
@@ -726,37 +536,16 @@ impl Gen {
         for (point, day) in points {
             let past = day < self.today;
             let soon = !past && day <= self.day(45);
-            let write = if past {
-                stage != Stage::FarInPrison && self.rng_bool(0.7)
-            } else {
-                soon && self.rng_bool(0.6)
-            };
+            let write =
+                if past { stage != Stage::FarInPrison && self.rng_bool(0.7) } else { soon && self.rng_bool(0.6) };
             if write {
-                out.push(self.meeting(
-                    cs,
-                    client,
-                    local,
-                    providers,
-                    prison,
-                    Some(point),
-                    day,
-                    dates.release,
-                ));
+                out.push(self.meeting(cs, client, local, providers, prison, Some(point), day, dates.release));
             }
         }
         // A few extra meetings land today and this week, so the Today dashboard has content.
         if stage != Stage::Closed && self.rng_bool(0.06) {
             let day = self.day_between(0, 6);
-            out.push(self.meeting(
-                cs,
-                client,
-                local,
-                providers,
-                prison,
-                None,
-                day,
-                dates.release,
-            ));
+            out.push(self.meeting(cs, client, local, providers, prison, None, day, dates.release));
         }
         out
     }
@@ -778,22 +567,14 @@ impl Gen {
         let mode = if in_prison {
             [MeetingMode::Video, MeetingMode::Telefon][self.weighted(&[75, 25])]
         } else {
-            [
-                MeetingMode::Fysiskt,
-                MeetingMode::Telefon,
-                MeetingMode::Video,
-            ][self.weighted(&[70, 15, 15])]
+            [MeetingMode::Fysiskt, MeetingMode::Telefon, MeetingMode::Video][self.weighted(&[70, 15, 15])]
         };
         let kind = match point {
             Some(3) => MeetingKind::Frigivningsmote,
             _ if self.rng_bool(0.1) => MeetingKind::Sip,
             _ => MeetingKind::Samverkansmote,
         };
-        let location = if in_prison {
-            format!("{} (video)", prison.name)
-        } else {
-            local.frivard.name.clone()
-        };
+        let location = if in_prison { format!("{} (video)", prison.name) } else { local.frivard.name.clone() };
         let id = self.id();
         let starts = self.meeting_time(day);
         cs.insert_with_id("meeting", id.clone())
@@ -807,19 +588,8 @@ impl Gen {
             .set("room_booked", held || self.rng_bool(0.7))
             .set("convener_org_id", local.frivard.id.clone())
             .set_opt("client_present", held.then_some(true))
-            .set(
-                "status",
-                if held {
-                    MeetingStatus::Genomfort
-                } else {
-                    MeetingStatus::Planerat
-                }
-                .code(),
-            )
-            .set(
-                "agenda",
-                "Genomgång av planen, boende, sysselsättning och nästa steg",
-            );
+            .set("status", if held { MeetingStatus::Genomfort } else { MeetingStatus::Planerat }.code())
+            .set("agenda", "Genomgång av planen, boende, sysselsättning och nästa steg");
         let mut orgs: Vec<&Org> = vec![&local.frivard, &local.social];
         if in_prison {
             orgs.push(prison);
@@ -837,10 +607,7 @@ impl Gen {
                 .set("meeting_id", id.clone())
                 .set("at", format!("{day}T16:00"))
                 .set("author", "Demo")
-                .set(
-                    "text",
-                    "Planen gicks igenom med klienten. Roller och ansvar fördelades på plats.",
-                );
+                .set("text", "Planen gicks igenom med klienten. Roller och ansvar fördelades på plats.");
         }
         MeetingRef { id, day, held }
     }
@@ -865,12 +632,9 @@ impl Gen {
         ];
         for m in meetings.iter().filter(|m| m.held).take(2) {
             let due = m.day + Duration::days(self.rng_range(7, 30));
-            let done = due < self.today && self.rng_bool(0.7);
-            let owner_org = if self.rng_bool(0.5) {
-                &local.frivard
-            } else {
-                &local.social
-            };
+            // A closed case has no open action items left; elsewhere some are overdue.
+            let done = due < self.today && (stage == Stage::Closed || self.rng_bool(0.7));
+            let owner_org = if self.rng_bool(0.5) { &local.frivard } else { &local.social };
             let owner = if owner_org.id == local.frivard.id {
                 coordinator.to_owned()
             } else {
@@ -883,15 +647,7 @@ impl Gen {
                 .set("owner_org_id", owner_org.id.clone())
                 .set("owner_contact_id", owner)
                 .set("due_on", due.to_string())
-                .set(
-                    "status",
-                    if done {
-                        ActionStatus::Klar
-                    } else {
-                        ActionStatus::Oppen
-                    }
-                    .code(),
-                )
+                .set("status", if done { ActionStatus::Klar } else { ActionStatus::Oppen }.code())
                 .set_opt("done_on", done.then(|| due.to_string()));
         }
         let notes = self.rng_range(1, 3);
@@ -900,19 +656,9 @@ impl Gen {
             let text = *self.pick(&NAMES.notes);
             cs.insert_with_id("note", self.id())
                 .set("client_id", client.to_owned())
-                .set(
-                    "at",
-                    format!(
-                        "{day}T{:02}:{:02}",
-                        self.rng_range(8, 16),
-                        self.rng_range(0, 59)
-                    ),
-                )
+                .set("at", format!("{day}T{:02}:{:02}", self.rng_range(8, 16), self.rng_range(0, 59)))
                 .set("author", "Demo")
-                .set(
-                    "category",
-                    *self.pick(&["samtal", "telefon", "mote", "ovrigt"]),
-                )
+                .set("category", *self.pick(&["samtal", "telefon", "mote", "ovrigt"]))
                 .set("text", text);
         }
         let released = dates.release <= self.today;
@@ -935,13 +681,7 @@ impl Gen {
             cs.insert_with_id("action_item", self.id())
                 .set("client_id", client.to_owned())
                 .set("event_id", id)
-                .set(
-                    "text",
-                    format!(
-                        "Följ upp händelse: {}",
-                        kind.label(crate::i18n::Lang::Sv).to_lowercase()
-                    ),
-                )
+                .set("text", format!("Följ upp händelse: {}", kind.label(crate::i18n::Lang::Sv).to_lowercase()))
                 .set("owner_contact_id", coordinator.to_owned())
                 .set("due_on", follow.to_string())
                 .set("status", ActionStatus::Oppen.code());
@@ -949,15 +689,9 @@ impl Gen {
         if released {
             use HousingStatus as H;
             use OccupationStatus as O;
-            let housing = [
-                H::Egen,
-                H::Stodboende,
-                H::Behandlingshem,
-                H::Familj,
-                H::Saknas,
-            ][self.weighted(&[30, 25, 10, 20, 15])];
-            let occupation = [O::Arbete, O::Utbildning, O::Arbetstraning, O::Ingen]
-                [self.weighted(&[20, 15, 15, 50])];
+            let housing =
+                [H::Egen, H::Stodboende, H::Behandlingshem, H::Familj, H::Saknas][self.weighted(&[30, 25, 10, 20, 15])];
+            let occupation = [O::Arbete, O::Utbildning, O::Arbetstraning, O::Ingen][self.weighted(&[20, 15, 15, 50])];
             cs.insert_with_id("outcome_snapshot", self.id())
                 .set("client_id", client.to_owned())
                 .set("point", OutcomePoint::VidVf.code())

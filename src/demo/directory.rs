@@ -9,22 +9,8 @@ use super::Gen;
 
 /// Municipalities the demo clients live in, with a weight and some districts (stadsdelar).
 pub const MUNICIPALITIES: &[(&str, u32, &[&str])] = &[
-    (
-        "Göteborg",
-        30,
-        &[
-            "Västra Hisingen",
-            "Västra Göteborg",
-            "Biskopsgården",
-            "Tynnered",
-            "Centrum",
-        ],
-    ),
-    (
-        "Stockholm",
-        25,
-        &["Rinkeby-Kista", "Skärholmen", "Södermalm", "Farsta"],
-    ),
+    ("Göteborg", 30, &["Västra Hisingen", "Västra Göteborg", "Biskopsgården", "Tynnered", "Centrum"]),
+    ("Stockholm", 25, &["Rinkeby-Kista", "Skärholmen", "Södermalm", "Farsta"]),
     ("Malmö", 15, &["Rosengård", "Fosie", "Centrum"]),
     ("Örebro", 8, &[]),
     ("Norrköping", 7, &[]),
@@ -154,12 +140,7 @@ impl Gen {
                 list.push(Contact { id: cid });
             }
         }
-        Org {
-            id,
-            kind,
-            contacts: list,
-            name,
-        }
+        Org { id, kind, contacts: list, name }
     }
 
     /// Writes the directory into the change set and returns it.
@@ -180,11 +161,7 @@ impl Gen {
                 format!("Socialtjänsten {m}"),
                 K::Socialtjanst,
                 Some(m),
-                &[
-                    (R::Socialsekreterare, 3),
-                    (R::Boendesamordnare, 1),
-                    (R::SigKoordinator, 1),
-                ],
+                &[(R::Socialsekreterare, 3), (R::Boendesamordnare, 1), (R::SigKoordinator, 1)],
             );
             let af = self.org(
                 cs,
@@ -193,13 +170,8 @@ impl Gen {
                 Some(m),
                 &[(R::Arbetsformedlare, 2)],
             );
-            let bus = self.org(
-                cs,
-                format!("Budget- och skuldrådgivningen {m}"),
-                K::Bus,
-                Some(m),
-                &[(R::BusRadgivare, 1)],
-            );
+            let bus =
+                self.org(cs, format!("Budget- och skuldrådgivningen {m}"), K::Bus, Some(m), &[(R::BusRadgivare, 1)]);
             let psychiatry = self.org(
                 cs,
                 format!("Psykiatrin {m}"),
@@ -207,84 +179,24 @@ impl Gen {
                 Some(m),
                 &[(R::Lakare, 1), (R::Sjukskoterska, 1)],
             );
-            let addiction = self.org(
-                cs,
-                format!("Beroendemottagningen {m}"),
-                K::Beroendevard,
-                Some(m),
-                &[(R::Sjukskoterska, 2)],
-            );
-            let police = self.org(
-                cs,
-                format!("Polisen, lokalpolisområde {m}"),
-                K::Polis,
-                Some(m),
-                &[(R::Polis, 1)],
-            );
-            let landlord = self.org(
-                cs,
-                format!("Kommunala bostadsbolaget {m}"),
-                K::Hyresvard,
-                Some(m),
-                &[(R::Annan, 1)],
-            );
-            let komvux = self.org(
-                cs,
-                format!("Komvux {m}"),
-                K::Utbildning,
-                Some(m),
-                &[(R::Studievagledare, 1)],
-            );
-            let kris = self.org(
-                cs,
-                format!("KRIS {m}"),
-                K::CivilOrg,
-                Some(m),
-                &[(R::Stodperson, 2)],
-            );
-            local.insert(
-                m,
-                Local {
-                    frivard,
-                    social,
-                    af,
-                    bus,
-                    psychiatry,
-                    addiction,
-                    police,
-                    landlord,
-                    komvux,
-                    kris,
-                },
-            );
+            let addiction =
+                self.org(cs, format!("Beroendemottagningen {m}"), K::Beroendevard, Some(m), &[(R::Sjukskoterska, 2)]);
+            let police = self.org(cs, format!("Polisen, lokalpolisområde {m}"), K::Polis, Some(m), &[(R::Polis, 1)]);
+            let landlord =
+                self.org(cs, format!("Kommunala bostadsbolaget {m}"), K::Hyresvard, Some(m), &[(R::Annan, 1)]);
+            let komvux = self.org(cs, format!("Komvux {m}"), K::Utbildning, Some(m), &[(R::Studievagledare, 1)]);
+            let kris = self.org(cs, format!("KRIS {m}"), K::CivilOrg, Some(m), &[(R::Stodperson, 2)]);
+            local.insert(m, Local { frivard, social, af, bus, psychiatry, addiction, police, landlord, komvux, kris });
         }
         let mut prisons = Vec::new();
         for &(name, class) in PRISONS {
             let contacts = [(R::Klienthandlaggare, 2), (R::KontaktpersonAnstalt, 1)];
-            let org = self.org_with_class(
-                cs,
-                name.to_owned(),
-                K::Anstalt,
-                None,
-                Some(class),
-                &contacts,
-            );
+            let org = self.org_with_class(cs, name.to_owned(), K::Anstalt, None, Some(class), &contacts);
             prisons.push((org, class));
         }
-        let kronofogden = self.org(
-            cs,
-            "Kronofogden".to_owned(),
-            K::Kronofogden,
-            None,
-            &[(R::KronofogdenHandlaggare, 2)],
-        );
-        let fk = self.org(
-            cs,
-            "Försäkringskassan".to_owned(),
-            K::Forsakringskassan,
-            None,
-            &[(R::Annan, 1)],
-        );
+        let kronofogden =
+            self.org(cs, "Kronofogden".to_owned(), K::Kronofogden, None, &[(R::KronofogdenHandlaggare, 2)]);
+        let fk = self.org(cs, "Försäkringskassan".to_owned(), K::Forsakringskassan, None, &[(R::Annan, 1)]);
         let rfs = self.org(
             cs,
             "RFS – Riksförbundet för kriminalvårdens frivilliga".to_owned(),
@@ -292,38 +204,18 @@ impl Gen {
             None,
             &[(R::BitradandeOvervakare, 3)],
         );
-        let passus = self.org(
-            cs,
-            "Fryshuset Passus".to_owned(),
-            K::CivilOrg,
-            None,
-            &[(R::Annan, 1)],
-        );
+        let passus = self.org(cs, "Fryshuset Passus".to_owned(), K::CivilOrg, None, &[(R::Annan, 1)]);
         let id = self.id();
         cs.insert_with_id("org_structure", id.clone())
             .set("name", "Inslussningsgruppens chefsmöte")
             .set("frequency_per_year", 4)
-            .set(
-                "updated_on",
-                (self.today - chrono::Days::new(120)).to_string(),
-            );
-        for org in [
-            &local["Göteborg"].frivard,
-            &local["Göteborg"].social,
-            &local["Göteborg"].af,
-        ] {
+            .set("updated_on", (self.today - chrono::Days::new(120)).to_string());
+        for org in [&local["Göteborg"].frivard, &local["Göteborg"].social, &local["Göteborg"].af] {
             let mid = self.id();
             cs.insert_with_id("org_structure_member", mid)
                 .set("structure_id", id.clone())
                 .set("org_id", org.id.clone());
         }
-        Directory {
-            local,
-            prisons,
-            kronofogden,
-            fk,
-            rfs,
-            passus,
-        }
+        Directory { local, prisons, kronofogden, fk, rfs, passus }
     }
 }

@@ -61,11 +61,7 @@ static NAMES: std::sync::LazyLock<names::Names> = std::sync::LazyLock::new(names
 
 impl Gen {
     fn new(seed: u64, today: NaiveDate) -> Gen {
-        Gen {
-            rng: ChaCha8Rng::seed_from_u64(seed),
-            seq: 0,
-            today,
-        }
+        Gen { rng: ChaCha8Rng::seed_from_u64(seed), seq: 0, today }
     }
 
     /// A seeded UUIDv7.
@@ -73,9 +69,7 @@ impl Gen {
         self.seq += 1;
         let mut bytes = [0u8; 10];
         self.rng.fill(&mut bytes);
-        uuid::Builder::from_unix_timestamp_millis(ID_EPOCH_MS + self.seq, &bytes)
-            .into_uuid()
-            .to_string()
+        uuid::Builder::from_unix_timestamp_millis(ID_EPOCH_MS + self.seq, &bytes).into_uuid().to_string()
     }
 
     fn rng_range(&mut self, lo: i64, hi: i64) -> i64 {
@@ -106,7 +100,8 @@ impl Gen {
     fn surname(&mut self) -> String {
         let p = *self.pick(&NAMES.prefixes);
         let s = *self.pick(&NAMES.suffixes);
-        format!("{p}{s}")
+        // "Övnings" + "sson" would read "Övningssson".
+        if p.ends_with('s') && s.starts_with('s') { format!("{p}{}", &s[1..]) } else { format!("{p}{s}") }
     }
 
     fn person_name(&mut self, woman: bool) -> String {
@@ -115,12 +110,7 @@ impl Gen {
     }
 
     fn phone(&mut self) -> String {
-        format!(
-            "010-{:03} {:02} {:02}",
-            self.rng_range(100, 999),
-            self.rng_range(0, 99),
-            self.rng_range(0, 99)
-        )
+        format!("010-{:03} {:02} {:02}", self.rng_range(100, 999), self.rng_range(0, 99), self.rng_range(0, 99))
     }
 
     fn day(&self, offset: i64) -> NaiveDate {
@@ -136,22 +126,14 @@ impl Gen {
 
 /// Fills an empty store with a directory and `opts.clients` clients. `progress` is called
 /// after each batch with (clients written, clients in all).
-pub fn generate(
-    store: &mut Store,
-    opts: &DemoOptions,
-    progress: &mut dyn FnMut(usize, usize),
-) -> Result<DemoReport> {
+pub fn generate(store: &mut Store, opts: &DemoOptions, progress: &mut dyn FnMut(usize, usize)) -> Result<DemoReport> {
     let started = Instant::now();
-    let existing: i64 = store
-        .conn()
-        .query_row("SELECT count(*) FROM client", [], |r| r.get(0))?;
+    let existing: i64 = store.conn().query_row("SELECT count(*) FROM client", [], |r| r.get(0))?;
     if existing > 0 {
         return Err(StoreError::InvalidValue {
             entity: "client".to_owned(),
             field: "*".to_owned(),
-            problem: format!(
-                "the store already holds {existing} clients: generate demo data into a new store"
-            ),
+            problem: format!("the store already holds {existing} clients: generate demo data into a new store"),
         });
     }
     let mut g = Gen::new(opts.seed, opts.today);

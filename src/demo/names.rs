@@ -1,10 +1,7 @@
 //! Word lists for synthetic people, shipped in `assets/demo/`.
 
 fn lines(text: &'static str) -> Vec<&'static str> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect()
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
 }
 
 /// Word lists, parsed once per generator.

@@ -8,9 +8,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::domain::enums::{
-    ActionStatus, ConsentForm, EnrolmentStatus, EventKind, Gender, InterventionKind,
-    InterventionPhase, InterventionStatus, LifeArea, MeetingKind, MeetingStatus, NeedStatus,
-    OrgKind, PlanKind, PlanStatus, ReleaseMeasure, RiskLevel,
+    ActionStatus, ConsentForm, EnrolmentStatus, EventKind, Gender, InterventionKind, InterventionPhase,
+    InterventionStatus, LifeArea, MeetingKind, MeetingStatus, NeedStatus, OrgKind, PlanKind, PlanStatus,
+    ReleaseMeasure, RiskLevel,
 };
 
 /// A client (row of `client`).
@@ -278,18 +278,10 @@ pub(crate) mod test_support {
     }
 
     pub fn need(id: &str, area: LifeArea, status: NeedStatus) -> Need {
-        Need {
-            id: id.into(),
-            area,
-            status,
-        }
+        Need { id: id.into(), area, status }
     }
 
-    pub fn intervention(
-        id: &str,
-        kind: InterventionKind,
-        status: InterventionStatus,
-    ) -> Intervention {
+    pub fn intervention(id: &str, kind: InterventionKind, status: InterventionStatus) -> Intervention {
         Intervention {
             id: id.into(),
             kind,
@@ -344,21 +336,11 @@ pub(crate) mod test_support {
     }
 
     pub fn plan(id: &str, kind: PlanKind, status: PlanStatus, follow_up: Option<&str>) -> Plan {
-        Plan {
-            id: id.into(),
-            kind,
-            status,
-            next_follow_up_on: follow_up.map(d),
-        }
+        Plan { id: id.into(), kind, status, next_follow_up_on: follow_up.map(d) }
     }
 
     pub fn event(id: &str, kind: EventKind, follow_up: &str) -> Event {
-        Event {
-            id: id.into(),
-            kind,
-            occurred_on: None,
-            follow_up_on: Some(d(follow_up)),
-        }
+        Event { id: id.into(), kind, occurred_on: None, follow_up_on: Some(d(follow_up)) }
     }
 
     pub fn enrolment(status: EnrolmentStatus) -> Enrolment {
@@ -496,10 +478,7 @@ mod tests {
     fn closing_date_is_the_earlier_of_client_closed_and_enrolment_ended() {
         let file = FileBuilder::new()
             .closed_on("2025-05-10")
-            .enrolment(Enrolment {
-                ended_on: Some(d("2025-03-01")),
-                ..enrolment(EnrolmentStatus::Avbruten)
-            })
+            .enrolment(Enrolment { ended_on: Some(d("2025-03-01")), ..enrolment(EnrolmentStatus::Avbruten) })
             .build();
         assert_eq!(file.closing_date(), Some(d("2025-03-01")));
     }
@@ -521,12 +500,7 @@ mod tests {
 
     #[test]
     fn meeting_date_is_the_day_it_starts() {
-        let m = meeting(
-            "m1",
-            MeetingKind::Sip,
-            MeetingStatus::Planerat,
-            "2025-06-01 23:30",
-        );
+        let m = meeting("m1", MeetingKind::Sip, MeetingStatus::Planerat, "2025-06-01 23:30");
         assert_eq!(m.date(), Some(d("2025-06-01")));
     }
 }

@@ -11,9 +11,8 @@
 use chrono::NaiveDate;
 
 use crate::domain::enums::{
-    ActionStatus, EnrolmentStatus, EventKind, InterventionKind, InterventionPhase,
-    InterventionStatus, LifeArea, MeetingKind, MeetingStatus, NeedStatus, OrgKind, PlanKind,
-    PlanStatus,
+    ActionStatus, EnrolmentStatus, EventKind, InterventionKind, InterventionPhase, InterventionStatus, LifeArea,
+    MeetingKind, MeetingStatus, NeedStatus, OrgKind, PlanKind, PlanStatus,
 };
 use crate::domain::model::{ActionItem, ClientFile, Consent, Intervention, Meeting, Need};
 use crate::domain::timeline::{self, add_days, days_between, in_window, is_joint_meeting};
@@ -50,10 +49,7 @@ pub const TREATMENT_KINDS: &[InterventionKind] = &[
 
 /// Intervention kinds that arrange occupation: work, work training or education all meet the
 /// programme's guarantee of occupation "in some form" (domain.md §4.1 item 5, [001:1963-1971]).
-pub const OCCUPATION_KINDS: &[InterventionKind] = &[
-    InterventionKind::Sysselsattning,
-    InterventionKind::Utbildning,
-];
+pub const OCCUPATION_KINDS: &[InterventionKind] = &[InterventionKind::Sysselsattning, InterventionKind::Utbildning];
 
 /// Organisations that answer a debt need: Kronofogden or the municipal budget and debt adviser
 /// (domain.md §6 R13, [001:2015-2023]).
@@ -75,9 +71,7 @@ fn need_is_open(need: &Need) -> bool {
 
 /// Some need in `area` is not met yet (declined included: see the module note).
 fn need_unmet(file: &ClientFile, area: LifeArea) -> bool {
-    file.needs
-        .iter()
-        .any(|n| n.area == area && n.status != NeedStatus::Tillgodosedd)
+    file.needs.iter().any(|n| n.area == area && n.status != NeedStatus::Tillgodosedd)
 }
 
 /// Some need in `area` is open.
@@ -87,9 +81,7 @@ fn need_open(file: &ClientFile, area: LifeArea) -> bool {
 
 /// Some need in `area` is met.
 fn need_met(file: &ClientFile, area: LifeArea) -> bool {
-    file.needs
-        .iter()
-        .any(|n| n.area == area && n.status == NeedStatus::Tillgodosedd)
+    file.needs.iter().any(|n| n.area == area && n.status == NeedStatus::Tillgodosedd)
 }
 
 /// Under way or about to be: planned, offered, applied for, granted or ongoing.
@@ -106,10 +98,7 @@ fn intervention_is_live(i: &Intervention) -> bool {
 
 /// Actually in place: granted or ongoing. A plan or an application is not a home or a job.
 fn intervention_is_arranged(i: &Intervention) -> bool {
-    matches!(
-        i.status,
-        InterventionStatus::Beviljad | InterventionStatus::Pagaende
-    )
+    matches!(i.status, InterventionStatus::Beviljad | InterventionStatus::Pagaende)
 }
 
 /// The provider took part: live or finished. Aborted, declined and information-only do not
@@ -120,16 +109,13 @@ fn intervention_engaged(i: &Intervention) -> bool {
 
 /// Some meeting not cancelled has a participant of one of `kinds`.
 fn meeting_with_org_kind(file: &ClientFile, kinds: &[OrgKind]) -> bool {
-    file.meetings.iter().any(|m| {
-        m.status != MeetingStatus::Installt
-            && m.participant_org_kinds.iter().any(|k| kinds.contains(k))
-    })
+    file.meetings
+        .iter()
+        .any(|m| m.status != MeetingStatus::Installt && m.participant_org_kinds.iter().any(|k| kinds.contains(k)))
 }
 
 fn held_joint_meetings(file: &ClientFile) -> impl Iterator<Item = &Meeting> {
-    file.meetings
-        .iter()
-        .filter(|m| m.status == MeetingStatus::Genomfort && is_joint_meeting(m))
+    file.meetings.iter().filter(|m| m.status == MeetingStatus::Genomfort && is_joint_meeting(m))
 }
 
 // --- meetings ----------------------------------------------------------------------------------
@@ -143,9 +129,7 @@ pub fn joint_meeting_count(file: &ClientFile) -> usize {
 
 /// The earliest held joint meeting with a time.
 pub fn first_joint_meeting(file: &ClientFile) -> Option<&Meeting> {
-    held_joint_meetings(file)
-        .filter(|m| m.starts_at.is_some())
-        .min_by_key(|m| m.starts_at)
+    held_joint_meetings(file).filter(|m| m.starts_at.is_some()).min_by_key(|m| m.starts_at)
 }
 
 /// Days from the first held joint meeting to the VF date: the lead time indicator (domain.md
@@ -182,20 +166,14 @@ pub fn no_joint_meeting_yet(file: &ClientFile) -> bool {
 /// to arrange.
 pub fn housing_not_arranged(file: &ClientFile) -> bool {
     need_unmet(file, LifeArea::Housing)
-        && !file
-            .interventions
-            .iter()
-            .any(|i| i.kind == InterventionKind::Boende && intervention_is_arranged(i))
+        && !file.interventions.iter().any(|i| i.kind == InterventionKind::Boende && intervention_is_arranged(i))
 }
 
 /// A work or occupation need is not met and no occupation or education intervention is granted
 /// or ongoing. The programme guarantees occupation in some form (domain.md §4.1 item 5).
 pub fn occupation_not_arranged(file: &ClientFile) -> bool {
     need_unmet(file, LifeArea::Employment)
-        && !file
-            .interventions
-            .iter()
-            .any(|i| OCCUPATION_KINDS.contains(&i.kind) && intervention_is_arranged(i))
+        && !file.interventions.iter().any(|i| OCCUPATION_KINDS.contains(&i.kind) && intervention_is_arranged(i))
 }
 
 /// No consent is in force today. Consent is a prerequisite of the programme and of any sharing
@@ -220,13 +198,11 @@ pub fn no_meeting_in_release_week(file: &ClientFile) -> bool {
     let Some(release) = file.release_on() else {
         return false;
     };
-    let window = (
-        add_days(release, -RELEASE_WEEK_BEFORE_DAYS),
-        add_days(release, RELEASE_WEEK_AFTER_DAYS),
-    );
-    !file.meetings.iter().any(|m| {
-        m.status != MeetingStatus::Installt && m.date().is_some_and(|day| in_window(day, window))
-    })
+    let window = (add_days(release, -RELEASE_WEEK_BEFORE_DAYS), add_days(release, RELEASE_WEEK_AFTER_DAYS));
+    !file
+        .meetings
+        .iter()
+        .any(|m| m.status != MeetingStatus::Installt && m.date().is_some_and(|day| in_window(day, window)))
 }
 
 /// Treatment interventions of the prison phase that are not finished, aborted, declined or
@@ -255,10 +231,7 @@ pub fn treatments_without_continuation(file: &ClientFile) -> Vec<&Intervention> 
 fn is_continued(file: &ClientFile, id: &str) -> bool {
     file.interventions.iter().any(|c| {
         c.continues_id.as_deref() == Some(id)
-            && !matches!(
-                c.status,
-                InterventionStatus::Avbruten | InterventionStatus::Avbojd
-            )
+            && !matches!(c.status, InterventionStatus::Avbruten | InterventionStatus::Avbojd)
     })
 }
 
@@ -273,10 +246,7 @@ pub fn treatment_without_continuation(file: &ClientFile) -> bool {
 /// recorded need. A planned support person counts: matching with a volunteer has no grant step.
 pub fn no_support_person(file: &ClientFile) -> bool {
     !need_met(file, LifeArea::SupportPerson)
-        && !file
-            .interventions
-            .iter()
-            .any(|i| i.kind == InterventionKind::Stodperson && intervention_is_live(i))
+        && !file.interventions.iter().any(|i| i.kind == InterventionKind::Stodperson && intervention_is_live(i))
 }
 
 /// An ID-card or bank-account need is not met: without them the first days after release
@@ -379,12 +349,7 @@ impl ConsentState {
     /// Whether information may be shared under this state (documentation is a record-keeping
     /// defect, not a lack of consent).
     pub fn allows_sharing(self) -> bool {
-        matches!(
-            self,
-            ConsentState::Active { .. }
-                | ConsentState::ExpiringSoon { .. }
-                | ConsentState::Undocumented
-        )
+        matches!(self, ConsentState::Active { .. } | ConsentState::ExpiringSoon { .. } | ConsentState::Undocumented)
     }
 
     /// The label shown to the user.
@@ -416,9 +381,7 @@ pub fn consent_in_force(consent: &Consent, today: NaiveDate) -> bool {
 
 /// Consents in force today.
 pub fn active_consents(file: &ClientFile, today: NaiveDate) -> impl Iterator<Item = &Consent> {
-    file.consents
-        .iter()
-        .filter(move |c| consent_in_force(c, today))
+    file.consents.iter().filter(move |c| consent_in_force(c, today))
 }
 
 /// The client's consent state today. With several consents in force the latest expiry counts;
@@ -458,14 +421,9 @@ fn ended_consent_state(file: &ClientFile, today: NaiveDate) -> ConsentState {
 /// When and how a consent ended, if it has: revoked on a day, or expired after its last valid
 /// day. If both, the earlier is what actually ended it.
 fn consent_ending(c: &Consent, today: NaiveDate) -> Option<(NaiveDate, ConsentState)> {
-    let revoked = c
-        .revoked_on
-        .filter(|&r| r <= today)
-        .map(|r| (r, ConsentState::Revoked { revoked_on: r }));
-    let expired = c
-        .expires_on
-        .filter(|&e| e < today)
-        .map(|e| (add_days(e, 1), ConsentState::Expired { expired_on: e }));
+    let revoked = c.revoked_on.filter(|&r| r <= today).map(|r| (r, ConsentState::Revoked { revoked_on: r }));
+    let expired =
+        c.expires_on.filter(|&e| e < today).map(|e| (add_days(e, 1), ConsentState::Expired { expired_on: e }));
     match (revoked, expired) {
         (Some(r), Some(e)) => Some(if r.0 <= e.0 { r } else { e }),
         (r, e) => r.or(e),
@@ -510,11 +468,9 @@ pub fn needs_without_provider(file: &ClientFile) -> Vec<&Need> {
 }
 
 fn has_live_provider(file: &ClientFile, need_id: &str) -> bool {
-    file.interventions.iter().any(|i| {
-        intervention_is_live(i)
-            && i.provider_org_id.is_some()
-            && i.need_ids.iter().any(|id| id == need_id)
-    })
+    file.interventions
+        .iter()
+        .any(|i| intervention_is_live(i) && i.provider_org_id.is_some() && i.need_ids.iter().any(|id| id == need_id))
 }
 
 /// An open debt need, and neither Kronofogden nor a budget and debt adviser (BUS) is engaged
@@ -524,8 +480,7 @@ pub fn debt_without_kronofogden_or_bus(file: &ClientFile) -> bool {
     let engaged = file.interventions.iter().any(|i| {
         intervention_engaged(i)
             && (i.kind == InterventionKind::Skuldradgivning
-                || i.provider_kind
-                    .is_some_and(|k| DEBT_PROVIDER_KINDS.contains(&k)))
+                || i.provider_kind.is_some_and(|k| DEBT_PROVIDER_KINDS.contains(&k)))
     });
     need_open(file, LifeArea::Debt) && !engaged && !meeting_with_org_kind(file, DEBT_PROVIDER_KINDS)
 }
@@ -534,18 +489,10 @@ pub fn debt_without_kronofogden_or_bus(file: &ClientFile) -> bool {
 /// that is not closed nor a SIP meeting not cancelled. Both needs call for social services and
 /// health care together, which is what a SIP is for (domain.md §6 R14, §5.1, [002:1017]).
 pub fn substance_and_mental_without_sip(file: &ClientFile) -> bool {
-    let sip_plan = file
-        .plans
-        .iter()
-        .any(|p| p.kind == PlanKind::Sip && p.status != PlanStatus::Avslutad);
-    let sip_meeting = file
-        .meetings
-        .iter()
-        .any(|m| SIP_MEETING_KINDS.contains(&m.kind) && m.status != MeetingStatus::Installt);
-    need_open(file, LifeArea::SubstanceAbuse)
-        && need_open(file, LifeArea::MentalHealth)
-        && !sip_plan
-        && !sip_meeting
+    let sip_plan = file.plans.iter().any(|p| p.kind == PlanKind::Sip && p.status != PlanStatus::Avslutad);
+    let sip_meeting =
+        file.meetings.iter().any(|m| SIP_MEETING_KINDS.contains(&m.kind) && m.status != MeetingStatus::Installt);
+    need_open(file, LifeArea::SubstanceAbuse) && need_open(file, LifeArea::MentalHealth) && !sip_plan && !sip_meeting
 }
 
 /// An open protection need, and neither the police nor a protection / gang-exit intervention is
@@ -554,12 +501,9 @@ pub fn protection_without_police(file: &ClientFile) -> bool {
     let engaged = file.interventions.iter().any(|i| {
         intervention_engaged(i)
             && (i.kind == InterventionKind::Skydd
-                || i.provider_kind
-                    .is_some_and(|k| PROTECTION_PROVIDER_KINDS.contains(&k)))
+                || i.provider_kind.is_some_and(|k| PROTECTION_PROVIDER_KINDS.contains(&k)))
     });
-    need_open(file, LifeArea::Protection)
-        && !engaged
-        && !meeting_with_org_kind(file, PROTECTION_PROVIDER_KINDS)
+    need_open(file, LifeArea::Protection) && !engaged && !meeting_with_org_kind(file, PROTECTION_PROVIDER_KINDS)
 }
 
 /// The *Need gaps* dashboard's findings for one client (domain.md §9.6).
@@ -590,10 +534,7 @@ impl NeedGaps {
 /// All need gaps for one client.
 pub fn need_gaps(file: &ClientFile) -> NeedGaps {
     NeedGaps {
-        without_provider: needs_without_provider(file)
-            .iter()
-            .map(|n| n.id.clone())
-            .collect(),
+        without_provider: needs_without_provider(file).iter().map(|n| n.id.clone()).collect(),
         debt_without_kronofogden_or_bus: debt_without_kronofogden_or_bus(file),
         substance_and_mental_without_sip: substance_and_mental_without_sip(file),
         protection_without_police: protection_without_police(file),
@@ -610,14 +551,8 @@ pub fn supervision_ending_without_handover(file: &ClientFile, today: NaiveDate) 
     let Some(end) = file.probation_end_on() else {
         return false;
     };
-    let active = file
-        .enrolment
-        .as_ref()
-        .is_some_and(|e| e.status == EnrolmentStatus::Aktiv);
-    let handed_over = file
-        .enrolment
-        .as_ref()
-        .is_some_and(|e| e.handover_org_id.is_some());
+    let active = file.enrolment.as_ref().is_some_and(|e| e.status == EnrolmentStatus::Aktiv);
+    let handed_over = file.enrolment.as_ref().is_some_and(|e| e.handover_org_id.is_some());
     let left = days_between(today, end);
     active && !handed_over && (0..=SUPERVISION_ENDING_DAYS).contains(&left)
 }
@@ -683,33 +618,18 @@ pub struct FollowUp {
 /// An event with a linked action item is skipped either way: when the item is done the
 /// follow-up happened, and while it is open `overdue_action_items` reports it already.
 pub fn overdue_follow_ups(file: &ClientFile, today: NaiveDate) -> Vec<FollowUp> {
-    let plans = file
-        .plans
-        .iter()
-        .filter(|p| p.status != PlanStatus::Avslutad)
-        .filter_map(|p| {
-            let due_on = p.next_follow_up_on.filter(|&d| d < today)?;
-            let source = FollowUpSource::Plan {
-                id: p.id.clone(),
-                kind: p.kind,
-            };
-            Some(FollowUp { source, due_on })
-        });
+    let plans = file.plans.iter().filter(|p| p.status != PlanStatus::Avslutad).filter_map(|p| {
+        let due_on = p.next_follow_up_on.filter(|&d| d < today)?;
+        let source = FollowUpSource::Plan { id: p.id.clone(), kind: p.kind };
+        Some(FollowUp { source, due_on })
+    });
     let events = file
         .events
         .iter()
-        .filter(|e| {
-            !file
-                .action_items
-                .iter()
-                .any(|a| a.event_id.as_deref() == Some(&e.id))
-        })
+        .filter(|e| !file.action_items.iter().any(|a| a.event_id.as_deref() == Some(&e.id)))
         .filter_map(|e| {
             let due_on = e.follow_up_on.filter(|&d| d < today)?;
-            let source = FollowUpSource::Event {
-                id: e.id.clone(),
-                kind: e.kind,
-            };
+            let source = FollowUpSource::Event { id: e.id.clone(), kind: e.kind };
             Some(FollowUp { source, due_on })
         });
     let mut due: Vec<FollowUp> = plans.chain(events).collect();
@@ -739,18 +659,11 @@ mod tests {
     }
 
     fn with_provider(i: Intervention, org: &str, kind: OrgKind) -> Intervention {
-        Intervention {
-            provider_org_id: Some(org.into()),
-            provider_kind: Some(kind),
-            ..i
-        }
+        Intervention { provider_org_id: Some(org.into()), provider_kind: Some(kind), ..i }
     }
 
     fn in_prison(i: Intervention) -> Intervention {
-        Intervention {
-            phase: Some(InterventionPhase::Anstalt),
-            ..i
-        }
+        Intervention { phase: Some(InterventionPhase::Anstalt), ..i }
     }
 
     // --- joint meetings, lead time, range ---
@@ -759,23 +672,9 @@ mod tests {
     fn joint_meeting_count_counts_only_held_joint_meetings() {
         let file = released()
             .meeting(held("m1", MeetingKind::Samverkansmote, "2025-02-01 10:00"))
-            .meeting(held(
-                "m2",
-                MeetingKind::Overvakningssamtal,
-                "2025-02-02 10:00",
-            ))
-            .meeting(meeting(
-                "m3",
-                MeetingKind::Sip,
-                MeetingStatus::Planerat,
-                "2025-05-01 10:00",
-            ))
-            .meeting(meeting(
-                "m4",
-                MeetingKind::Sip,
-                MeetingStatus::Installt,
-                "2025-03-01 10:00",
-            ))
+            .meeting(held("m2", MeetingKind::Overvakningssamtal, "2025-02-02 10:00"))
+            .meeting(meeting("m3", MeetingKind::Sip, MeetingStatus::Planerat, "2025-05-01 10:00"))
+            .meeting(meeting("m4", MeetingKind::Sip, MeetingStatus::Installt, "2025-03-01 10:00"))
             .meeting(held("m5", MeetingKind::Sip, "2025-03-05 10:00"))
             .build();
         assert_eq!(joint_meeting_count(&file), 2);
@@ -785,85 +684,42 @@ mod tests {
     fn first_joint_meeting_is_the_earliest_held_one() {
         let file = released()
             .meeting(held("late", MeetingKind::Sip, "2025-03-05 10:00"))
-            .meeting(held(
-                "early",
-                MeetingKind::Samverkansmote,
-                "2025-02-01 10:00",
-            ))
-            .meeting(held(
-                "talk",
-                MeetingKind::Overvakningssamtal,
-                "2025-01-01 10:00",
-            ))
+            .meeting(held("early", MeetingKind::Samverkansmote, "2025-02-01 10:00"))
+            .meeting(held("talk", MeetingKind::Overvakningssamtal, "2025-01-01 10:00"))
             .build();
-        assert_eq!(
-            first_joint_meeting(&file).map(|m| m.id.as_str()),
-            Some("early")
-        );
+        assert_eq!(first_joint_meeting(&file).map(|m| m.id.as_str()), Some("early"));
     }
 
     #[test]
     fn lead_time_is_days_from_first_joint_meeting_to_release() {
-        let file = released()
-            .meeting(held("m1", MeetingKind::Samverkansmote, "2025-03-03 14:00"))
-            .build();
+        let file = released().meeting(held("m1", MeetingKind::Samverkansmote, "2025-03-03 14:00")).build();
         assert_eq!(lead_time_days(&file), Some(90));
     }
 
     #[test]
     fn lead_time_is_negative_when_first_joint_meeting_is_after_release() {
-        let file = released()
-            .meeting(held("m1", MeetingKind::Samverkansmote, "2025-06-11 14:00"))
-            .build();
+        let file = released().meeting(held("m1", MeetingKind::Samverkansmote, "2025-06-11 14:00")).build();
         assert_eq!(lead_time_days(&file), Some(-10));
     }
 
     #[test]
     fn lead_time_is_none_without_joint_meeting_or_release_date() {
         assert_eq!(lead_time_days(&released().build()), None);
-        let file = FileBuilder::new()
-            .meeting(held("m1", MeetingKind::Samverkansmote, "2025-03-03 14:00"))
-            .build();
+        let file = FileBuilder::new().meeting(held("m1", MeetingKind::Samverkansmote, "2025-03-03 14:00")).build();
         assert_eq!(lead_time_days(&file), None);
     }
 
     #[test]
     fn meetings_in_range_includes_both_ends_sorted_and_skips_cancelled() {
         let file = released()
-            .meeting(meeting(
-                "sun",
-                MeetingKind::Sip,
-                MeetingStatus::Planerat,
-                "2025-04-06 23:00",
-            ))
-            .meeting(meeting(
-                "mon",
-                MeetingKind::Sip,
-                MeetingStatus::Planerat,
-                "2025-03-31 08:00",
-            ))
-            .meeting(meeting(
-                "off",
-                MeetingKind::Sip,
-                MeetingStatus::Installt,
-                "2025-04-02 08:00",
-            ))
-            .meeting(meeting(
-                "next",
-                MeetingKind::Sip,
-                MeetingStatus::Planerat,
-                "2025-04-07 08:00",
-            ))
-            .meeting(held(
-                "done",
-                MeetingKind::Overvakningssamtal,
-                "2025-04-01 09:00",
-            ))
+            .meeting(meeting("sun", MeetingKind::Sip, MeetingStatus::Planerat, "2025-04-06 23:00"))
+            .meeting(meeting("mon", MeetingKind::Sip, MeetingStatus::Planerat, "2025-03-31 08:00"))
+            .meeting(meeting("off", MeetingKind::Sip, MeetingStatus::Installt, "2025-04-02 08:00"))
+            .meeting(meeting("next", MeetingKind::Sip, MeetingStatus::Planerat, "2025-04-07 08:00"))
+            .meeting(held("done", MeetingKind::Overvakningssamtal, "2025-04-01 09:00"))
             .build();
-        let ids: Vec<&str> = meetings_in_range(&file, d("2025-03-31"), d("2025-04-06"))
-            .iter()
-            .map(|m| m.id.as_str())
-            .collect();
+        let ids: Vec<&str> =
+            meetings_in_range(&file, d("2025-03-31"), d("2025-04-06")).iter().map(|m| m.id.as_str()).collect();
         assert_eq!(ids, vec!["mon", "done", "sun"]);
     }
 
@@ -871,45 +727,31 @@ mod tests {
 
     #[test]
     fn release_radar_flags_no_joint_meeting_when_only_a_supervision_talk_was_held() {
-        let file = released()
-            .meeting(held(
-                "m1",
-                MeetingKind::Overvakningssamtal,
-                "2025-02-01 10:00",
-            ))
-            .build();
+        let file = released().meeting(held("m1", MeetingKind::Overvakningssamtal, "2025-02-01 10:00")).build();
         assert!(no_joint_meeting_yet(&file));
     }
 
     #[test]
     fn release_radar_clears_no_joint_meeting_after_a_held_sip_meeting() {
-        let file = released()
-            .meeting(held("m1", MeetingKind::Sip, "2025-02-01 10:00"))
-            .build();
+        let file = released().meeting(held("m1", MeetingKind::Sip, "2025-02-01 10:00")).build();
         assert!(!no_joint_meeting_yet(&file));
     }
 
     #[test]
     fn release_radar_flags_housing_when_housing_need_not_met() {
-        let file = released()
-            .need(need("n1", LifeArea::Housing, NeedStatus::Planerad))
-            .build();
+        let file = released().need(need("n1", LifeArea::Housing, NeedStatus::Planerad)).build();
         assert!(housing_not_arranged(&file));
     }
 
     #[test]
     fn release_radar_flags_housing_when_housing_help_was_declined() {
-        let file = released()
-            .need(need("n1", LifeArea::Housing, NeedStatus::Avbojd))
-            .build();
+        let file = released().need(need("n1", LifeArea::Housing, NeedStatus::Avbojd)).build();
         assert!(housing_not_arranged(&file));
     }
 
     #[test]
     fn housing_need_met_is_not_flagged() {
-        let file = released()
-            .need(need("n1", LifeArea::Housing, NeedStatus::Tillgodosedd))
-            .build();
+        let file = released().need(need("n1", LifeArea::Housing, NeedStatus::Tillgodosedd)).build();
         assert!(!housing_not_arranged(&file));
         assert!(!housing_not_arranged(&released().build()));
     }
@@ -917,13 +759,8 @@ mod tests {
     #[test]
     fn housing_granted_intervention_clears_the_housing_flag_but_applied_does_not() {
         let base = released().need(need("n1", LifeArea::Housing, NeedStatus::Pagaende));
-        let applied = base
-            .intervention(intervention(
-                "i1",
-                InterventionKind::Boende,
-                InterventionStatus::Ansokt,
-            ))
-            .build();
+        let applied =
+            base.intervention(intervention("i1", InterventionKind::Boende, InterventionStatus::Ansokt)).build();
         assert!(housing_not_arranged(&applied));
         let mut granted = applied.clone();
         granted.interventions[0].status = InterventionStatus::Beviljad;
@@ -932,17 +769,13 @@ mod tests {
 
     #[test]
     fn release_radar_flags_occupation_when_employment_need_not_met() {
-        let file = released()
-            .need(need("n1", LifeArea::Employment, NeedStatus::Identifierad))
-            .build();
+        let file = released().need(need("n1", LifeArea::Employment, NeedStatus::Identifierad)).build();
         assert!(occupation_not_arranged(&file));
     }
 
     #[test]
     fn release_radar_flags_occupation_when_work_help_was_declined() {
-        let file = released()
-            .need(need("n1", LifeArea::Employment, NeedStatus::Avbojd))
-            .build();
+        let file = released().need(need("n1", LifeArea::Employment, NeedStatus::Avbojd)).build();
         assert!(occupation_not_arranged(&file));
     }
 
@@ -950,32 +783,21 @@ mod tests {
     fn ongoing_education_counts_as_occupation_arranged() {
         let file = released()
             .need(need("n1", LifeArea::Employment, NeedStatus::Identifierad))
-            .intervention(intervention(
-                "i1",
-                InterventionKind::Utbildning,
-                InterventionStatus::Pagaende,
-            ))
+            .intervention(intervention("i1", InterventionKind::Utbildning, InterventionStatus::Pagaende))
             .build();
         assert!(!occupation_not_arranged(&file));
     }
 
     #[test]
     fn occupation_need_met_is_not_flagged() {
-        let file = released()
-            .need(need("n1", LifeArea::Employment, NeedStatus::Tillgodosedd))
-            .build();
+        let file = released().need(need("n1", LifeArea::Employment, NeedStatus::Tillgodosedd)).build();
         assert!(!occupation_not_arranged(&file));
     }
 
     #[test]
     fn release_radar_flags_no_meeting_in_release_week_when_only_a_cancelled_one_exists() {
         let file = released()
-            .meeting(meeting(
-                "m1",
-                MeetingKind::Frigivningsmote,
-                MeetingStatus::Installt,
-                "2025-06-01 09:00",
-            ))
+            .meeting(meeting("m1", MeetingKind::Frigivningsmote, MeetingStatus::Installt, "2025-06-01 09:00"))
             .build();
         assert!(no_meeting_in_release_week(&file));
     }
@@ -983,12 +805,7 @@ mod tests {
     #[test]
     fn planned_meeting_seven_days_before_release_is_in_release_week() {
         let file = released()
-            .meeting(meeting(
-                "m1",
-                MeetingKind::Overvakningssamtal,
-                MeetingStatus::Planerat,
-                "2025-05-25 09:00",
-            ))
+            .meeting(meeting("m1", MeetingKind::Overvakningssamtal, MeetingStatus::Planerat, "2025-05-25 09:00"))
             .build();
         assert!(!no_meeting_in_release_week(&file));
     }
@@ -996,12 +813,7 @@ mod tests {
     #[test]
     fn meeting_eight_days_before_release_is_not_in_release_week() {
         let file = released()
-            .meeting(meeting(
-                "m1",
-                MeetingKind::Samverkansmote,
-                MeetingStatus::Planerat,
-                "2025-05-24 09:00",
-            ))
+            .meeting(meeting("m1", MeetingKind::Samverkansmote, MeetingStatus::Planerat, "2025-05-24 09:00"))
             .build();
         assert!(no_meeting_in_release_week(&file));
     }
@@ -1009,12 +821,7 @@ mod tests {
     #[test]
     fn meeting_fourteen_days_after_release_is_in_release_week() {
         let file = released()
-            .meeting(meeting(
-                "m1",
-                MeetingKind::Samverkansmote,
-                MeetingStatus::Planerat,
-                "2025-06-15 16:00",
-            ))
+            .meeting(meeting("m1", MeetingKind::Samverkansmote, MeetingStatus::Planerat, "2025-06-15 16:00"))
             .build();
         assert!(!no_meeting_in_release_week(&file));
     }
@@ -1022,12 +829,7 @@ mod tests {
     #[test]
     fn meeting_fifteen_days_after_release_is_not_in_release_week() {
         let file = released()
-            .meeting(meeting(
-                "m1",
-                MeetingKind::Samverkansmote,
-                MeetingStatus::Planerat,
-                "2025-06-16 08:00",
-            ))
+            .meeting(meeting("m1", MeetingKind::Samverkansmote, MeetingStatus::Planerat, "2025-06-16 08:00"))
             .build();
         assert!(no_meeting_in_release_week(&file));
     }
@@ -1053,18 +855,10 @@ mod tests {
     #[test]
     fn prison_treatment_with_a_continuation_is_not_flagged() {
         let file = released()
-            .intervention(in_prison(intervention(
-                "t1",
-                InterventionKind::Psykiatri,
-                InterventionStatus::Pagaende,
-            )))
+            .intervention(in_prison(intervention("t1", InterventionKind::Psykiatri, InterventionStatus::Pagaende)))
             .intervention(Intervention {
                 continues_id: Some("t1".into()),
-                ..intervention(
-                    "t2",
-                    InterventionKind::Psykiatri,
-                    InterventionStatus::Beviljad,
-                )
+                ..intervention("t2", InterventionKind::Psykiatri, InterventionStatus::Beviljad)
             })
             .build();
         assert!(!treatment_without_continuation(&file));
@@ -1080,11 +874,7 @@ mod tests {
         let referral = base
             .intervention(Intervention {
                 continues_id: Some("t1".into()),
-                ..intervention(
-                    "t2",
-                    InterventionKind::Information,
-                    InterventionStatus::EndastInformation,
-                )
+                ..intervention("t2", InterventionKind::Information, InterventionStatus::EndastInformation)
             })
             .build();
         assert!(!treatment_without_continuation(&referral));
@@ -1096,11 +886,7 @@ mod tests {
     #[test]
     fn finished_prison_treatment_needs_no_continuation() {
         let file = released()
-            .intervention(in_prison(intervention(
-                "t1",
-                InterventionKind::IntegreratTeam,
-                InterventionStatus::Avslutad,
-            )))
+            .intervention(in_prison(intervention("t1", InterventionKind::IntegreratTeam, InterventionStatus::Avslutad)))
             .build();
         assert!(!treatment_without_continuation(&file));
     }
@@ -1108,11 +894,7 @@ mod tests {
     #[test]
     fn prison_education_is_not_treatment() {
         let file = released()
-            .intervention(in_prison(intervention(
-                "u1",
-                InterventionKind::Utbildning,
-                InterventionStatus::Pagaende,
-            )))
+            .intervention(in_prison(intervention("u1", InterventionKind::Utbildning, InterventionStatus::Pagaende)))
             .build();
         assert!(!treatment_without_continuation(&file));
     }
@@ -1122,11 +904,7 @@ mod tests {
         let file = released()
             .intervention(Intervention {
                 phase: Some(InterventionPhase::Overvakning),
-                ..intervention(
-                    "t1",
-                    InterventionKind::Missbruksbehandling,
-                    InterventionStatus::Pagaende,
-                )
+                ..intervention("t1", InterventionKind::Missbruksbehandling, InterventionStatus::Pagaende)
             })
             .build();
         assert!(!treatment_without_continuation(&file));
@@ -1140,31 +918,17 @@ mod tests {
     #[test]
     fn planned_support_person_intervention_clears_the_flag() {
         let file = released()
-            .intervention(intervention(
-                "s1",
-                InterventionKind::Stodperson,
-                InterventionStatus::Planerad,
-            ))
+            .intervention(intervention("s1", InterventionKind::Stodperson, InterventionStatus::Planerad))
             .build();
         assert!(!no_support_person(&file));
     }
 
     #[test]
     fn met_support_person_need_clears_the_flag_but_aborted_intervention_does_not() {
-        let met = released()
-            .need(need(
-                "n1",
-                LifeArea::SupportPerson,
-                NeedStatus::Tillgodosedd,
-            ))
-            .build();
+        let met = released().need(need("n1", LifeArea::SupportPerson, NeedStatus::Tillgodosedd)).build();
         assert!(!no_support_person(&met));
         let aborted = released()
-            .intervention(intervention(
-                "s1",
-                InterventionKind::Stodperson,
-                InterventionStatus::Avbruten,
-            ))
+            .intervention(intervention("s1", InterventionKind::Stodperson, InterventionStatus::Avbruten))
             .build();
         assert!(no_support_person(&aborted));
     }
@@ -1208,18 +972,9 @@ mod tests {
         let file = released()
             .consent(consent("k1", "2025-01-10"))
             .meeting(held("m1", MeetingKind::Samverkansmote, "2025-02-01 10:00"))
-            .meeting(meeting(
-                "m2",
-                MeetingKind::Frigivningsmote,
-                MeetingStatus::Planerat,
-                "2025-06-01 09:00",
-            ))
+            .meeting(meeting("m2", MeetingKind::Frigivningsmote, MeetingStatus::Planerat, "2025-06-01 09:00"))
             .need(need("n1", LifeArea::Housing, NeedStatus::Tillgodosedd))
-            .intervention(intervention(
-                "s1",
-                InterventionKind::Stodperson,
-                InterventionStatus::Beviljad,
-            ))
+            .intervention(intervention("s1", InterventionKind::Stodperson, InterventionStatus::Beviljad))
             .build();
         let flags = readiness(&file, today());
         assert_eq!(flags, ReadinessFlags::default());
@@ -1260,23 +1015,14 @@ mod tests {
 
     #[test]
     fn consent_without_given_date_is_missing() {
-        let file = released()
-            .consent(Consent {
-                given_on: None,
-                ..consent("k1", "2025-01-01")
-            })
-            .build();
+        let file = released().consent(Consent { given_on: None, ..consent("k1", "2025-01-01") }).build();
         assert!(consent_missing(&file, today()));
     }
 
     #[test]
     fn consent_revoked_before_its_future_start_is_missing() {
-        let file = released()
-            .consent(Consent {
-                revoked_on: Some(d("2025-03-01")),
-                ..consent("k1", "2025-05-01")
-            })
-            .build();
+        let file =
+            released().consent(Consent { revoked_on: Some(d("2025-03-01")), ..consent("k1", "2025-05-01") }).build();
         assert_eq!(consent_state(&file, today()), ConsentState::Missing);
     }
 
@@ -1284,77 +1030,36 @@ mod tests {
     fn consent_given_today_is_active() {
         let file = released().consent(consent("k1", TODAY)).build();
         assert!(!consent_missing(&file, today()));
-        assert_eq!(
-            consent_state(&file, today()),
-            ConsentState::Active { expires_on: None }
-        );
+        assert_eq!(consent_state(&file, today()), ConsentState::Active { expires_on: None });
     }
 
     #[test]
     fn consent_revoked_yesterday_is_revoked() {
-        let file = released()
-            .consent(Consent {
-                revoked_on: Some(d("2025-03-31")),
-                ..consent("k1", "2025-01-01")
-            })
-            .build();
+        let file =
+            released().consent(Consent { revoked_on: Some(d("2025-03-31")), ..consent("k1", "2025-01-01") }).build();
         assert!(consent_missing(&file, today()));
-        assert_eq!(
-            consent_state(&file, today()),
-            ConsentState::Revoked {
-                revoked_on: d("2025-03-31")
-            }
-        );
+        assert_eq!(consent_state(&file, today()), ConsentState::Revoked { revoked_on: d("2025-03-31") });
     }
 
     #[test]
     fn consent_revoked_today_is_revoked_at_once() {
-        let file = released()
-            .consent(Consent {
-                revoked_on: Some(today()),
-                ..consent("k1", "2025-01-01")
-            })
-            .build();
-        assert_eq!(
-            consent_state(&file, today()),
-            ConsentState::Revoked {
-                revoked_on: today()
-            }
-        );
+        let file = released().consent(Consent { revoked_on: Some(today()), ..consent("k1", "2025-01-01") }).build();
+        assert_eq!(consent_state(&file, today()), ConsentState::Revoked { revoked_on: today() });
     }
 
     #[test]
     fn consent_expiring_today_is_still_in_force() {
-        let file = released()
-            .consent(Consent {
-                expires_on: Some(today()),
-                ..consent("k1", "2025-01-01")
-            })
-            .build();
+        let file = released().consent(Consent { expires_on: Some(today()), ..consent("k1", "2025-01-01") }).build();
         assert!(!consent_missing(&file, today()));
-        assert_eq!(
-            consent_state(&file, today()),
-            ConsentState::ExpiringSoon {
-                expires_on: today()
-            }
-        );
+        assert_eq!(consent_state(&file, today()), ConsentState::ExpiringSoon { expires_on: today() });
     }
 
     #[test]
     fn consent_that_expired_yesterday_is_expired() {
-        let file = released()
-            .consent(Consent {
-                expires_on: Some(d("2025-03-31")),
-                ..consent("k1", "2025-01-01")
-            })
-            .build();
+        let file =
+            released().consent(Consent { expires_on: Some(d("2025-03-31")), ..consent("k1", "2025-01-01") }).build();
         assert!(consent_missing(&file, today()));
-        assert_eq!(
-            consent_state(&file, today()),
-            ConsentState::Expired {
-                expired_on: d("2025-03-31")
-            }
-        );
+        assert_eq!(consent_state(&file, today()), ConsentState::Expired { expired_on: d("2025-03-31") });
     }
 
     #[test]
@@ -1366,12 +1071,7 @@ mod tests {
                 ..consent("k1", "2025-01-01")
             })
             .build();
-        assert_eq!(
-            consent_state(&file, today()),
-            ConsentState::Expired {
-                expired_on: d("2025-02-01")
-            }
-        );
+        assert_eq!(consent_state(&file, today()), ConsentState::Expired { expired_on: d("2025-02-01") });
     }
 
     #[test]
@@ -1383,100 +1083,49 @@ mod tests {
                 ..consent("k1", "2025-01-01")
             })
             .build();
-        assert_eq!(
-            consent_state(&file, today()),
-            ConsentState::Revoked {
-                revoked_on: d("2025-02-01")
-            }
-        );
+        assert_eq!(consent_state(&file, today()), ConsentState::Revoked { revoked_on: d("2025-02-01") });
     }
 
     #[test]
     fn the_consent_that_ended_last_decides_between_revoked_and_expired() {
         let file = released()
-            .consent(Consent {
-                revoked_on: Some(d("2025-01-15")),
-                ..consent("old", "2025-01-01")
-            })
-            .consent(Consent {
-                expires_on: Some(d("2025-03-01")),
-                ..consent("new", "2025-02-01")
-            })
+            .consent(Consent { revoked_on: Some(d("2025-01-15")), ..consent("old", "2025-01-01") })
+            .consent(Consent { expires_on: Some(d("2025-03-01")), ..consent("new", "2025-02-01") })
             .build();
-        assert_eq!(
-            consent_state(&file, today()),
-            ConsentState::Expired {
-                expired_on: d("2025-03-01")
-            }
-        );
+        assert_eq!(consent_state(&file, today()), ConsentState::Expired { expired_on: d("2025-03-01") });
     }
 
     #[test]
     fn a_renewed_consent_replaces_a_revoked_one() {
         let file = released()
-            .consent(Consent {
-                revoked_on: Some(d("2025-01-15")),
-                ..consent("old", "2025-01-01")
-            })
+            .consent(Consent { revoked_on: Some(d("2025-01-15")), ..consent("old", "2025-01-01") })
             .consent(consent("new", "2025-02-01"))
             .build();
-        assert_eq!(
-            consent_state(&file, today()),
-            ConsentState::Active { expires_on: None }
-        );
+        assert_eq!(consent_state(&file, today()), ConsentState::Active { expires_on: None });
     }
 
     #[test]
     fn consent_expiring_in_30_days_is_expiring_soon_and_in_31_days_is_active() {
-        let soon = released()
-            .consent(Consent {
-                expires_on: Some(d("2025-05-01")),
-                ..consent("k1", "2025-01-01")
-            })
-            .build();
-        assert_eq!(
-            consent_state(&soon, today()),
-            ConsentState::ExpiringSoon {
-                expires_on: d("2025-05-01")
-            }
-        );
-        let later = released()
-            .consent(Consent {
-                expires_on: Some(d("2025-05-02")),
-                ..consent("k1", "2025-01-01")
-            })
-            .build();
-        assert_eq!(
-            consent_state(&later, today()),
-            ConsentState::Active {
-                expires_on: Some(d("2025-05-02"))
-            }
-        );
+        let soon =
+            released().consent(Consent { expires_on: Some(d("2025-05-01")), ..consent("k1", "2025-01-01") }).build();
+        assert_eq!(consent_state(&soon, today()), ConsentState::ExpiringSoon { expires_on: d("2025-05-01") });
+        let later =
+            released().consent(Consent { expires_on: Some(d("2025-05-02")), ..consent("k1", "2025-01-01") }).build();
+        assert_eq!(consent_state(&later, today()), ConsentState::Active { expires_on: Some(d("2025-05-02")) });
     }
 
     #[test]
     fn an_open_ended_consent_outlives_an_expiring_one() {
         let file = released()
-            .consent(Consent {
-                expires_on: Some(d("2025-04-10")),
-                ..consent("k1", "2025-01-01")
-            })
+            .consent(Consent { expires_on: Some(d("2025-04-10")), ..consent("k1", "2025-01-01") })
             .consent(consent("k2", "2025-02-01"))
             .build();
-        assert_eq!(
-            consent_state(&file, today()),
-            ConsentState::Active { expires_on: None }
-        );
+        assert_eq!(consent_state(&file, today()), ConsentState::Active { expires_on: None });
     }
 
     #[test]
     fn consent_not_documented_in_vsp_is_undocumented() {
-        let file = released()
-            .consent(Consent {
-                documented_in_vsp: false,
-                ..consent("k1", "2025-01-01")
-            })
-            .build();
+        let file = released().consent(Consent { documented_in_vsp: false, ..consent("k1", "2025-01-01") }).build();
         assert!(consent_undocumented(&file, today()));
         assert!(!consent_missing(&file, today()));
         assert_eq!(consent_state(&file, today()), ConsentState::Undocumented);
@@ -1492,18 +1141,8 @@ mod tests {
 
     #[test]
     fn expired_and_revoked_consent_does_not_allow_sharing() {
-        assert!(
-            !ConsentState::Expired {
-                expired_on: today()
-            }
-            .allows_sharing()
-        );
-        assert!(
-            !ConsentState::Revoked {
-                revoked_on: today()
-            }
-            .allows_sharing()
-        );
+        assert!(!ConsentState::Expired { expired_on: today() }.allows_sharing());
+        assert!(!ConsentState::Revoked { revoked_on: today() }.allows_sharing());
         assert!(!ConsentState::Missing.allows_sharing());
         assert!(ConsentState::Active { expires_on: None }.allows_sharing());
     }
@@ -1512,9 +1151,7 @@ mod tests {
     fn consent_state_labels_in_both_languages() {
         assert_eq!(ConsentState::Missing.label(Lang::Sv), "Samtycke saknas");
         assert_eq!(ConsentState::Missing.label(Lang::En), "Consent missing");
-        let revoked = ConsentState::Revoked {
-            revoked_on: today(),
-        };
+        let revoked = ConsentState::Revoked { revoked_on: today() };
         assert_eq!(revoked.label(Lang::Sv), "Samtycke återkallat");
         assert_eq!(revoked.label(Lang::En), "Consent withdrawn");
     }
@@ -1522,10 +1159,7 @@ mod tests {
     #[test]
     fn consent_covers_only_organisations_in_scope_of_a_consent_in_force() {
         let file = released()
-            .consent(Consent {
-                scope_org_ids: vec!["soc".into(), "af".into()],
-                ..consent("k1", "2025-01-01")
-            })
+            .consent(Consent { scope_org_ids: vec!["soc".into(), "af".into()], ..consent("k1", "2025-01-01") })
             .consent(Consent {
                 scope_org_ids: vec!["kfm".into()],
                 revoked_on: Some(d("2025-03-01")),
@@ -1540,51 +1174,28 @@ mod tests {
     #[test]
     fn orgs_outside_consent_lists_uncovered_participants_once() {
         let file = released()
-            .consent(Consent {
-                scope_org_ids: vec!["soc".into()],
-                ..consent("k1", "2025-01-01")
-            })
+            .consent(Consent { scope_org_ids: vec!["soc".into()], ..consent("k1", "2025-01-01") })
             .meeting(Meeting {
                 participant_org_ids: vec!["soc".into(), "region".into()],
-                ..meeting(
-                    "m1",
-                    MeetingKind::Sip,
-                    MeetingStatus::Planerat,
-                    "2025-05-01 10:00",
-                )
+                ..meeting("m1", MeetingKind::Sip, MeetingStatus::Planerat, "2025-05-01 10:00")
             })
             .meeting(Meeting {
                 participant_org_ids: vec!["region".into(), "af".into()],
-                ..meeting(
-                    "m2",
-                    MeetingKind::Samverkansmote,
-                    MeetingStatus::Planerat,
-                    "2025-05-08 10:00",
-                )
+                ..meeting("m2", MeetingKind::Samverkansmote, MeetingStatus::Planerat, "2025-05-08 10:00")
             })
             .meeting(Meeting {
                 participant_org_ids: vec!["polis".into()],
-                ..meeting(
-                    "m3",
-                    MeetingKind::Samverkansmote,
-                    MeetingStatus::Installt,
-                    "2025-05-09 10:00",
-                )
+                ..meeting("m3", MeetingKind::Samverkansmote, MeetingStatus::Installt, "2025-05-09 10:00")
             })
             .build();
-        assert_eq!(
-            orgs_outside_consent(&file, today()),
-            vec!["af".to_owned(), "region".to_owned()]
-        );
+        assert_eq!(orgs_outside_consent(&file, today()), vec!["af".to_owned(), "region".to_owned()]);
     }
 
     // --- need gaps ---
 
     #[test]
     fn need_without_any_intervention_is_a_gap() {
-        let file = released()
-            .need(need("n1", LifeArea::Income, NeedStatus::Identifierad))
-            .build();
+        let file = released().need(need("n1", LifeArea::Income, NeedStatus::Identifierad)).build();
         assert_eq!(need_gaps(&file).without_provider, vec!["n1".to_owned()]);
     }
 
@@ -1595,11 +1206,7 @@ mod tests {
             .intervention(Intervention {
                 need_ids: vec!["n1".into()],
                 ..with_provider(
-                    intervention(
-                        "i1",
-                        InterventionKind::Forsorjning,
-                        InterventionStatus::Ansokt,
-                    ),
+                    intervention("i1", InterventionKind::Forsorjning, InterventionStatus::Ansokt),
                     "soc",
                     OrgKind::Socialtjanst,
                 )
@@ -1613,11 +1220,7 @@ mod tests {
         let info_only = Intervention {
             need_ids: vec!["n1".into()],
             ..with_provider(
-                intervention(
-                    "i1",
-                    InterventionKind::Boende,
-                    InterventionStatus::EndastInformation,
-                ),
+                intervention("i1", InterventionKind::Boende, InterventionStatus::EndastInformation),
                 "soc",
                 OrgKind::Socialtjanst,
             )
@@ -1642,11 +1245,7 @@ mod tests {
             .intervention(Intervention {
                 need_ids: vec!["n2".into()],
                 ..with_provider(
-                    intervention(
-                        "i1",
-                        InterventionKind::Forsorjning,
-                        InterventionStatus::Beviljad,
-                    ),
+                    intervention("i1", InterventionKind::Forsorjning, InterventionStatus::Beviljad),
                     "soc",
                     OrgKind::Socialtjanst,
                 )
@@ -1660,11 +1259,7 @@ mod tests {
         let file = released()
             .need(need("n1", LifeArea::Housing, NeedStatus::Tillgodosedd))
             .need(need("n2", LifeArea::Leisure, NeedStatus::Avbojd))
-            .need(need(
-                "n3",
-                LifeArea::AntisocialHistory,
-                NeedStatus::Identifierad,
-            ))
+            .need(need("n3", LifeArea::AntisocialHistory, NeedStatus::Identifierad))
             .build();
         assert!(needs_without_provider(&file).is_empty());
     }
@@ -1674,11 +1269,7 @@ mod tests {
         let file = released()
             .need(need("n1", LifeArea::Debt, NeedStatus::Identifierad))
             .intervention(with_provider(
-                intervention(
-                    "i1",
-                    InterventionKind::Forsorjning,
-                    InterventionStatus::Pagaende,
-                ),
+                intervention("i1", InterventionKind::Forsorjning, InterventionStatus::Pagaende),
                 "soc",
                 OrgKind::Socialtjanst,
             ))
@@ -1703,11 +1294,7 @@ mod tests {
     fn debt_need_with_finished_debt_advice_is_not_a_gap() {
         let file = released()
             .need(need("n1", LifeArea::Debt, NeedStatus::Pagaende))
-            .intervention(intervention(
-                "i1",
-                InterventionKind::Skuldradgivning,
-                InterventionStatus::Avslutad,
-            ))
+            .intervention(intervention("i1", InterventionKind::Skuldradgivning, InterventionStatus::Avslutad))
             .build();
         assert!(!debt_without_kronofogden_or_bus(&file));
     }
@@ -1716,11 +1303,7 @@ mod tests {
     fn debt_need_with_declined_debt_advice_is_a_gap() {
         let file = released()
             .need(need("n1", LifeArea::Debt, NeedStatus::Pagaende))
-            .intervention(intervention(
-                "i1",
-                InterventionKind::Skuldradgivning,
-                InterventionStatus::Avbojd,
-            ))
+            .intervention(intervention("i1", InterventionKind::Skuldradgivning, InterventionStatus::Avbojd))
             .build();
         assert!(debt_without_kronofogden_or_bus(&file));
     }
@@ -1771,12 +1354,7 @@ mod tests {
             .build();
         assert!(substance_and_mental_without_sip(&closed));
         let mut booked = closed.clone();
-        booked.meetings.push(meeting(
-            "m1",
-            MeetingKind::Sip,
-            MeetingStatus::Planerat,
-            "2025-04-10 10:00",
-        ));
+        booked.meetings.push(meeting("m1", MeetingKind::Sip, MeetingStatus::Planerat, "2025-04-10 10:00"));
         assert!(!substance_and_mental_without_sip(&booked));
     }
 
@@ -1791,9 +1369,7 @@ mod tests {
 
     #[test]
     fn protection_need_without_police_is_a_gap() {
-        let file = released()
-            .need(need("n1", LifeArea::Protection, NeedStatus::Identifierad))
-            .build();
+        let file = released().need(need("n1", LifeArea::Protection, NeedStatus::Identifierad)).build();
         assert!(protection_without_police(&file));
     }
 
@@ -1816,12 +1392,7 @@ mod tests {
             .need(need("n1", LifeArea::Protection, NeedStatus::Identifierad))
             .meeting(Meeting {
                 participant_org_kinds: vec![OrgKind::Polis],
-                ..meeting(
-                    "m1",
-                    MeetingKind::Natverksmote,
-                    MeetingStatus::Planerat,
-                    "2025-04-10 10:00",
-                )
+                ..meeting("m1", MeetingKind::Natverksmote, MeetingStatus::Planerat, "2025-04-10 10:00")
             })
             .build();
         assert!(!protection_without_police(&file));
@@ -1833,12 +1404,7 @@ mod tests {
             .need(need("n1", LifeArea::Protection, NeedStatus::Identifierad))
             .meeting(Meeting {
                 participant_org_kinds: vec![OrgKind::Polis],
-                ..meeting(
-                    "m1",
-                    MeetingKind::Natverksmote,
-                    MeetingStatus::Installt,
-                    "2025-04-10 10:00",
-                )
+                ..meeting("m1", MeetingKind::Natverksmote, MeetingStatus::Installt, "2025-04-10 10:00")
             })
             .build();
         assert!(protection_without_police(&file));
@@ -1882,32 +1448,18 @@ mod tests {
 
     #[test]
     fn supervision_ending_with_handover_recorded_is_not_flagged() {
-        let file = released()
-            .enrolment(Enrolment {
-                handover_org_id: Some("soc".into()),
-                ..active_enrolment()
-            })
-            .build();
+        let file =
+            released().enrolment(Enrolment { handover_org_id: Some("soc".into()), ..active_enrolment() }).build();
         assert!(!supervision_ending_without_handover(&file, d("2026-05-01")));
     }
 
     #[test]
     fn supervision_ending_of_a_candidate_or_without_end_date_is_not_flagged() {
-        let candidate = released()
-            .enrolment(enrolment(EnrolmentStatus::Kandidat))
-            .build();
-        assert!(!supervision_ending_without_handover(
-            &candidate,
-            d("2026-05-01")
-        ));
-        let no_end = FileBuilder::new()
-            .sentence(sentence(None, Some(RELEASE), None))
-            .enrolment(active_enrolment())
-            .build();
-        assert!(!supervision_ending_without_handover(
-            &no_end,
-            d("2026-05-01")
-        ));
+        let candidate = released().enrolment(enrolment(EnrolmentStatus::Kandidat)).build();
+        assert!(!supervision_ending_without_handover(&candidate, d("2026-05-01")));
+        let no_end =
+            FileBuilder::new().sentence(sentence(None, Some(RELEASE), None)).enrolment(active_enrolment()).build();
+        assert!(!supervision_ending_without_handover(&no_end, d("2026-05-01")));
     }
 
     // --- first weeks / months ---
@@ -1926,10 +1478,7 @@ mod tests {
         let file = released().build();
         assert_eq!(first_months(&file, d("2025-10-01")), Some(122));
         assert_eq!(first_months(&file, d("2025-10-02")), None);
-        assert_eq!(
-            first_months(&FileBuilder::new().build(), d("2025-10-01")),
-            None
-        );
+        assert_eq!(first_months(&FileBuilder::new().build(), d("2025-10-01")), None);
     }
 
     // --- action items and follow-ups ---
@@ -1940,43 +1489,24 @@ mod tests {
             .action(action("late", "2025-03-31", ActionStatus::Oppen))
             .action(action("today", TODAY, ActionStatus::Oppen))
             .action(action("done", "2025-03-01", ActionStatus::Klar))
-            .action(ActionItem {
-                due_on: None,
-                ..action("undated", TODAY, ActionStatus::Oppen)
-            })
+            .action(ActionItem { due_on: None, ..action("undated", TODAY, ActionStatus::Oppen) })
             .build();
-        let ids: Vec<&str> = overdue_action_items(&file, today())
-            .iter()
-            .map(|a| a.id.as_str())
-            .collect();
+        let ids: Vec<&str> = overdue_action_items(&file, today()).iter().map(|a| a.id.as_str()).collect();
         assert_eq!(ids, vec!["late"]);
     }
 
     #[test]
     fn plan_follow_up_passed_is_overdue_unless_plan_closed() {
         let file = released()
-            .plan(plan(
-                "p1",
-                PlanKind::Sip,
-                PlanStatus::Gallande,
-                Some("2025-03-31"),
-            ))
-            .plan(plan(
-                "p2",
-                PlanKind::Sip,
-                PlanStatus::Avslutad,
-                Some("2025-03-01"),
-            ))
+            .plan(plan("p1", PlanKind::Sip, PlanStatus::Gallande, Some("2025-03-31")))
+            .plan(plan("p2", PlanKind::Sip, PlanStatus::Avslutad, Some("2025-03-01")))
             .plan(plan("p3", PlanKind::Vsp, PlanStatus::Gallande, Some(TODAY)))
             .build();
         let due = overdue_follow_ups(&file, today());
         assert_eq!(
             due,
             vec![FollowUp {
-                source: FollowUpSource::Plan {
-                    id: "p1".into(),
-                    kind: PlanKind::Sip
-                },
+                source: FollowUpSource::Plan { id: "p1".into(), kind: PlanKind::Sip },
                 due_on: d("2025-03-31"),
             }]
         );
@@ -1984,40 +1514,26 @@ mod tests {
 
     #[test]
     fn event_follow_up_passed_is_overdue_until_an_action_item_takes_it() {
-        let bare = released()
-            .event(event("ev1", EventKind::AterfallMissbruk, "2025-03-20"))
-            .build();
+        let bare = released().event(event("ev1", EventKind::AterfallMissbruk, "2025-03-20")).build();
         let due = overdue_follow_ups(&bare, today());
         assert_eq!(
             due.iter().map(|f| &f.source).collect::<Vec<_>>(),
-            vec![&FollowUpSource::Event {
-                id: "ev1".into(),
-                kind: EventKind::AterfallMissbruk
-            }]
+            vec![&FollowUpSource::Event { id: "ev1".into(), kind: EventKind::AterfallMissbruk }]
         );
         let mut taken = bare.clone();
-        taken.action_items.push(ActionItem {
-            event_id: Some("ev1".into()),
-            ..action("a1", "2025-04-10", ActionStatus::Oppen)
-        });
+        taken
+            .action_items
+            .push(ActionItem { event_id: Some("ev1".into()), ..action("a1", "2025-04-10", ActionStatus::Oppen) });
         assert!(overdue_follow_ups(&taken, today()).is_empty());
     }
 
     #[test]
     fn overdue_follow_ups_are_sorted_by_due_day() {
         let file = released()
-            .plan(plan(
-                "p1",
-                PlanKind::Sip,
-                PlanStatus::Gallande,
-                Some("2025-03-31"),
-            ))
+            .plan(plan("p1", PlanKind::Sip, PlanStatus::Gallande, Some("2025-03-31")))
             .event(event("ev1", EventKind::Hot, "2025-03-01"))
             .build();
-        let days: Vec<NaiveDate> = overdue_follow_ups(&file, today())
-            .iter()
-            .map(|f| f.due_on)
-            .collect();
+        let days: Vec<NaiveDate> = overdue_follow_ups(&file, today()).iter().map(|f| f.due_on).collect();
         assert_eq!(days, vec![d("2025-03-01"), d("2025-03-31")]);
     }
 }

@@ -111,14 +111,8 @@ pub struct PlanningPointStatus {
 
 /// `date` moved by `days`, saturating at the calendar's ends so bad data cannot panic.
 pub fn add_days(date: NaiveDate, days: i64) -> NaiveDate {
-    let limit = if days < 0 {
-        NaiveDate::MIN
-    } else {
-        NaiveDate::MAX
-    };
-    TimeDelta::try_days(days)
-        .and_then(|delta| date.checked_add_signed(delta))
-        .unwrap_or(limit)
+    let limit = if days < 0 { NaiveDate::MIN } else { NaiveDate::MAX };
+    TimeDelta::try_days(days).and_then(|delta| date.checked_add_signed(delta)).unwrap_or(limit)
 }
 
 /// Whole days from `from` to `to` (negative when `to` is earlier).
@@ -134,9 +128,7 @@ pub fn in_window(day: NaiveDate, window: (NaiveDate, NaiveDate)) -> bool {
 /// Days from `today` to the VF date: positive before release, 0 on the release day, negative
 /// after. `None` when no release date is recorded.
 pub fn days_to_release(sentence: Option<&Sentence>, today: NaiveDate) -> Option<i64> {
-    sentence
-        .and_then(|s| s.release_on)
-        .map(|release| days_between(today, release))
+    sentence.and_then(|s| s.release_on).map(|release| days_between(today, release))
 }
 
 /// Human wording of a `days_to_release` value, e.g. "om 12 dagar" / "in 12 days", "i dag" /
@@ -235,21 +227,12 @@ impl PlanningPoint {
         let release = sentence.release_on;
         let end = sentence.probation_end_on;
         match self {
-            PlanningPoint::SentencePlan => {
-                sentence.start_on.map(|s| sentence_plan_window(s, release))
+            PlanningPoint::SentencePlan => sentence.start_on.map(|s| sentence_plan_window(s, release)),
+            PlanningPoint::BeforeRelease => {
+                release.map(|r| (add_days(r, -BEFORE_RELEASE_DAYS), add_days(r, -BEFORE_RELEASE_POINT_CLOSES_DAYS)))
             }
-            PlanningPoint::BeforeRelease => release.map(|r| {
-                (
-                    add_days(r, -BEFORE_RELEASE_DAYS),
-                    add_days(r, -BEFORE_RELEASE_POINT_CLOSES_DAYS),
-                )
-            }),
-            PlanningPoint::AtRelease => release.map(|r| {
-                (
-                    add_days(r, -RELEASE_POINT_HALF_WIDTH_DAYS),
-                    add_days(r, RELEASE_POINT_HALF_WIDTH_DAYS),
-                )
-            }),
+            PlanningPoint::AtRelease => release
+                .map(|r| (add_days(r, -RELEASE_POINT_HALF_WIDTH_DAYS), add_days(r, RELEASE_POINT_HALF_WIDTH_DAYS))),
             PlanningPoint::DuringSupervision => mid_supervision_window(release?, end?),
             PlanningPoint::BeforeSupervisionEnds => end.map(|e| (add_days(e, -ENDING_DAYS), e)),
         }
@@ -275,29 +258,19 @@ fn mid_supervision_window(release: NaiveDate, end: NaiveDate) -> Option<(NaiveDa
         return None;
     }
     let middle = add_days(release, length / 2);
-    Some((
-        add_days(middle, -MID_SUPERVISION_HALF_WIDTH_DAYS),
-        add_days(middle, MID_SUPERVISION_HALF_WIDTH_DAYS),
-    ))
+    Some((add_days(middle, -MID_SUPERVISION_HALF_WIDTH_DAYS), add_days(middle, MID_SUPERVISION_HALF_WIDTH_DAYS)))
 }
 
 /// Status of all five planning points, in order.
 pub fn planning_points(file: &ClientFile, today: NaiveDate) -> Vec<PlanningPointStatus> {
-    PlanningPoint::ALL
-        .iter()
-        .map(|&point| planning_point_status(file, point, today))
-        .collect()
+    PlanningPoint::ALL.iter().map(|&point| planning_point_status(file, point, today)).collect()
 }
 
 /// Status of one planning point. A meeting tagged with the point counts for it whatever its
 /// kind or date (the caseworker said so); an untagged joint meeting counts for every point whose
 /// window holds its date. A planned meeting counts as booked only if it is today or later, so a
 /// meeting left "planned" after its day cannot hide a missed point.
-pub fn planning_point_status(
-    file: &ClientFile,
-    point: PlanningPoint,
-    today: NaiveDate,
-) -> PlanningPointStatus {
+pub fn planning_point_status(file: &ClientFile, point: PlanningPoint, today: NaiveDate) -> PlanningPointStatus {
     let window = file.sentence.as_ref().and_then(|s| point.window(s));
     let counts = |m: &&Meeting| meeting_counts_for(m, point, window);
     let covered_by: Vec<String> = file
@@ -316,25 +289,14 @@ pub fn planning_point_status(
         .map(|m| m.id.clone())
         .collect();
     let state = point_state(&covered_by, &booked, window, today);
-    PlanningPointStatus {
-        point,
-        window,
-        covered_by,
-        booked,
-        state,
-    }
+    PlanningPointStatus { point, window, covered_by, booked, state }
 }
 
-fn meeting_counts_for(
-    meeting: &Meeting,
-    point: PlanningPoint,
-    window: Option<(NaiveDate, NaiveDate)>,
-) -> bool {
+fn meeting_counts_for(meeting: &Meeting, point: PlanningPoint, window: Option<(NaiveDate, NaiveDate)>) -> bool {
     match meeting.planning_point {
         Some(n) => n == point.number(),
         None => {
-            is_joint_meeting(meeting)
-                && window.is_some_and(|w| meeting.date().is_some_and(|day| in_window(day, w)))
+            is_joint_meeting(meeting) && window.is_some_and(|w| meeting.date().is_some_and(|day| in_window(day, w)))
         }
     }
 }
@@ -502,14 +464,8 @@ mod tests {
     #[test]
     fn phase_is_closed_from_the_closing_day_even_in_prison() {
         let s = released();
-        assert_eq!(
-            phase(Some(&s), Some(d("2024-01-10")), d("2024-01-10")),
-            Phase::Avslutad
-        );
-        assert_eq!(
-            phase(Some(&s), Some(d("2024-01-10")), d("2024-01-09")),
-            Phase::IAnstalt
-        );
+        assert_eq!(phase(Some(&s), Some(d("2024-01-10")), d("2024-01-10")), Phase::Avslutad);
+        assert_eq!(phase(Some(&s), Some(d("2024-01-10")), d("2024-01-09")), Phase::IAnstalt);
     }
 
     #[test]
@@ -528,10 +484,7 @@ mod tests {
     fn phase_labels_in_both_languages() {
         assert_eq!(Phase::ForstaVeckorna.label(Lang::Sv), "Första veckorna");
         assert_eq!(Phase::ForstaVeckorna.label(Lang::En), "First weeks");
-        assert_eq!(
-            Phase::from_code("infor_frigivning"),
-            Some(Phase::InforFrigivning)
-        );
+        assert_eq!(Phase::from_code("infor_frigivning"), Some(Phase::InforFrigivning));
     }
 
     // --- planning point windows ---
@@ -610,12 +563,7 @@ mod tests {
     #[test]
     fn point_two_is_covered_by_a_held_joint_meeting_in_its_window() {
         let file = FileBuilder::released_on(RELEASE)
-            .meeting(meeting(
-                "m1",
-                MeetingKind::Samverkansmote,
-                MeetingStatus::Genomfort,
-                "2025-03-01 10:00",
-            ))
+            .meeting(meeting("m1", MeetingKind::Samverkansmote, MeetingStatus::Genomfort, "2025-03-01 10:00"))
             .build();
         let status = planning_point_status(&file, PlanningPoint::BeforeRelease, d("2025-04-01"));
         assert_eq!(status.state, PointState::Covered);
@@ -625,17 +573,9 @@ mod tests {
     #[test]
     fn point_two_is_not_covered_by_a_held_supervision_talk_in_its_window() {
         let file = FileBuilder::released_on(RELEASE)
-            .meeting(meeting(
-                "m1",
-                MeetingKind::Overvakningssamtal,
-                MeetingStatus::Genomfort,
-                "2025-03-01 10:00",
-            ))
+            .meeting(meeting("m1", MeetingKind::Overvakningssamtal, MeetingStatus::Genomfort, "2025-03-01 10:00"))
             .build();
-        assert_eq!(
-            state_of(&file, PlanningPoint::BeforeRelease, "2025-04-01"),
-            PointState::DueNow
-        );
+        assert_eq!(state_of(&file, PlanningPoint::BeforeRelease, "2025-04-01"), PointState::DueNow);
     }
 
     #[test]
@@ -643,18 +583,10 @@ mod tests {
         let file = FileBuilder::released_on(RELEASE)
             .meeting(Meeting {
                 planning_point: Some(2),
-                ..meeting(
-                    "m1",
-                    MeetingKind::Overvakningssamtal,
-                    MeetingStatus::Genomfort,
-                    "2025-05-20 10:00",
-                )
+                ..meeting("m1", MeetingKind::Overvakningssamtal, MeetingStatus::Genomfort, "2025-05-20 10:00")
             })
             .build();
-        assert_eq!(
-            state_of(&file, PlanningPoint::BeforeRelease, "2025-05-25"),
-            PointState::Covered
-        );
+        assert_eq!(state_of(&file, PlanningPoint::BeforeRelease, "2025-05-25"), PointState::Covered);
     }
 
     #[test]
@@ -662,33 +594,17 @@ mod tests {
         let file = FileBuilder::released_on(RELEASE)
             .meeting(Meeting {
                 planning_point: Some(3),
-                ..meeting(
-                    "m1",
-                    MeetingKind::Samverkansmote,
-                    MeetingStatus::Genomfort,
-                    "2025-03-01 10:00",
-                )
+                ..meeting("m1", MeetingKind::Samverkansmote, MeetingStatus::Genomfort, "2025-03-01 10:00")
             })
             .build();
-        assert_eq!(
-            state_of(&file, PlanningPoint::BeforeRelease, "2025-04-01"),
-            PointState::DueNow
-        );
-        assert_eq!(
-            state_of(&file, PlanningPoint::AtRelease, "2025-04-01"),
-            PointState::Covered
-        );
+        assert_eq!(state_of(&file, PlanningPoint::BeforeRelease, "2025-04-01"), PointState::DueNow);
+        assert_eq!(state_of(&file, PlanningPoint::AtRelease, "2025-04-01"), PointState::Covered);
     }
 
     #[test]
     fn point_two_is_booked_by_a_planned_joint_meeting_in_its_window() {
         let file = FileBuilder::released_on(RELEASE)
-            .meeting(meeting(
-                "m1",
-                MeetingKind::Sip,
-                MeetingStatus::Planerat,
-                "2025-04-20 10:00",
-            ))
+            .meeting(meeting("m1", MeetingKind::Sip, MeetingStatus::Planerat, "2025-04-20 10:00"))
             .build();
         let status = planning_point_status(&file, PlanningPoint::BeforeRelease, d("2025-04-01"));
         assert_eq!(status.state, PointState::Booked);
@@ -698,17 +614,9 @@ mod tests {
     #[test]
     fn a_planned_meeting_left_in_the_past_does_not_count_as_booked() {
         let file = FileBuilder::released_on(RELEASE)
-            .meeting(meeting(
-                "m1",
-                MeetingKind::Sip,
-                MeetingStatus::Planerat,
-                "2025-04-20 10:00",
-            ))
+            .meeting(meeting("m1", MeetingKind::Sip, MeetingStatus::Planerat, "2025-04-20 10:00"))
             .build();
-        assert_eq!(
-            state_of(&file, PlanningPoint::BeforeRelease, "2025-05-03"),
-            PointState::Missed
-        );
+        assert_eq!(state_of(&file, PlanningPoint::BeforeRelease, "2025-05-03"), PointState::Missed);
     }
 
     #[test]
@@ -716,54 +624,34 @@ mod tests {
         let file = FileBuilder::released_on(RELEASE)
             .meeting(Meeting {
                 planning_point: Some(2),
-                ..meeting(
-                    "m1",
-                    MeetingKind::Sip,
-                    MeetingStatus::Installt,
-                    "2025-04-20 10:00",
-                )
+                ..meeting("m1", MeetingKind::Sip, MeetingStatus::Installt, "2025-04-20 10:00")
             })
             .build();
-        assert_eq!(
-            state_of(&file, PlanningPoint::BeforeRelease, "2025-04-01"),
-            PointState::DueNow
-        );
+        assert_eq!(state_of(&file, PlanningPoint::BeforeRelease, "2025-04-01"), PointState::DueNow);
     }
 
     #[test]
     fn point_two_is_not_yet_due_the_day_before_its_window() {
         let file = FileBuilder::released_on(RELEASE).build();
-        assert_eq!(
-            state_of(&file, PlanningPoint::BeforeRelease, "2024-11-29"),
-            PointState::NotYetDue
-        );
+        assert_eq!(state_of(&file, PlanningPoint::BeforeRelease, "2024-11-29"), PointState::NotYetDue);
     }
 
     #[test]
     fn point_two_is_due_now_on_the_first_day_of_its_window() {
         let file = FileBuilder::released_on(RELEASE).build();
-        assert_eq!(
-            state_of(&file, PlanningPoint::BeforeRelease, "2024-11-30"),
-            PointState::DueNow
-        );
+        assert_eq!(state_of(&file, PlanningPoint::BeforeRelease, "2024-11-30"), PointState::DueNow);
     }
 
     #[test]
     fn point_two_is_due_now_on_the_last_day_of_its_window() {
         let file = FileBuilder::released_on(RELEASE).build();
-        assert_eq!(
-            state_of(&file, PlanningPoint::BeforeRelease, "2025-05-02"),
-            PointState::DueNow
-        );
+        assert_eq!(state_of(&file, PlanningPoint::BeforeRelease, "2025-05-02"), PointState::DueNow);
     }
 
     #[test]
     fn point_two_is_missed_the_day_after_its_window() {
         let file = FileBuilder::released_on(RELEASE).build();
-        assert_eq!(
-            state_of(&file, PlanningPoint::BeforeRelease, "2025-05-03"),
-            PointState::Missed
-        );
+        assert_eq!(state_of(&file, PlanningPoint::BeforeRelease, "2025-05-03"), PointState::Missed);
     }
 
     #[test]
@@ -771,18 +659,10 @@ mod tests {
         let file = FileBuilder::new()
             .meeting(Meeting {
                 planning_point: Some(1),
-                ..meeting(
-                    "m1",
-                    MeetingKind::Samverkansmote,
-                    MeetingStatus::Genomfort,
-                    "2025-03-01 10:00",
-                )
+                ..meeting("m1", MeetingKind::Samverkansmote, MeetingStatus::Genomfort, "2025-03-01 10:00")
             })
             .build();
-        let states: Vec<PointState> = planning_points(&file, d(RELEASE))
-            .iter()
-            .map(|s| s.state)
-            .collect();
+        let states: Vec<PointState> = planning_points(&file, d(RELEASE)).iter().map(|s| s.state).collect();
         assert_eq!(
             states,
             vec![
@@ -798,27 +678,16 @@ mod tests {
     #[test]
     fn planning_points_lists_all_five_in_order() {
         let file = FileBuilder::released_on(RELEASE).build();
-        let points: Vec<u8> = planning_points(&file, d(RELEASE))
-            .iter()
-            .map(|s| s.point.number())
-            .collect();
+        let points: Vec<u8> = planning_points(&file, d(RELEASE)).iter().map(|s| s.point.number()).collect();
         assert_eq!(points, vec![1, 2, 3, 4, 5]);
     }
 
     #[test]
     fn one_untagged_meeting_in_release_window_covers_point_three_only() {
         let file = FileBuilder::released_on(RELEASE)
-            .meeting(meeting(
-                "m1",
-                MeetingKind::Frigivningsmote,
-                MeetingStatus::Genomfort,
-                "2025-06-01 09:00",
-            ))
+            .meeting(meeting("m1", MeetingKind::Frigivningsmote, MeetingStatus::Genomfort, "2025-06-01 09:00"))
             .build();
-        let states: Vec<PointState> = planning_points(&file, d("2025-06-02"))
-            .iter()
-            .map(|s| s.state)
-            .collect();
+        let states: Vec<PointState> = planning_points(&file, d("2025-06-02")).iter().map(|s| s.state).collect();
         assert_eq!(
             states,
             vec![
@@ -840,14 +709,7 @@ mod tests {
 
     #[test]
     fn joint_meeting_kinds_exclude_supervision_and_organisational_meetings() {
-        let joint = |kind| {
-            is_joint_meeting(&meeting(
-                "m",
-                kind,
-                MeetingStatus::Genomfort,
-                "2025-01-01 10:00",
-            ))
-        };
+        let joint = |kind| is_joint_meeting(&meeting("m", kind, MeetingStatus::Genomfort, "2025-01-01 10:00"));
         assert!(joint(MeetingKind::Samverkansmote));
         assert!(joint(MeetingKind::SipUppfoljning));
         assert!(!joint(MeetingKind::Overvakningssamtal));

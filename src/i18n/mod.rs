@@ -24,3 +24,5 @@ impl FromStr for Lang {
         }
     }
 }
+
+pub mod ui;

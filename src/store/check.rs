@@ -59,9 +59,7 @@ impl Store {
         while let Some(row) = rows.next()? {
             let table: String = row.get(0)?;
             let parent: String = row.get(2)?;
-            report.problem(format!(
-                "foreign key: a row of {table} refers to a missing {parent}"
-            ));
+            report.problem(format!("foreign key: a row of {table} refers to a missing {parent}"));
         }
         for fts in ["client_fts", "note_fts"] {
             let sql = format!("INSERT INTO {fts}({fts}) VALUES ('integrity-check')");
@@ -81,24 +79,13 @@ type RowState = BTreeMap<String, Value>;
 
 /// Replays the log of one entity and compares it with the table. Both are read in row-id
 /// order and merged, so memory stays at one row whatever the size of the store.
-fn replay_entity(
-    conn: &rusqlite::Connection,
-    ent: &Entity,
-    report: &mut CheckReport,
-) -> Result<()> {
+fn replay_entity(conn: &rusqlite::Connection, ent: &Entity, report: &mut CheckReport) -> Result<()> {
     // Within a row, fold in (hlc, replica) order: the order every replica applies changes in.
-    let mut log_stmt = conn.prepare(
-        "SELECT row_id, field, value FROM change_log WHERE entity = ?1 ORDER BY row_id, hlc, replica",
-    )?;
+    let mut log_stmt =
+        conn.prepare("SELECT row_id, field, value FROM change_log WHERE entity = ?1 ORDER BY row_id, hlc, replica")?;
     let mut log = log_stmt.query([ent.name])?;
-    let columns: Vec<&str> = std::iter::once(DELETED)
-        .chain(ent.fields.iter().map(|f| f.name))
-        .collect();
-    let sql = format!(
-        "SELECT id, {} FROM {} ORDER BY id",
-        columns.join(", "),
-        ent.name
-    );
+    let columns: Vec<&str> = std::iter::once(DELETED).chain(ent.fields.iter().map(|f| f.name)).collect();
+    let sql = format!("SELECT id, {} FROM {} ORDER BY id", columns.join(", "), ent.name);
     let mut table_stmt = conn.prepare(&sql)?;
     let mut table = table_stmt.query([])?;
 
@@ -124,17 +111,13 @@ fn replay_entity(
             let st = state.get_or_insert_with(RowState::new);
             match serde_json::from_str::<Value>(&raw) {
                 Ok(Value::Object(obj)) if field == INSERT => st.extend(obj),
-                Ok(_) if field == INSERT => report.problem(format!(
-                    "change log: insert of {} {id} is not an object",
-                    ent.name
-                )),
+                Ok(_) if field == INSERT => {
+                    report.problem(format!("change log: insert of {} {id} is not an object", ent.name))
+                }
                 Ok(value) => {
                     st.insert(field, value);
                 }
-                Err(_) => report.problem(format!(
-                    "change log: unreadable value for {}.{field} of {id}",
-                    ent.name
-                )),
+                Err(_) => report.problem(format!("change log: unreadable value for {}.{field} of {id}", ent.name)),
             }
             pending = next_change(&mut log)?;
         }
@@ -150,20 +133,14 @@ fn replay_entity(
                         };
                         let have: SqlValue = row.get(i + 1)?;
                         if have != json_to_sql(want) {
-                            report.problem(format!(
-                                "{}.{col} of {id} differs from its change log",
-                                ent.name
-                            ));
+                            report.problem(format!("{}.{col} of {id} differs from its change log", ent.name));
                         }
                     }
                 }
             }
             next_row = table.next()?;
         } else {
-            report.problem(format!(
-                "{} {id} is in the change log but missing from its table",
-                ent.name
-            ));
+            report.problem(format!("{} {id} is in the change log but missing from its table", ent.name));
         }
     }
     Ok(())

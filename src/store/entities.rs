@@ -57,53 +57,25 @@ const SHORT: FieldKind = FieldKind::Text(200);
 const LONG: FieldKind = FieldKind::Text(20_000);
 
 const fn f(name: &'static str, kind: FieldKind) -> Field {
-    Field {
-        name,
-        kind,
-        required: false,
-    }
+    Field { name, kind, required: false }
 }
 const fn req(name: &'static str, kind: FieldKind) -> Field {
-    Field {
-        name,
-        kind,
-        required: true,
-    }
+    Field { name, kind, required: true }
 }
 const fn r(name: &'static str, table: &'static str) -> Field {
-    Field {
-        name,
-        kind: FieldKind::Ref(table),
-        required: false,
-    }
+    Field { name, kind: FieldKind::Ref(table), required: false }
 }
 const fn rr(name: &'static str, table: &'static str) -> Field {
-    Field {
-        name,
-        kind: FieldKind::Ref(table),
-        required: true,
-    }
+    Field { name, kind: FieldKind::Ref(table), required: true }
 }
 const fn e(name: &'static str, codes: &'static [&'static str]) -> Field {
-    Field {
-        name,
-        kind: FieldKind::Enum(codes),
-        required: false,
-    }
+    Field { name, kind: FieldKind::Enum(codes), required: false }
 }
 const fn b(name: &'static str) -> Field {
-    Field {
-        name,
-        kind: FieldKind::Bool,
-        required: false,
-    }
+    Field { name, kind: FieldKind::Bool, required: false }
 }
 const fn d(name: &'static str) -> Field {
-    Field {
-        name,
-        kind: FieldKind::Date,
-        required: false,
-    }
+    Field { name, kind: FieldKind::Date, required: false }
 }
 
 const ID_KINDS: &[&str] = IdKind::CODES;
@@ -380,12 +352,7 @@ pub static ENTITIES: &[Entity] = &[
     Entity {
         name: "minute_entry",
         append_only: true,
-        fields: &[
-            rr("meeting_id", "meeting"),
-            req("at", FieldKind::DateTime),
-            f("author", SHORT),
-            req("text", LONG),
-        ],
+        fields: &[rr("meeting_id", "meeting"), req("at", FieldKind::DateTime), f("author", SHORT), req("text", LONG)],
     },
     Entity {
         name: "event",
@@ -453,10 +420,7 @@ pub static ENTITIES: &[Entity] = &[
     Entity {
         name: "org_structure_member",
         append_only: false,
-        fields: &[
-            rr("structure_id", "org_structure"),
-            rr("org_id", "organisation"),
-        ],
+        fields: &[rr("structure_id", "org_structure"), rr("org_id", "organisation")],
     },
     Entity {
         name: "audit_log",

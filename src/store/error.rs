@@ -33,9 +33,7 @@ pub enum StoreError {
         mode: u32,
     },
     /// The store was written by a newer sluss.
-    #[error(
-        "the store has schema version {found}, newer than this sluss knows ({known}): upgrade sluss"
-    )]
+    #[error("the store has schema version {found}, newer than this sluss knows ({known}): upgrade sluss")]
     NewerSchema {
         /// Version in the file.
         found: i64,
@@ -133,10 +131,7 @@ impl From<rusqlite::Error> for StoreError {
 impl StoreError {
     /// Wraps an I/O error with what was being done.
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
-        StoreError::Io {
-            context: context.into(),
-            source,
-        }
+        StoreError::Io { context: context.into(), source }
     }
 }
 

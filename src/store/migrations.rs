@@ -22,22 +22,15 @@ pub fn version(conn: &Connection) -> Result<i64> {
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     let found = version(conn)?;
     if found > LATEST {
-        return Err(StoreError::NewerSchema {
-            found,
-            known: LATEST,
-        });
+        return Err(StoreError::NewerSchema { found, known: LATEST });
     }
-    all()
-        .to_latest(conn)
-        .map_err(|e| StoreError::Migration(e.to_string()))
+    all().to_latest(conn).map_err(|e| StoreError::Migration(e.to_string()))
 }
 
 /// Brings the schema to exactly `target` (tests build old stores with it).
 #[cfg(test)]
 pub fn migrate_to(conn: &mut Connection, target: usize) -> Result<()> {
-    all()
-        .to_version(conn, target)
-        .map_err(|e| StoreError::Migration(e.to_string()))
+    all().to_version(conn, target).map_err(|e| StoreError::Migration(e.to_string()))
 }
 
 #[cfg(test)]
@@ -50,11 +43,7 @@ mod tests {
 
     #[test]
     fn every_released_version_opens_after_all_later_migrations() {
-        assert_eq!(
-            FIXTURES.len() as i64,
-            LATEST,
-            "add a fixture for each new schema version"
-        );
+        assert_eq!(FIXTURES.len() as i64, LATEST, "add a fixture for each new schema version");
         for &(version, fixture) in FIXTURES {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("old.db");
@@ -63,8 +52,7 @@ mod tests {
                 migrate_to(&mut conn, version).unwrap();
                 conn.execute_batch(fixture).unwrap();
             }
-            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
-                .unwrap();
+            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
             let store = Store::open(&path, Key::Plaintext).unwrap();
             assert_eq!(store.schema_version().unwrap(), LATEST);
             assert_eq!(store.replica_id(), "019ab000-0000-7000-8000-000000000001");
@@ -72,11 +60,7 @@ mod tests {
             assert!(report.is_ok(), "v{version}: {:?}", report.problems);
             assert_eq!(report.rows, 2);
             let backup = path.with_extension(format!("v{version}.bak"));
-            assert_eq!(
-                backup.exists(),
-                (version as i64) < LATEST,
-                "a backup is taken before migrating"
-            );
+            assert_eq!(backup.exists(), (version as i64) < LATEST, "a backup is taken before migrating");
         }
     }
 
@@ -85,15 +69,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("new.db");
         drop(Store::create(&path, Key::Plaintext).unwrap());
-        Connection::open(&path)
-            .unwrap()
-            .execute_batch(&format!("PRAGMA user_version = {}", LATEST + 1))
-            .unwrap();
+        Connection::open(&path).unwrap().execute_batch(&format!("PRAGMA user_version = {}", LATEST + 1)).unwrap();
         let err = Store::open(&path, Key::Plaintext).unwrap_err();
-        assert!(
-            err.to_string().contains("newer than this sluss knows"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("newer than this sluss knows"), "{err}");
     }
 
     #[test]

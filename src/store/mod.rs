@@ -3,11 +3,13 @@
 
 pub mod audit;
 pub mod check;
+pub mod details;
 pub mod entities;
 pub mod error;
 pub mod hlc;
 mod migrations;
 mod queries;
+pub mod views;
 pub mod write;
 
 use std::fs::{self, OpenOptions};
@@ -57,10 +59,7 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("path", &self.path)
-            .field("replica_id", &self.replica_id)
-            .finish()
+        f.debug_struct("Store").field("path", &self.path).field("replica_id", &self.replica_id).finish()
     }
 }
 
@@ -71,9 +70,7 @@ impl Store {
     /// Creates a new, empty store with a new replica id. Refuses an existing file.
     pub fn create(path: &Path, key: Key) -> Result<Store> {
         if path.exists() {
-            return Err(StoreError::AlreadyExists {
-                path: path.to_owned(),
-            });
+            return Err(StoreError::AlreadyExists { path: path.to_owned() });
         }
         ensure_private_dir(path)?;
         // Create the file ourselves so it is never, even briefly, readable by others.
@@ -93,9 +90,7 @@ impl Store {
     /// Opens an existing store, migrating it (after a backup) if it is older than this build.
     pub fn open(path: &Path, key: Key) -> Result<Store> {
         if !path.is_file() {
-            return Err(StoreError::NotFound {
-                path: path.to_owned(),
-            });
+            return Err(StoreError::NotFound { path: path.to_owned() });
         }
         check_private(path)?;
         Self::open_file(path, key, false)
@@ -107,13 +102,7 @@ impl Store {
         configure(&conn)?;
         migrations::migrate(&mut conn)?;
         let replica_id = init_replica(&conn)?;
-        Ok(Store {
-            conn,
-            replica_id,
-            path: None,
-            key: Key::Plaintext,
-            key_derivation: Duration::ZERO,
-        })
+        Ok(Store { conn, replica_id, path: None, key: Key::Plaintext, key_derivation: Duration::ZERO })
     }
 
     fn open_file(path: &Path, key: Key, creating: bool) -> Result<Store> {
@@ -122,25 +111,19 @@ impl Store {
         let started = Instant::now();
         apply_key(&conn, &key)?;
         // The first read derives the key and proves the passphrase; nothing is written before it.
-        let readable = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        });
+        let readable = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0));
         let key_derivation = started.elapsed();
         match readable {
             Ok(_) => {}
             Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
-                return Err(StoreError::WrongPassphrase {
-                    path: path.to_owned(),
-                });
+                return Err(StoreError::WrongPassphrase { path: path.to_owned() });
             }
             Err(e) => return Err(e.into()),
         }
         configure(&conn)?;
         let version = migrations::version(&conn)?;
         if !creating && version == 0 {
-            return Err(StoreError::WrongPassphrase {
-                path: path.to_owned(),
-            });
+            return Err(StoreError::WrongPassphrase { path: path.to_owned() });
         }
         if version > 0 && version < migrations::LATEST {
             let backup = path.with_extension(format!("v{version}.bak"));
@@ -154,13 +137,7 @@ impl Store {
                 let _ = fs::set_permissions(&side, fs::Permissions::from_mode(FILE_MODE));
             }
         }
-        Ok(Store {
-            conn,
-            replica_id,
-            path: Some(path.to_owned()),
-            key,
-            key_derivation,
-        })
+        Ok(Store { conn, replica_id, path: Some(path.to_owned()), key, key_derivation })
     }
 
     /// This replica's id, fixed when the store was created.
@@ -196,9 +173,7 @@ impl Store {
     /// Writes a consistent copy of the store, encrypted with the same passphrase, while it stays open.
     pub fn backup_to(&self, out: &Path) -> Result<()> {
         if out.exists() {
-            return Err(StoreError::AlreadyExists {
-                path: out.to_owned(),
-            });
+            return Err(StoreError::AlreadyExists { path: out.to_owned() });
         }
         ensure_private_dir(out)?;
         OpenOptions::new()
@@ -217,8 +192,7 @@ impl Store {
 
 fn apply_key(conn: &Connection, key: &Key) -> Result<()> {
     // SQLCipher would otherwise print its own errors to stderr on a wrong passphrase.
-    conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()))
-        .optional()?;
+    conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(())).optional()?;
     if let Key::Passphrase(p) = key {
         conn.pragma_update(None, "key", p.as_str())?;
     }
@@ -265,25 +239,19 @@ fn ensure_private_dir(path: &Path) -> Result<()> {
         return Ok(());
     };
     if !dir.exists() {
-        fs::create_dir_all(dir)
-            .map_err(|e| StoreError::io(format!("cannot create {}", dir.display()), e))?;
-        fs::set_permissions(dir, fs::Permissions::from_mode(DIR_MODE)).map_err(|e| {
-            StoreError::io(format!("cannot set permissions of {}", dir.display()), e)
-        })?;
+        fs::create_dir_all(dir).map_err(|e| StoreError::io(format!("cannot create {}", dir.display()), e))?;
+        fs::set_permissions(dir, fs::Permissions::from_mode(DIR_MODE))
+            .map_err(|e| StoreError::io(format!("cannot set permissions of {}", dir.display()), e))?;
     }
     Ok(())
 }
 
 /// Refuses a store file that other users can read or write.
 fn check_private(path: &Path) -> Result<()> {
-    let meta = fs::metadata(path)
-        .map_err(|e| StoreError::io(format!("cannot read {}", path.display()), e))?;
+    let meta = fs::metadata(path).map_err(|e| StoreError::io(format!("cannot read {}", path.display()), e))?;
     let mode = meta.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
-        return Err(StoreError::PermissionsTooOpen {
-            path: path.to_owned(),
-            mode,
-        });
+        return Err(StoreError::PermissionsTooOpen { path: path.to_owned(), mode });
     }
     Ok(())
 }

@@ -18,12 +18,7 @@ fn datetime(s: Option<String>) -> Option<NaiveDateTime> {
 
 /// Parses a stored code, falling back to `default` for a code this build does not know
 /// (a newer replica may have synced one).
-fn code<T>(
-    row: &Row<'_>,
-    idx: usize,
-    parse: fn(&str) -> Option<T>,
-    default: T,
-) -> rusqlite::Result<T> {
+fn code<T>(row: &Row<'_>, idx: usize, parse: fn(&str) -> Option<T>, default: T) -> rusqlite::Result<T> {
     let s: Option<String> = row.get(idx)?;
     Ok(s.as_deref().and_then(parse).unwrap_or(default))
 }
@@ -37,9 +32,7 @@ fn list(store: &Store, sql: &str, id: &str) -> Result<Vec<String>> {
 impl Store {
     /// Ids of all live clients, in creation order.
     pub fn client_ids(&self) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT id FROM client WHERE deleted = 0 ORDER BY id")?;
+        let mut stmt = self.conn().prepare("SELECT id FROM client WHERE deleted = 0 ORDER BY id")?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -148,8 +141,8 @@ impl Store {
 
         let mut needs = Vec::new();
         {
-            let mut stmt =
-                conn.prepare_cached("SELECT id, area, status FROM need WHERE client_id = ?1 AND deleted = 0 ORDER BY id")?;
+            let mut stmt = conn
+                .prepare_cached("SELECT id, area, status FROM need WHERE client_id = ?1 AND deleted = 0 ORDER BY id")?;
             let rows = stmt.query_map([id], |r| {
                 Ok(Need {
                     id: r.get(0)?,
@@ -175,20 +168,9 @@ impl Store {
                     kind: code(r, 1, InterventionKind::from_code, InterventionKind::Annan)?,
                     title: r.get(2)?,
                     provider_org_id: r.get(3)?,
-                    provider_kind: r
-                        .get::<_, Option<String>>(4)?
-                        .as_deref()
-                        .and_then(OrgKind::from_code),
-                    phase: r
-                        .get::<_, Option<String>>(5)?
-                        .as_deref()
-                        .and_then(InterventionPhase::from_code),
-                    status: code(
-                        r,
-                        6,
-                        InterventionStatus::from_code,
-                        InterventionStatus::Planerad,
-                    )?,
+                    provider_kind: r.get::<_, Option<String>>(4)?.as_deref().and_then(OrgKind::from_code),
+                    phase: r.get::<_, Option<String>>(5)?.as_deref().and_then(InterventionPhase::from_code),
+                    status: code(r, 6, InterventionStatus::from_code, InterventionStatus::Planerad)?,
                     start_on: date(r.get(7)?),
                     end_on: date(r.get(8)?),
                     continues_id: r.get(9)?,
@@ -235,9 +217,7 @@ impl Store {
                 Ok(Meeting {
                     id: r.get(0)?,
                     kind: code(r, 1, MeetingKind::from_code, MeetingKind::Samverkansmote)?,
-                    planning_point: r
-                        .get::<_, Option<i64>>(2)?
-                        .and_then(|p| u8::try_from(p).ok()),
+                    planning_point: r.get::<_, Option<i64>>(2)?.and_then(|p| u8::try_from(p).ok()),
                     starts_at: datetime(r.get(3)?),
                     status: code(r, 4, MeetingStatus::from_code, MeetingStatus::Planerat)?,
                     participant_org_kinds: Vec::new(),
@@ -253,14 +233,11 @@ impl Store {
                 "SELECT p.org_id, o.kind FROM meeting_participant p JOIN organisation o ON o.id = p.org_id
                  WHERE p.meeting_id = ?1 AND p.deleted = 0 ORDER BY p.id",
             )?;
-            let rows = stmt.query_map([&m.id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })?;
+            let rows = stmt.query_map([&m.id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
             for row in rows {
                 let (org, kind) = row?;
                 m.participant_org_ids.push(org);
-                m.participant_org_kinds
-                    .push(OrgKind::from_code(&kind).unwrap_or(OrgKind::Annan));
+                m.participant_org_kinds.push(OrgKind::from_code(&kind).unwrap_or(OrgKind::Annan));
             }
         }
 

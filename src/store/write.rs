@@ -98,11 +98,7 @@ impl ChangeSet {
 
     /// Starts inserting a row with a given id (demo data uses seeded ids).
     pub fn insert_with_id(&mut self, entity: &str, id: String) -> RowBuilder<'_> {
-        self.ops.push(Op::Insert {
-            entity: entity.to_owned(),
-            id: id.clone(),
-            fields: Vec::new(),
-        });
+        self.ops.push(Op::Insert { entity: entity.to_owned(), id: id.clone(), fields: Vec::new() });
         match self.ops.last_mut() {
             Some(Op::Insert { fields, .. }) => RowBuilder { fields, id },
             _ => unreachable!("just pushed an insert"),
@@ -111,36 +107,21 @@ impl ChangeSet {
 
     /// Starts updating fields of an existing row.
     pub fn update(&mut self, entity: &str, id: &str) -> RowBuilder<'_> {
-        self.ops.push(Op::Update {
-            entity: entity.to_owned(),
-            id: id.to_owned(),
-            fields: Vec::new(),
-        });
+        self.ops.push(Op::Update { entity: entity.to_owned(), id: id.to_owned(), fields: Vec::new() });
         match self.ops.last_mut() {
-            Some(Op::Update { fields, .. }) => RowBuilder {
-                fields,
-                id: id.to_owned(),
-            },
+            Some(Op::Update { fields, .. }) => RowBuilder { fields, id: id.to_owned() },
             _ => unreachable!("just pushed an update"),
         }
     }
 
     /// Tombstones a row.
     pub fn delete(&mut self, entity: &str, id: &str) {
-        self.ops.push(Op::SetDeleted {
-            entity: entity.to_owned(),
-            id: id.to_owned(),
-            deleted: true,
-        });
+        self.ops.push(Op::SetDeleted { entity: entity.to_owned(), id: id.to_owned(), deleted: true });
     }
 
     /// Brings a tombstoned row back (used by undo).
     pub fn restore(&mut self, entity: &str, id: &str) {
-        self.ops.push(Op::SetDeleted {
-            entity: entity.to_owned(),
-            id: id.to_owned(),
-            deleted: false,
-        });
+        self.ops.push(Op::SetDeleted { entity: entity.to_owned(), id: id.to_owned(), deleted: false });
     }
 
     /// The operations, in order.
@@ -191,11 +172,8 @@ impl Store {
             return Ok(report);
         }
         let replica = self.replica_id.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut clock: u64 =
-            tx.query_row("SELECT hlc FROM replica", [], |r| r.get::<_, i64>(0))? as u64;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut clock: u64 = tx.query_row("SELECT hlc FROM replica", [], |r| r.get::<_, i64>(0))? as u64;
         let now = hlc::wall_millis();
         {
             let mut log = |c: NewChange<'_>| -> Result<()> {
@@ -233,11 +211,7 @@ impl Store {
                                 obj.insert(name.clone(), value.clone());
                             }
                         }
-                        if let Some(missing) = ent
-                            .fields
-                            .iter()
-                            .find(|f| f.required && !obj.contains_key(f.name))
-                        {
+                        if let Some(missing) = ent.fields.iter().find(|f| f.required && !obj.contains_key(f.name)) {
                             return Err(StoreError::MissingField {
                                 entity: ent.name.to_owned(),
                                 field: missing.name.to_owned(),
@@ -260,17 +234,12 @@ impl Store {
                     Op::Update { entity, id, fields } => {
                         let ent = lookup(entity)?;
                         if ent.append_only {
-                            return Err(StoreError::AppendOnly {
-                                entity: entity.clone(),
-                            });
+                            return Err(StoreError::AppendOnly { entity: entity.clone() });
                         }
                         match row_exists(&tx, ent, id)? {
                             Some(false) => {}
                             _ => {
-                                return Err(StoreError::RowNotFound {
-                                    entity: entity.clone(),
-                                    id: id.clone(),
-                                });
+                                return Err(StoreError::RowNotFound { entity: entity.clone(), id: id.clone() });
                             }
                         }
                         let mut touched = false;
@@ -300,17 +269,10 @@ impl Store {
                         }
                         report.updated += usize::from(touched);
                     }
-                    Op::SetDeleted {
-                        entity,
-                        id,
-                        deleted,
-                    } => {
+                    Op::SetDeleted { entity, id, deleted } => {
                         let ent = lookup(entity)?;
                         let Some(is_deleted) = row_exists(&tx, ent, id)? else {
-                            return Err(StoreError::RowNotFound {
-                                entity: entity.clone(),
-                                id: id.clone(),
-                            });
+                            return Err(StoreError::RowNotFound { entity: entity.clone(), id: id.clone() });
                         };
                         if is_deleted == *deleted {
                             continue;
@@ -341,10 +303,7 @@ fn lookup(name: &str) -> Result<&'static Entity> {
 }
 
 fn field_of(ent: &'static Entity, name: &str) -> Result<&'static Field> {
-    ent.field(name).ok_or_else(|| StoreError::UnknownField {
-        entity: ent.name.to_owned(),
-        field: name.to_owned(),
-    })
+    ent.field(name).ok_or_else(|| StoreError::UnknownField { entity: ent.name.to_owned(), field: name.to_owned() })
 }
 
 fn validate_id(ent: &Entity, id: &str) -> Result<()> {
@@ -361,10 +320,7 @@ fn validate_id(ent: &Entity, id: &str) -> Result<()> {
 /// `None` if the row does not exist, else whether it is tombstoned.
 fn row_exists(conn: &rusqlite::Connection, ent: &Entity, id: &str) -> Result<Option<bool>> {
     let sql = format!("SELECT deleted FROM {} WHERE id = ?1", ent.name);
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row([id], |r| r.get::<_, bool>(0))
-        .optional()?)
+    Ok(conn.prepare_cached(&sql)?.query_row([id], |r| r.get::<_, bool>(0)).optional()?)
 }
 
 /// The change that currently decides a field's value: the newest field change or insert.
@@ -383,12 +339,7 @@ pub(crate) fn head_change(
         .optional()?)
 }
 
-fn current_value(
-    tx: &rusqlite::Transaction<'_>,
-    ent: &Entity,
-    id: &str,
-    field: &str,
-) -> Result<Value> {
+fn current_value(tx: &rusqlite::Transaction<'_>, ent: &Entity, id: &str, field: &str) -> Result<Value> {
     let sql = format!("SELECT {field} FROM {} WHERE id = ?1", ent.name);
     let v: rusqlite::types::Value = tx.prepare_cached(&sql)?.query_row([id], |r| r.get(0))?;
     let kind = ent.field(field).map(|f| f.kind);
@@ -431,18 +382,12 @@ pub(crate) fn materialise_insert(
     let sql = if cols.is_empty() {
         format!("INSERT INTO {} (id) VALUES (?1)", ent.name)
     } else {
-        format!(
-            "INSERT INTO {} (id, {}) VALUES (?1, {})",
-            ent.name,
-            cols.join(", "),
-            marks.join(", ")
-        )
+        format!("INSERT INTO {} (id, {}) VALUES (?1, {})", ent.name, cols.join(", "), marks.join(", "))
     };
     let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(cols.len() + 1);
     values.push(rusqlite::types::Value::Text(id.to_owned()));
     values.extend(obj.values().map(json_to_sql));
-    conn.prepare_cached(&sql)?
-        .execute(rusqlite::params_from_iter(values))?;
+    conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
     Ok(())
 }
 
@@ -454,17 +399,12 @@ pub(crate) fn materialise_field(
     value: &Value,
 ) -> Result<()> {
     let sql = format!("UPDATE {} SET {field} = ?2 WHERE id = ?1", ent.name);
-    conn.prepare_cached(&sql)?
-        .execute(params![id, json_to_sql(value)])?;
+    conn.prepare_cached(&sql)?.execute(params![id, json_to_sql(value)])?;
     Ok(())
 }
 
 fn invalid(ent: &Entity, field: &Field, problem: impl Into<String>) -> StoreError {
-    StoreError::InvalidValue {
-        entity: ent.name.to_owned(),
-        field: field.name.to_owned(),
-        problem: problem.into(),
-    }
+    StoreError::InvalidValue { entity: ent.name.to_owned(), field: field.name.to_owned(), problem: problem.into() }
 }
 
 /// Checks a value against its field; the message says what would be valid.
@@ -474,32 +414,18 @@ fn check_value(ent: &Entity, field: &Field, value: &Value) -> Result<()> {
     }
     match field.kind {
         FieldKind::Text(max) => {
-            let s = value
-                .as_str()
-                .ok_or_else(|| invalid(ent, field, "must be text"))?;
+            let s = value.as_str().ok_or_else(|| invalid(ent, field, "must be text"))?;
             if s.chars().count() > max {
-                return Err(invalid(
-                    ent,
-                    field,
-                    format!("is too long: at most {max} characters"),
-                ));
+                return Err(invalid(ent, field, format!("is too long: at most {max} characters")));
             }
             if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-                return Err(invalid(
-                    ent,
-                    field,
-                    "contains control characters: remove them",
-                ));
+                return Err(invalid(ent, field, "contains control characters: remove them"));
             }
         }
         FieldKind::Int(lo, hi) => match value.as_i64() {
             Some(i) if (lo..=hi).contains(&i) => {}
             _ => {
-                return Err(invalid(
-                    ent,
-                    field,
-                    format!("must be a whole number from {lo} to {hi}"),
-                ));
+                return Err(invalid(ent, field, format!("must be a whole number from {lo} to {hi}")));
             }
         },
         FieldKind::Bool => {
@@ -508,9 +434,7 @@ fn check_value(ent: &Entity, field: &Field, value: &Value) -> Result<()> {
             }
         }
         FieldKind::Date => {
-            let ok = value
-                .as_str()
-                .is_some_and(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok());
+            let ok = value.as_str().is_some_and(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok());
             if !ok {
                 return Err(invalid(ent, field, "must be a date written YYYY-MM-DD"));
             }
@@ -521,29 +445,17 @@ fn check_value(ent: &Entity, field: &Field, value: &Value) -> Result<()> {
                     || chrono::DateTime::parse_from_rfc3339(s).is_ok()
             });
             if !ok {
-                return Err(invalid(
-                    ent,
-                    field,
-                    "must be a time written YYYY-MM-DDTHH:MM",
-                ));
+                return Err(invalid(ent, field, "must be a time written YYYY-MM-DDTHH:MM"));
             }
         }
         FieldKind::Enum(codes) => {
             let ok = value.as_str().is_some_and(|s| codes.contains(&s));
             if !ok {
-                return Err(invalid(
-                    ent,
-                    field,
-                    format!("must be one of: {}", codes.join(", ")),
-                ));
+                return Err(invalid(ent, field, format!("must be one of: {}", codes.join(", "))));
             }
         }
         FieldKind::Ref(_) => {
-            if value
-                .as_str()
-                .and_then(|s| uuid::Uuid::parse_str(s).ok())
-                .is_none()
-            {
+            if value.as_str().and_then(|s| uuid::Uuid::parse_str(s).ok()).is_none() {
                 return Err(invalid(ent, field, "must be a row id"));
             }
         }
@@ -552,27 +464,13 @@ fn check_value(ent: &Entity, field: &Field, value: &Value) -> Result<()> {
 }
 
 /// Checks that a reference points at an existing row.
-fn check_reference(
-    conn: &rusqlite::Connection,
-    ent: &Entity,
-    field: &Field,
-    value: &Value,
-) -> Result<()> {
+fn check_reference(conn: &rusqlite::Connection, ent: &Entity, field: &Field, value: &Value) -> Result<()> {
     let (FieldKind::Ref(table), Some(id)) = (field.kind, value.as_str()) else {
         return Ok(());
     };
     let sql = format!("SELECT 1 FROM {table} WHERE id = ?1");
-    if conn
-        .prepare_cached(&sql)?
-        .query_row([id], |_| Ok(()))
-        .optional()?
-        .is_none()
-    {
-        return Err(invalid(
-            ent,
-            field,
-            format!("refers to a {table} that does not exist"),
-        ));
+    if conn.prepare_cached(&sql)?.query_row([id], |_| Ok(())).optional()?.is_none() {
+        return Err(invalid(ent, field, format!("refers to a {table} that does not exist")));
     }
     Ok(())
 }
@@ -587,10 +485,7 @@ fn explain_insert_failure(
 ) -> StoreError {
     let exists = row_exists(conn, ent, id);
     if matches!(exists, Ok(Some(_))) {
-        return StoreError::RowExists {
-            entity: ent.name.to_owned(),
-            id: id.to_owned(),
-        };
+        return StoreError::RowExists { entity: ent.name.to_owned(), id: id.to_owned() };
     }
     for (name, value) in obj {
         if let Some(field) = ent.field(name)

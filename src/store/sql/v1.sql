@@ -84,28 +84,34 @@ CREATE TABLE client (
     closed_on                 TEXT,
     deleted                   INTEGER NOT NULL DEFAULT 0
 ) STRICT;
-CREATE INDEX client_name ON client(last_name, first_name);
+CREATE INDEX client_name ON client(last_name, first_name, id);
 CREATE INDEX client_municipality ON client(home_municipality);
 CREATE INDEX client_id_number ON client(id_number);
 
+-- The search index keeps its own copy of the searchable columns. A client with protected
+-- identity is findable by alias only, never by name or number.
 CREATE VIRTUAL TABLE client_fts USING fts5(
     first_name, last_name, alias, id_number, home_municipality,
-    content = 'client', content_rowid = 'rowid',
     tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
 );
 CREATE TRIGGER client_fts_ai AFTER INSERT ON client BEGIN
     INSERT INTO client_fts(rowid, first_name, last_name, alias, id_number, home_municipality)
-    VALUES (new.rowid, new.first_name, new.last_name, new.alias, new.id_number, new.home_municipality);
+    VALUES (new.rowid,
+            iif(new.protected_identity, NULL, new.first_name), iif(new.protected_identity, NULL, new.last_name),
+            new.alias, iif(new.protected_identity, NULL, new.id_number), new.home_municipality);
 END;
 CREATE TRIGGER client_fts_ad AFTER DELETE ON client BEGIN
-    INSERT INTO client_fts(client_fts, rowid, first_name, last_name, alias, id_number, home_municipality)
-    VALUES ('delete', old.rowid, old.first_name, old.last_name, old.alias, old.id_number, old.home_municipality);
+    DELETE FROM client_fts WHERE rowid = old.rowid;
 END;
-CREATE TRIGGER client_fts_au AFTER UPDATE OF first_name, last_name, alias, id_number, home_municipality ON client BEGIN
-    INSERT INTO client_fts(client_fts, rowid, first_name, last_name, alias, id_number, home_municipality)
-    VALUES ('delete', old.rowid, old.first_name, old.last_name, old.alias, old.id_number, old.home_municipality);
-    INSERT INTO client_fts(rowid, first_name, last_name, alias, id_number, home_municipality)
-    VALUES (new.rowid, new.first_name, new.last_name, new.alias, new.id_number, new.home_municipality);
+CREATE TRIGGER client_fts_au
+AFTER UPDATE OF first_name, last_name, alias, id_number, home_municipality, protected_identity ON client BEGIN
+    UPDATE client_fts SET
+        first_name = iif(new.protected_identity, NULL, new.first_name),
+        last_name = iif(new.protected_identity, NULL, new.last_name),
+        alias = new.alias,
+        id_number = iif(new.protected_identity, NULL, new.id_number),
+        home_municipality = new.home_municipality
+    WHERE rowid = new.rowid;
 END;
 
 CREATE TABLE sentence (
@@ -128,9 +134,9 @@ CREATE TABLE sentence (
     prison_informed           INTEGER NOT NULL DEFAULT 0,
     deleted                   INTEGER NOT NULL DEFAULT 0
 ) STRICT;
-CREATE INDEX sentence_client ON sentence(client_id);
-CREATE INDEX sentence_release ON sentence(release_on);
-CREATE INDEX sentence_probation_end ON sentence(probation_end_on);
+CREATE INDEX sentence_client ON sentence(client_id, release_on);
+CREATE INDEX sentence_release ON sentence(release_on, client_id);
+CREATE INDEX sentence_probation_end ON sentence(probation_end_on, client_id);
 
 CREATE TABLE risk_assessment (
     id                TEXT PRIMARY KEY,
@@ -171,8 +177,8 @@ CREATE TABLE enrolment (
     handover_on        TEXT,
     deleted            INTEGER NOT NULL DEFAULT 0
 ) STRICT;
-CREATE INDEX enrolment_client ON enrolment(client_id);
-CREATE INDEX enrolment_status ON enrolment(status);
+CREATE INDEX enrolment_client ON enrolment(client_id, id);
+CREATE INDEX enrolment_status ON enrolment(status, client_id);
 CREATE INDEX enrolment_office ON enrolment(office_id);
 CREATE INDEX enrolment_coordinator ON enrolment(coordinator_id);
 

@@ -1,0 +1,133 @@
+//! The catalogue of interface texts, Swedish and English side by side.
+
+/// A text in both languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Text {
+    /// Svenska.
+    pub sv: &'static str,
+    /// English.
+    pub en: &'static str,
+}
+
+impl Text {
+    /// The text in `lang`.
+    pub fn get(self, lang: super::Lang) -> &'static str {
+        match lang {
+            super::Lang::Sv => self.sv,
+            super::Lang::En => self.en,
+        }
+    }
+}
+
+macro_rules! texts {
+    ($($name:ident = $sv:literal, $en:literal;)+) => {
+        $(#[doc = $en] pub const $name: Text = Text { sv: $sv, en: $en };)+
+        /// Every text, for tests.
+        pub const ALL: &[Text] = &[$($name),+];
+    };
+}
+
+texts! {
+    APP_TITLE = "sluss", "sluss";
+    TODAY = "Idag", "Today";
+    MEETINGS_THIS_WEEK = "Möten idag och denna vecka", "Meetings today and this week";
+    OVERDUE_ACTIONS = "Försenade åtgärder", "Overdue action items";
+    OVERDUE_FOLLOW_UPS = "Försenade uppföljningar", "Overdue follow-ups";
+    NOTHING_HERE = "Inget att visa.", "Nothing to show.";
+    LOADING_ERROR = "Kunde inte läsa: ", "Could not read: ";
+    CLIENT = "Klient", "Client";
+    NAME = "Namn", "Name";
+    ID_NUMBER = "Personnr", "ID number";
+    MUNICIPALITY = "Kommun", "Municipality";
+    PHASE = "Fas", "Phase";
+    RELEASE = "VF-datum", "Release";
+    DAYS = "Dagar", "Days";
+    RISK = "Risk", "Risk";
+    STATUS = "Status", "Status";
+    COORDINATOR = "Samordnare", "Coordinator";
+    OFFICE = "Kontor", "Office";
+    FLAGS = "Flaggor", "Flags";
+    DUE = "Senast", "Due";
+    WHAT = "Vad", "What";
+    WHO = "Vem", "Who";
+    WHEN = "När", "When";
+    KIND = "Typ", "Kind";
+    MODE = "Form", "Mode";
+    PLACE = "Plats", "Place";
+    CONSENT = "Samtycke", "Consent";
+    CONSENT_MISSING = "Saknas", "Missing";
+    NEXT_MEETING = "Nästa möte", "Next meeting";
+    OVERDUE = "Försenade", "Overdue";
+    NONE = "–", "–";
+    FILTER = "Filter", "Filter";
+    SORT_NAME = "namn", "name";
+    SORT_RELEASE = "VF-datum", "release date";
+    ROWS = "rader", "rows";
+    SEARCH = "Sök", "Search";
+    HELP_TITLE = "Hjälp", "Help";
+    HELP_TYPE_TO_SEARCH = "Skriv för att söka bland kommandona", "Type to search the commands";
+    PALETTE_TITLE = "Kommando", "Command";
+    JUMP_TITLE = "Hoppa till klient", "Jump to client";
+    JUMP_HINT = "Skriv några bokstäver av namn eller personnummer", "Type a few letters of a name or ID number";
+    KEY = "Tangent", "Key";
+    COMMAND = "Kommando", "Command";
+    RADAR_DAYS = "dagar framåt", "days ahead";
+    FIRST_WEEKS_DAYS = "dagar sedan frigivning", "days since release";
+    TAB_OVERVIEW = "Översikt", "Overview";
+    TAB_NEEDS = "Behov", "Needs";
+    TAB_INTERVENTIONS = "Insatser", "Interventions";
+    TAB_PLAN = "Plan", "Plan";
+    TAB_MEETINGS = "Möten", "Meetings";
+    TAB_CONSENT = "Samtycke", "Consent";
+    TAB_NOTES = "Anteckningar", "Notes";
+    TAB_HISTORY = "Historik", "History";
+    PLANNING_POINTS = "Planeringspunkter", "Planning points";
+    WINDOW = "Fönster", "Window";
+    PROVIDERS = "Utförare", "Providers";
+    NO_PROVIDER = "ingen utförare", "no provider";
+    GOALS = "Mål", "Goals";
+    PARTICIPANTS = "Deltagare", "Participants";
+    MINUTES = "Protokoll", "Minutes";
+    ACTIONS = "Åtgärder", "Action items";
+    SCOPE = "Omfattar", "Covers";
+    EXPIRES = "Gäller till", "Expires";
+    REVOKED = "Återkallat", "Revoked";
+    GIVEN = "Givet", "Given";
+    EVENTS = "Händelser", "Events";
+    FIELD = "Fält", "Field";
+    VALUE = "Värde", "Value";
+    MACHINE = "Dator", "Machine";
+    AUTHOR = "Av", "By";
+    DAY = "Dag", "Day";
+    WEEK = "Vecka", "Week";
+    MONTH = "Månad", "Month";
+    CONTACTS = "Kontakter", "Contacts";
+    ORGANISATIONS = "Organisationer", "Organisations";
+    PHONE = "Telefon", "Phone";
+    ROLE = "Funktion", "Role";
+    VERIFIED = "Kontrollerad", "Verified";
+    UNKNOWN_KEY = "Okänd tangent – tryck ? för hjälp", "Unknown key – press ? for help";
+    MORE = "fler", "more";
+    SET_USER_HINT = "Alla öppna åtgärder – ange user i config.toml för att se bara dina",
+        "All open action items – set user in config.toml to see only yours";
+    PROTECTED = "Skyddad identitet", "Protected identity";
+    DAYS_LEFT = "Dagar kvar", "Days left";
+    PROBATION_END = "Prövotid slut", "Probation ends";
+    ROOM = "Rum", "Room";
+    NOT_BOOKED = "ej bokat", "not booked";
+    FLAG_LEGEND = "M möte B bostad S sysselsättning C samtycke V frigivningsvecka T behandling P stödperson I id/bank",
+        "M meeting B housing S occupation C consent V release week T treatment P support I ID/bank";
+    HANDOVER_MISSING = "Överlämning saknas", "No handover recorded";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_has_both_languages() {
+        for t in ALL {
+            assert!(!t.sv.is_empty() && !t.en.is_empty(), "{t:?}");
+        }
+    }
+}

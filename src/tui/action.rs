@@ -1,0 +1,144 @@
+//! Everything a key can do. Each action has a stable id (used in the keymap TOML), a context
+//! that says where it works, and a description in both languages (shown in help, palette
+//! and footer). The help screen and the palette are built from this one list.
+
+use crate::i18n::Lang;
+
+/// Where an action applies. Global actions work everywhere except while typing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    /// Everywhere.
+    Global,
+    /// Any list or table.
+    List,
+    /// The client list.
+    Clients,
+    /// A client's workspace.
+    Workspace,
+    /// The meetings calendar.
+    Calendar,
+}
+
+impl Context {
+    /// Every context, in the order help lists them.
+    pub const ALL: &'static [Context] =
+        &[Context::Global, Context::List, Context::Clients, Context::Workspace, Context::Calendar];
+
+    /// The name used as a table in the keymap TOML.
+    pub fn id(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::List => "list",
+            Context::Clients => "clients",
+            Context::Workspace => "workspace",
+            Context::Calendar => "calendar",
+        }
+    }
+}
+
+macro_rules! actions {
+    ($($variant:ident => $id:literal, $ctx:ident, $sv:literal, $en:literal;)+) => {
+        /// A command a key or the palette can run.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action { $($variant),+ }
+
+        impl Action {
+            /// Every action, in help order.
+            pub const ALL: &'static [Action] = &[$(Action::$variant),+];
+
+            /// Stable id used in the keymap file.
+            pub fn id(self) -> &'static str {
+                match self { $(Action::$variant => $id),+ }
+            }
+
+            /// The action with that id.
+            pub fn from_id(id: &str) -> Option<Action> {
+                match id { $($id => Some(Action::$variant),)+ _ => None }
+            }
+
+            /// Where it works.
+            pub fn context(self) -> Context {
+                match self { $(Action::$variant => Context::$ctx),+ }
+            }
+
+            /// What it does, for help, palette and footer.
+            pub fn describe(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((Action::$variant, Lang::Sv) => $sv, (Action::$variant, Lang::En) => $en,)+
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    Quit => "quit", Global, "Avsluta", "Quit";
+    Back => "back", Global, "Tillbaka", "Back";
+    Help => "help", Global, "Hjälp för den här vyn", "Help for this screen";
+    Palette => "palette", Global, "Kommandopalett", "Command palette";
+    JumpToClient => "jump", Global, "Hoppa till klient", "Jump to client";
+    GoToday => "go_today", Global, "Idag", "Today";
+    GoRadar => "go_radar", Global, "Frigivningsradar", "Release radar";
+    GoFirstWeeks => "go_first_weeks", Global, "Första veckorna", "First weeks";
+    GoConsent => "go_consent", Global, "Samtycken", "Consent";
+    GoNeedGaps => "go_need_gaps", Global, "Behovsluckor", "Need gaps";
+    GoSupervisionEnding => "go_supervision_ending", Global, "Övervakningen slutar", "Supervision ending";
+    GoMyActions => "go_my_actions", Global, "Mina åtgärder", "My action items";
+    GoClients => "go_clients", Global, "Klienter", "Clients";
+    GoCalendar => "go_calendar", Global, "Möteskalender", "Meetings calendar";
+    GoDirectory => "go_directory", Global, "Organisationer och kontakter", "Organisations and contacts";
+    NextPane => "next_pane", Global, "Nästa flik / ruta", "Next tab or pane";
+    PrevPane => "prev_pane", Global, "Föregående flik / ruta", "Previous tab or pane";
+    Up => "up", List, "Upp", "Up";
+    Down => "down", List, "Ned", "Down";
+    PageUp => "page_up", List, "En sida upp", "Page up";
+    PageDown => "page_down", List, "En sida ned", "Page down";
+    Top => "top", List, "Första raden", "First row";
+    Bottom => "bottom", List, "Sista raden", "Last row";
+    Open => "open", List, "Öppna", "Open";
+    Filter => "filter", List, "Filtrera", "Filter";
+    SortNext => "sort", Clients, "Sortera på nästa kolumn", "Sort by next column";
+    SortReverse => "sort_reverse", Clients, "Vänd sorteringen", "Reverse sort order";
+    FilterPhase => "filter_phase", Clients, "Filter: fas", "Filter: phase";
+    FilterRisk => "filter_risk", Clients, "Filter: risk", "Filter: risk";
+    FilterOffice => "filter_office", Clients, "Filter: frivårdskontor", "Filter: probation office";
+    FilterCoordinator => "filter_coordinator", Clients, "Filter: samordnare", "Filter: coordinator";
+    FilterStatus => "filter_status", Clients, "Filter: status", "Filter: status";
+    ClearFilters => "clear_filters", Clients, "Rensa filter", "Clear filters";
+    View1 => "view_1", Clients, "Sparad vy 1", "Saved view 1";
+    View2 => "view_2", Clients, "Sparad vy 2", "Saved view 2";
+    View3 => "view_3", Clients, "Sparad vy 3", "Saved view 3";
+    View4 => "view_4", Clients, "Sparad vy 4", "Saved view 4";
+    View5 => "view_5", Clients, "Sparad vy 5", "Saved view 5";
+    PrevTab => "prev_tab", Workspace, "Föregående flik", "Previous tab";
+    NextTab => "next_tab", Workspace, "Nästa flik", "Next tab";
+    CalendarDay => "calendar_day", Calendar, "Visa dag", "Show day";
+    CalendarWeek => "calendar_week", Calendar, "Visa vecka", "Show week";
+    CalendarMonth => "calendar_month", Calendar, "Visa månad", "Show month";
+    CalendarPrev => "calendar_prev", Calendar, "Föregående period", "Previous period";
+    CalendarNext => "calendar_next", Calendar, "Nästa period", "Next period";
+    CalendarToday => "calendar_today", Calendar, "Till idag", "Back to today";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_round_trip() {
+        let mut ids: Vec<_> = Action::ALL.iter().map(|a| a.id()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), Action::ALL.len());
+        for a in Action::ALL {
+            assert_eq!(Action::from_id(a.id()), Some(*a));
+        }
+    }
+
+    #[test]
+    fn every_action_is_described_in_both_languages() {
+        for a in Action::ALL {
+            assert!(!a.describe(Lang::Sv).is_empty() && !a.describe(Lang::En).is_empty(), "{a:?}");
+        }
+    }
+}

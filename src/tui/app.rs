@@ -1,0 +1,1035 @@
+//! The application state and its update function. A key becomes an [`Action`] (or text for
+//! an input), `update` changes the state and reads from the store; `ui::render` only draws.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::{Action, Context};
+use super::config::SavedView;
+use super::keymap::Keymap;
+use super::theme::Theme;
+use crate::dashboard::{ClientDashboard, DashboardRow};
+use crate::domain::enums::{EnrolmentStatus, RiskLevel};
+use crate::domain::model::ClientFile;
+use crate::domain::timeline::Phase;
+use crate::i18n::Lang;
+use crate::store::details::{ClientDetails, HistoryEntry};
+use crate::store::views::{ActionRow, ClientQuery, ClientRow, ClientSort, ContactRow, FollowUpRow, MeetingRow, OrgRow};
+use crate::store::{Result, Store};
+
+/// Rows of chrome around a screen's list: title bar, table header, borders, footer.
+const CHROME_ROWS: u16 = 6;
+/// Release-radar horizons a key cycles through, in days.
+pub const RADAR_HORIZONS: [i64; 3] = [30, 90, 180];
+/// First-weeks horizons: four weeks and four months.
+pub const FIRST_WEEKS_HORIZONS: [i64; 2] = [28, 122];
+/// How many history entries the History tab shows.
+const HISTORY_LIMIT: usize = 500;
+
+/// A list window over rows fetched by offset.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Pager {
+    /// Index of the selected row, absolute.
+    pub selected: usize,
+    /// Index of the first visible row, absolute.
+    pub offset: usize,
+    /// Number of rows, when known.
+    pub len: Option<usize>,
+}
+
+impl Pager {
+    /// Moves the selection by `delta`, keeping it in the list and the window around it.
+    fn step(&mut self, delta: isize, height: usize) {
+        let max = self.len.map(|l| l.saturating_sub(1)).unwrap_or(usize::MAX);
+        let target = (self.selected as isize + delta).max(0) as usize;
+        self.selected = target.min(max);
+        self.follow(height);
+    }
+
+    fn follow(&mut self, height: usize) {
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+    }
+}
+
+/// Which panel of the Today screen has focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TodayPane {
+    /// Meetings today and this week.
+    Meetings,
+    /// Overdue action items.
+    Actions,
+    /// Overdue follow-ups.
+    FollowUps,
+}
+
+/// The Today dashboard.
+#[derive(Debug, Clone)]
+pub struct TodayScreen {
+    /// Meetings from today to the end of next 7 days.
+    pub meetings: Vec<MeetingRow>,
+    /// Overdue action items.
+    pub actions: Vec<ActionRow>,
+    /// Overdue follow-ups.
+    pub follow_ups: Vec<FollowUpRow>,
+    /// Focused pane.
+    pub pane: TodayPane,
+    /// Selection per pane.
+    pub selected: [usize; 3],
+}
+
+/// A dashboard of clients.
+#[derive(Debug, Clone)]
+pub struct DashScreen {
+    /// Which dashboard.
+    pub kind: ClientDashboard,
+    /// Visible rows.
+    pub rows: Vec<DashboardRow>,
+    /// Window.
+    pub pager: Pager,
+}
+
+/// My action items.
+#[derive(Debug, Clone)]
+pub struct ActionsScreen {
+    /// Visible rows.
+    pub rows: Vec<ActionRow>,
+    /// Window.
+    pub pager: Pager,
+    /// The user's contact id, if configured and found.
+    pub owner: Option<String>,
+}
+
+/// The client list.
+#[derive(Debug, Clone)]
+pub struct ClientsScreen {
+    /// Filters and order.
+    pub query: ClientQuery,
+    /// The visible window of rows.
+    pub rows: Vec<ClientRow>,
+    /// Selected row within `rows`.
+    pub selected: usize,
+    /// Whether `rows` starts at the first row of the list.
+    pub at_start: bool,
+    /// Whether `rows` ends at the last row of the list.
+    pub at_end: bool,
+    /// Whether the text filter is being typed.
+    pub editing: bool,
+    /// Name of the saved view in use.
+    pub view_name: Option<String>,
+}
+
+/// The tabs of a client's workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// Overview and timeline.
+    Overview,
+    /// Needs × providers.
+    Needs,
+    /// Interventions.
+    Interventions,
+    /// Plan (SIP fields) and goals.
+    Plan,
+    /// Meetings.
+    Meetings,
+    /// Consent.
+    Consent,
+    /// Notes and events.
+    Notes,
+    /// History from the change log.
+    History,
+}
+
+impl Tab {
+    /// All tabs in order.
+    pub const ALL: [Tab; 8] = [
+        Tab::Overview,
+        Tab::Needs,
+        Tab::Interventions,
+        Tab::Plan,
+        Tab::Meetings,
+        Tab::Consent,
+        Tab::Notes,
+        Tab::History,
+    ];
+
+    fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+}
+
+/// A client's workspace.
+#[derive(Debug, Clone)]
+pub struct WorkspaceScreen {
+    /// The list row (header data).
+    pub row: ClientRow,
+    /// The rules' view of the client.
+    pub file: ClientFile,
+    /// Names and details for the tabs.
+    pub details: ClientDetails,
+    /// History entries (loaded when the tab is first shown).
+    pub history: Option<Vec<HistoryEntry>>,
+    /// Current tab.
+    pub tab: Tab,
+    /// Scroll position in the tab.
+    pub scroll: u16,
+}
+
+/// How many days the calendar shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalendarSpan {
+    /// One day.
+    Day,
+    /// Monday to Sunday.
+    Week,
+    /// A calendar month.
+    Month,
+}
+
+/// The meetings calendar.
+#[derive(Debug, Clone)]
+pub struct CalendarScreen {
+    /// Span shown.
+    pub span: CalendarSpan,
+    /// A day inside the period shown.
+    pub anchor: NaiveDate,
+    /// Meetings in the period.
+    pub meetings: Vec<MeetingRow>,
+    /// Window.
+    pub pager: Pager,
+}
+
+/// The organisations and contacts directory.
+#[derive(Debug, Clone)]
+pub struct DirectoryScreen {
+    /// Organisations.
+    pub orgs: Vec<OrgRow>,
+    /// Contacts of the selected organisation.
+    pub contacts: Vec<ContactRow>,
+    /// Window over the organisations.
+    pub pager: Pager,
+}
+
+/// Everything a screen can be.
+#[derive(Debug, Clone)]
+pub enum Screen {
+    /// Today.
+    Today(TodayScreen),
+    /// A client dashboard.
+    Dashboard(DashScreen),
+    /// My action items.
+    MyActions(ActionsScreen),
+    /// The client list.
+    Clients(ClientsScreen),
+    /// A client's workspace.
+    Workspace(Box<WorkspaceScreen>),
+    /// The calendar.
+    Calendar(CalendarScreen),
+    /// The directory.
+    Directory(DirectoryScreen),
+}
+
+impl Screen {
+    /// Contexts whose keys work on this screen, most specific first.
+    pub fn contexts(&self) -> &'static [Context] {
+        match self {
+            Screen::Clients(_) => &[Context::Clients, Context::List, Context::Global],
+            Screen::Workspace(_) => &[Context::Workspace, Context::List, Context::Global],
+            Screen::Calendar(_) => &[Context::Calendar, Context::List, Context::Global],
+            _ => &[Context::List, Context::Global],
+        }
+    }
+}
+
+/// A window over the screen.
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    /// Help with a search field.
+    Help {
+        /// Search text.
+        query: String,
+        /// Scroll.
+        selected: usize,
+    },
+    /// The command palette.
+    Palette {
+        /// Typed text.
+        query: String,
+        /// Selected match.
+        selected: usize,
+    },
+    /// Quick jump to a client.
+    Jump {
+        /// Typed text.
+        query: String,
+        /// Matches.
+        results: Vec<ClientRow>,
+        /// Selected match.
+        selected: usize,
+    },
+}
+
+/// Options the app starts with.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    /// Interface language.
+    pub lang: Lang,
+    /// The day dashboards are computed for.
+    pub today: NaiveDate,
+    /// Colours.
+    pub theme: Theme,
+    /// Key bindings.
+    pub keymap: Keymap,
+    /// Saved client-list views.
+    pub views: Vec<SavedView>,
+    /// The user's name as a contact, for "My action items".
+    pub user: Option<String>,
+}
+
+/// The whole application state.
+pub struct App {
+    /// The store (read here; written only through its write path).
+    pub store: Store,
+    /// Start options.
+    pub opts: AppOptions,
+    /// Current screen.
+    pub screen: Screen,
+    /// Screens to go back to.
+    back: Vec<Screen>,
+    /// Open overlay.
+    pub overlay: Option<Overlay>,
+    /// Message in the status line.
+    pub status: Option<String>,
+    /// Set when the user quits.
+    pub quit: bool,
+    /// Terminal size (width, height).
+    pub size: (u16, u16),
+}
+
+impl App {
+    /// Starts on the Today dashboard.
+    pub fn new(store: Store, opts: AppOptions, size: (u16, u16)) -> Result<App> {
+        let screen = Screen::Today(load_today(&store, opts.today)?);
+        Ok(App { store, opts, screen, back: Vec::new(), overlay: None, status: None, quit: false, size })
+    }
+
+    /// Rows a list shows at the current height.
+    pub fn list_height(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(CHROME_ROWS)).max(1)
+    }
+
+    /// Handles a key press: overlays and text inputs get raw keys first.
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        self.status = None;
+        let typing = self.overlay.is_some() || matches!(&self.screen, Screen::Clients(c) if c.editing);
+        if typing && key.modifiers.contains(KeyModifiers::ALT) && matches!(key.code, KeyCode::Char(_)) {
+            // Over a slow link, Esc and the next key arrive together and read as Alt+key:
+            // treat that as the two keys the user typed.
+            self.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+            self.handle_key(KeyEvent::new(key.code, key.modifiers - KeyModifiers::ALT));
+            return;
+        }
+        let result = if self.overlay.is_some() {
+            self.overlay_key(key)
+        } else if matches!(&self.screen, Screen::Clients(c) if c.editing) {
+            self.filter_key(key)
+        } else {
+            match self.opts.keymap.action_for(self.screen.contexts(), &key) {
+                Some(action) => self.update(action),
+                None => {
+                    if !matches!(key.code, KeyCode::Modifier(_)) {
+                        self.status = Some(crate::i18n::ui::UNKNOWN_KEY.get(self.opts.lang).to_owned());
+                    }
+                    Ok(())
+                }
+            }
+        };
+        if let Err(e) = result {
+            self.status = Some(format!("{}{e}", crate::i18n::ui::LOADING_ERROR.get(self.opts.lang)));
+        }
+    }
+
+    /// Applies an action.
+    pub fn update(&mut self, action: Action) -> Result<()> {
+        let today = self.opts.today;
+        let height = self.list_height();
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Back => {
+                if let Some(prev) = self.back.pop() {
+                    self.screen = prev;
+                    self.refresh()?;
+                }
+            }
+            Action::Help => self.overlay = Some(Overlay::Help { query: String::new(), selected: 0 }),
+            Action::Palette => self.overlay = Some(Overlay::Palette { query: String::new(), selected: 0 }),
+            Action::JumpToClient => {
+                self.overlay = Some(Overlay::Jump { query: String::new(), results: Vec::new(), selected: 0 })
+            }
+            Action::GoToday => self.go(Screen::Today(load_today(&self.store, today)?)),
+            Action::GoRadar => self.go_dashboard(ClientDashboard::ReleaseRadar(RADAR_HORIZONS[0]))?,
+            Action::GoFirstWeeks => self.go_dashboard(ClientDashboard::FirstWeeks(FIRST_WEEKS_HORIZONS[0]))?,
+            Action::GoConsent => self.go_dashboard(ClientDashboard::Consent)?,
+            Action::GoNeedGaps => self.go_dashboard(ClientDashboard::NeedGaps)?,
+            Action::GoSupervisionEnding => self.go_dashboard(ClientDashboard::SupervisionEnding)?,
+            Action::GoMyActions => {
+                let owner = match &self.opts.user {
+                    Some(name) => self.store.contact_by_name(name)?,
+                    None => None,
+                };
+                let mut s = ActionsScreen { rows: Vec::new(), pager: Pager::default(), owner };
+                load_actions(&self.store, &mut s, height)?;
+                self.go(Screen::MyActions(s));
+            }
+            Action::GoClients => {
+                let mut s = ClientsScreen {
+                    query: ClientQuery::default(),
+                    rows: Vec::new(),
+                    selected: 0,
+                    at_start: true,
+                    at_end: false,
+                    editing: false,
+                    view_name: None,
+                };
+                reload_clients(&self.store, &mut s, today, height)?;
+                self.go(Screen::Clients(s));
+            }
+            Action::GoCalendar => {
+                let mut s = CalendarScreen {
+                    span: CalendarSpan::Week,
+                    anchor: today,
+                    meetings: Vec::new(),
+                    pager: Pager::default(),
+                };
+                load_calendar(&self.store, &mut s)?;
+                self.go(Screen::Calendar(s));
+            }
+            Action::GoDirectory => {
+                let mut s = DirectoryScreen {
+                    orgs: self.store.organisations()?,
+                    contacts: Vec::new(),
+                    pager: Pager::default(),
+                };
+                s.pager.len = Some(s.orgs.len());
+                load_contacts(&self.store, &mut s)?;
+                self.go(Screen::Directory(s));
+            }
+            _ => self.screen_action(action)?,
+        }
+        Ok(())
+    }
+
+    fn go(&mut self, screen: Screen) {
+        let old = std::mem::replace(&mut self.screen, screen);
+        self.back.push(old);
+    }
+
+    fn go_dashboard(&mut self, kind: ClientDashboard) -> Result<()> {
+        let mut s = DashScreen { kind, rows: Vec::new(), pager: Pager::default() };
+        load_dash(&self.store, &mut s, self.opts.today, self.list_height())?;
+        self.go(Screen::Dashboard(s));
+        Ok(())
+    }
+
+    /// Reloads the current screen's data (after going back or a change).
+    pub fn refresh(&mut self) -> Result<()> {
+        let today = self.opts.today;
+        let height = self.list_height();
+        match &mut self.screen {
+            Screen::Today(s) => {
+                let pane = s.pane;
+                *s = load_today(&self.store, today)?;
+                s.pane = pane;
+            }
+            Screen::Dashboard(s) => load_dash(&self.store, s, today, height)?,
+            Screen::MyActions(s) => load_actions(&self.store, s, height)?,
+            Screen::Clients(s) => reload_clients(&self.store, s, today, height)?,
+            Screen::Workspace(w) => {
+                let tab = w.tab;
+                **w = load_workspace(&self.store, &w.row.id, tab)?.unwrap_or_else(|| (**w).clone());
+            }
+            Screen::Calendar(s) => load_calendar(&self.store, s)?,
+            Screen::Directory(s) => load_contacts(&self.store, s)?,
+        }
+        Ok(())
+    }
+
+    /// Opens a client's workspace at a tab.
+    pub fn open_client(&mut self, id: &str, tab: Tab) -> Result<()> {
+        if let Some(w) = load_workspace(&self.store, id, tab)? {
+            self.go(Screen::Workspace(Box::new(w)));
+        }
+        Ok(())
+    }
+
+    fn screen_action(&mut self, action: Action) -> Result<()> {
+        let today = self.opts.today;
+        let height = self.list_height();
+        let store = &self.store;
+        let mut open: Option<(String, Tab)> = None;
+        match &mut self.screen {
+            Screen::Today(s) => {
+                let lens = [s.meetings.len(), s.actions.len(), s.follow_ups.len()];
+                let i = s.pane as usize;
+                match action {
+                    Action::NextPane | Action::PrevPane => {
+                        let order = [TodayPane::Meetings, TodayPane::Actions, TodayPane::FollowUps];
+                        let step = if action == Action::NextPane { 1 } else { 2 };
+                        s.pane = order[(i + step) % 3];
+                    }
+                    Action::Down => s.selected[i] = (s.selected[i] + 1).min(lens[i].saturating_sub(1)),
+                    Action::Up => s.selected[i] = s.selected[i].saturating_sub(1),
+                    Action::Top => s.selected[i] = 0,
+                    Action::Bottom => s.selected[i] = lens[i].saturating_sub(1),
+                    Action::Open => {
+                        let sel = s.selected[i];
+                        open = match s.pane {
+                            TodayPane::Meetings => {
+                                s.meetings.get(sel).and_then(|m| m.client_id.clone()).map(|c| (c, Tab::Meetings))
+                            }
+                            TodayPane::Actions => {
+                                s.actions.get(sel).and_then(|a| a.client_id.clone()).map(|c| (c, Tab::Meetings))
+                            }
+                            TodayPane::FollowUps => s.follow_ups.get(sel).map(|f| (f.client_id.clone(), Tab::Plan)),
+                        };
+                    }
+                    _ => {}
+                }
+            }
+            Screen::Dashboard(s) => match action {
+                Action::Open => {
+                    let tab = match s.kind {
+                        ClientDashboard::Consent => Tab::Consent,
+                        ClientDashboard::NeedGaps => Tab::Needs,
+                        _ => Tab::Overview,
+                    };
+                    open = s.rows.get(s.pager.selected - s.pager.offset).map(|r| (r.client.id.clone(), tab));
+                }
+                Action::NextPane | Action::PrevPane => {
+                    s.kind = match s.kind {
+                        ClientDashboard::ReleaseRadar(d) => ClientDashboard::ReleaseRadar(cycle(&RADAR_HORIZONS, d)),
+                        ClientDashboard::FirstWeeks(d) => ClientDashboard::FirstWeeks(cycle(&FIRST_WEEKS_HORIZONS, d)),
+                        other => other,
+                    };
+                    s.pager = Pager::default();
+                    load_dash(store, s, today, height)?;
+                }
+                _ => {
+                    if move_pager(&mut s.pager, action, height) {
+                        load_dash(store, s, today, height)?;
+                    }
+                }
+            },
+            Screen::MyActions(s) => match action {
+                Action::Open => {
+                    open = s
+                        .rows
+                        .get(s.pager.selected - s.pager.offset)
+                        .and_then(|a| a.client_id.clone())
+                        .map(|c| (c, Tab::Meetings));
+                }
+                _ => {
+                    if move_pager(&mut s.pager, action, height) {
+                        load_actions(store, s, height)?;
+                    }
+                }
+            },
+            Screen::Clients(s) => clients_action(store, s, action, today, height, &self.opts.views, &mut open)?,
+            Screen::Workspace(w) => match action {
+                Action::NextTab | Action::NextPane => switch_tab(store, w, 1)?,
+                Action::PrevTab | Action::PrevPane => switch_tab(store, w, Tab::ALL.len() - 1)?,
+                Action::Down => w.scroll = w.scroll.saturating_add(1),
+                Action::Up => w.scroll = w.scroll.saturating_sub(1),
+                Action::PageDown => w.scroll = w.scroll.saturating_add(height as u16),
+                Action::PageUp => w.scroll = w.scroll.saturating_sub(height as u16),
+                Action::Top => w.scroll = 0,
+                _ => {}
+            },
+            Screen::Calendar(s) => {
+                let reload = match action {
+                    Action::CalendarDay => set_span(s, CalendarSpan::Day),
+                    Action::CalendarWeek => set_span(s, CalendarSpan::Week),
+                    Action::CalendarMonth => set_span(s, CalendarSpan::Month),
+                    Action::CalendarToday => {
+                        s.anchor = today;
+                        true
+                    }
+                    Action::CalendarPrev | Action::CalendarNext => {
+                        let sign = if action == Action::CalendarNext { 1 } else { -1 };
+                        s.anchor = shift_period(s.anchor, s.span, sign);
+                        true
+                    }
+                    Action::Open => {
+                        open = s
+                            .meetings
+                            .get(s.pager.selected)
+                            .and_then(|m| m.client_id.clone())
+                            .map(|c| (c, Tab::Meetings));
+                        false
+                    }
+                    _ => {
+                        move_pager(&mut s.pager, action, height);
+                        false
+                    }
+                };
+                if reload {
+                    s.pager = Pager::default();
+                    load_calendar(store, s)?;
+                }
+            }
+            Screen::Directory(s) => {
+                if move_pager(&mut s.pager, action, height) || matches!(action, Action::Up | Action::Down) {
+                    load_contacts(store, s)?;
+                }
+            }
+        }
+        if let Some((id, tab)) = open {
+            self.open_client(&id, tab)?;
+        }
+        Ok(())
+    }
+
+    fn filter_key(&mut self, key: KeyEvent) -> Result<()> {
+        let today = self.opts.today;
+        let height = self.list_height();
+        let Screen::Clients(s) = &mut self.screen else { return Ok(()) };
+        match key.code {
+            KeyCode::Enter => s.editing = false,
+            KeyCode::Esc => {
+                s.editing = false;
+                s.query.text.clear();
+                reload_clients(&self.store, s, today, height)?;
+            }
+            KeyCode::Backspace => {
+                s.query.text.pop();
+                reload_clients(&self.store, s, today, height)?;
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                s.query.text.push(c);
+                reload_clients(&self.store, s, today, height)?;
+            }
+            KeyCode::Down | KeyCode::Up => {
+                let action = if key.code == KeyCode::Down { Action::Down } else { Action::Up };
+                let mut open = None;
+                clients_action(&self.store, s, action, today, height, &self.opts.views, &mut open)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn overlay_key(&mut self, key: KeyEvent) -> Result<()> {
+        let lang = self.opts.lang;
+        let Some(overlay) = &mut self.overlay else { return Ok(()) };
+        if key.code == KeyCode::Esc {
+            self.overlay = None;
+            return Ok(());
+        }
+        match overlay {
+            Overlay::Help { query, selected } => match key.code {
+                KeyCode::Down => *selected += 1,
+                KeyCode::Up => *selected = selected.saturating_sub(1),
+                KeyCode::Backspace => {
+                    query.pop();
+                    *selected = 0;
+                }
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    query.push(c);
+                    *selected = 0;
+                }
+                KeyCode::Enter => self.overlay = None,
+                _ => {}
+            },
+            Overlay::Palette { query, selected } => match key.code {
+                KeyCode::Down => *selected += 1,
+                KeyCode::Up => *selected = selected.saturating_sub(1),
+                KeyCode::Backspace => {
+                    query.pop();
+                    *selected = 0;
+                }
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    query.push(c);
+                    *selected = 0;
+                }
+                KeyCode::Enter => {
+                    let matches = super::palette::matches(query, lang);
+                    let chosen = matches.get(*selected).copied();
+                    self.overlay = None;
+                    if let Some(action) = chosen {
+                        return self.update(action);
+                    }
+                }
+                _ => {}
+            },
+            Overlay::Jump { query, results, selected } => match key.code {
+                KeyCode::Down => *selected = (*selected + 1).min(results.len().saturating_sub(1)),
+                KeyCode::Up => *selected = selected.saturating_sub(1),
+                KeyCode::Backspace | KeyCode::Char(_) => {
+                    match key.code {
+                        KeyCode::Backspace => {
+                            query.pop();
+                        }
+                        KeyCode::Char(c) => query.push(c),
+                        _ => {}
+                    }
+                    let q = ClientQuery { text: query.clone(), ..ClientQuery::default() };
+                    *results = if query.trim().is_empty() {
+                        Vec::new()
+                    } else {
+                        self.store.client_page(&q, self.opts.today, None, JUMP_RESULTS)?
+                    };
+                    *selected = 0;
+                }
+                KeyCode::Enter => {
+                    let id = results.get(*selected).map(|r| r.id.clone());
+                    self.overlay = None;
+                    if let Some(id) = id {
+                        return self.open_client(&id, Tab::Overview);
+                    }
+                }
+                _ => {}
+            },
+        }
+        Ok(())
+    }
+}
+
+/// Matches the quick jump shows.
+const JUMP_RESULTS: usize = 8;
+
+fn cycle(options: &[i64], current: i64) -> i64 {
+    let i = options.iter().position(|d| *d == current).unwrap_or(0);
+    options[(i + 1) % options.len()]
+}
+
+/// Moves a pager for a list action; true when the visible window changed.
+fn move_pager(pager: &mut Pager, action: Action, height: usize) -> bool {
+    let before = pager.offset;
+    match action {
+        Action::Down => pager.step(1, height),
+        Action::Up => pager.step(-1, height),
+        Action::PageDown => pager.step(height as isize, height),
+        Action::PageUp => pager.step(-(height as isize), height),
+        Action::Top => pager.step(-(pager.selected as isize), height),
+        Action::Bottom => match pager.len {
+            Some(len) => pager.step(len as isize, height),
+            None => pager.step(height as isize * 10, height),
+        },
+        _ => return false,
+    }
+    pager.offset != before
+}
+
+fn load_today(store: &Store, today: NaiveDate) -> Result<TodayScreen> {
+    let from = format!("{today}T00:00");
+    let to = format!("{}T00:00", today + Duration::days(7));
+    Ok(TodayScreen {
+        meetings: store.meetings_between(&from, &to, 0, 200)?,
+        actions: store.open_actions(Some(today), None, 0, 200)?,
+        follow_ups: store.overdue_follow_ups(today, 200)?,
+        pane: TodayPane::Meetings,
+        selected: [0; 3],
+    })
+}
+
+fn load_dash(store: &Store, s: &mut DashScreen, today: NaiveDate, height: usize) -> Result<()> {
+    // One row beyond the window tells whether the list goes on.
+    let mut rows = s.kind.rows(store, today, s.pager.offset, height + 1)?;
+    if rows.len() <= height {
+        s.pager.len = Some(s.pager.offset + rows.len());
+    }
+    rows.truncate(height);
+    if rows.is_empty() && s.pager.offset > 0 {
+        s.pager.offset = s.pager.offset.saturating_sub(height);
+        s.pager.selected = s.pager.offset;
+        return load_dash(store, s, today, height);
+    }
+    s.pager.selected = s.pager.selected.min((s.pager.offset + rows.len()).saturating_sub(1));
+    s.rows = rows;
+    Ok(())
+}
+
+fn load_actions(store: &Store, s: &mut ActionsScreen, height: usize) -> Result<()> {
+    let mut rows = store.open_actions(None, s.owner.as_deref(), s.pager.offset, height + 1)?;
+    if rows.len() <= height {
+        s.pager.len = Some(s.pager.offset + rows.len());
+    }
+    rows.truncate(height);
+    s.pager.selected = s.pager.selected.min((s.pager.offset + rows.len()).saturating_sub(1));
+    s.rows = rows;
+    Ok(())
+}
+
+/// Reloads the client list from the top for the current query.
+fn reload_clients(store: &Store, s: &mut ClientsScreen, today: NaiveDate, height: usize) -> Result<()> {
+    let mut rows = store.client_page(&s.query, today, None, height + 1)?;
+    s.at_end = rows.len() <= height;
+    rows.truncate(height);
+    s.rows = rows;
+    s.selected = 0;
+    s.at_start = true;
+    Ok(())
+}
+
+fn page_after(store: &Store, q: &ClientQuery, today: NaiveDate, last: &ClientRow, n: usize) -> Result<Vec<ClientRow>> {
+    store.client_page(q, today, Some(&last.cursor(q.sort)), n)
+}
+
+fn page_before(
+    store: &Store,
+    q: &ClientQuery,
+    today: NaiveDate,
+    first: Option<&ClientRow>,
+    n: usize,
+) -> Result<Vec<ClientRow>> {
+    let reversed = ClientQuery { descending: !q.descending, ..q.clone() };
+    let cursor = first.map(|r| r.cursor(q.sort));
+    let mut rows = store.client_page(&reversed, today, cursor.as_ref(), n)?;
+    rows.reverse();
+    Ok(rows)
+}
+
+/// Keyset paging over the client list: the window moves by fetching the rows after its
+/// last row or before its first, never by counting from the top.
+fn clients_action(
+    store: &Store,
+    s: &mut ClientsScreen,
+    action: Action,
+    today: NaiveDate,
+    height: usize,
+    views: &[SavedView],
+    open: &mut Option<(String, Tab)>,
+) -> Result<()> {
+    let mut refilter = true;
+    match action {
+        Action::Open => {
+            *open = s.rows.get(s.selected).map(|r| (r.id.clone(), Tab::Overview));
+            refilter = false;
+        }
+        Action::Filter => {
+            s.editing = true;
+            refilter = false;
+        }
+        Action::SortNext => {
+            s.query.sort = match s.query.sort {
+                ClientSort::Name => ClientSort::Release,
+                ClientSort::Release => ClientSort::Name,
+            }
+        }
+        Action::SortReverse => s.query.descending = !s.query.descending,
+        Action::FilterPhase => s.query.phase = cycle_opt(Phase::ALL, s.query.phase),
+        Action::FilterRisk => s.query.risk = cycle_opt(RiskLevel::ALL, s.query.risk),
+        Action::FilterStatus => s.query.status = cycle_opt(EnrolmentStatus::ALL, s.query.status),
+        Action::FilterOffice => {
+            let offices = store.probation_offices()?;
+            s.query.office_id = cycle_opt(&offices, s.query.office_id.clone());
+        }
+        Action::FilterCoordinator => {
+            let coordinators = store.coordinators(s.query.office_id.as_deref())?;
+            s.query.coordinator_id = cycle_opt(&coordinators, s.query.coordinator_id.clone());
+        }
+        Action::ClearFilters => {
+            s.query = ClientQuery { sort: s.query.sort, descending: s.query.descending, ..ClientQuery::default() };
+            s.view_name = None;
+        }
+        Action::View1 | Action::View2 | Action::View3 | Action::View4 | Action::View5 => {
+            let slot = match action {
+                Action::View1 => 1,
+                Action::View2 => 2,
+                Action::View3 => 3,
+                Action::View4 => 4,
+                _ => 5,
+            };
+            if let Some(view) = views.iter().find(|v| v.slot == slot) {
+                s.query = view_query(view, store)?;
+                s.view_name = Some(view.name.clone());
+            }
+        }
+        _ => {
+            refilter = false;
+            move_clients(store, s, action, today, height)?;
+        }
+    }
+    if refilter {
+        reload_clients(store, s, today, height)?;
+    }
+    Ok(())
+}
+
+fn move_clients(store: &Store, s: &mut ClientsScreen, action: Action, today: NaiveDate, height: usize) -> Result<()> {
+    let q = s.query.clone();
+    match action {
+        Action::Down => {
+            if s.selected + 1 < s.rows.len() {
+                s.selected += 1;
+            } else if let (false, Some(last)) = (s.at_end, s.rows.last()) {
+                let next = page_after(store, &q, today, last, 1)?;
+                if next.is_empty() {
+                    s.at_end = true;
+                } else {
+                    s.rows.extend(next);
+                    s.rows.remove(0);
+                    s.at_start = false;
+                }
+            }
+        }
+        Action::Up => {
+            if s.selected > 0 {
+                s.selected -= 1;
+            } else if !s.at_start {
+                let prev = page_before(store, &q, today, s.rows.first(), 1)?;
+                if prev.is_empty() {
+                    s.at_start = true;
+                } else {
+                    s.rows.splice(0..0, prev);
+                    s.rows.truncate(height);
+                    s.at_end = false;
+                }
+            }
+        }
+        Action::PageDown => {
+            if let (false, Some(last)) = (s.at_end, s.rows.last()) {
+                let next = page_after(store, &q, today, last, height + 1)?;
+                s.at_end = next.len() <= height;
+                if !next.is_empty() {
+                    let keep = next.len().min(height);
+                    s.rows = next.into_iter().take(keep).collect();
+                    s.at_start = false;
+                }
+            }
+            s.selected = if s.at_end { s.rows.len().saturating_sub(1) } else { 0 };
+        }
+        Action::PageUp => {
+            if !s.at_start {
+                let prev = page_before(store, &q, today, s.rows.first(), height + 1)?;
+                s.at_start = prev.len() <= height;
+                let skip = prev.len().saturating_sub(height);
+                if !prev.is_empty() {
+                    s.rows = prev.into_iter().skip(skip).collect();
+                    s.at_end = false;
+                }
+            }
+            s.selected = 0;
+        }
+        Action::Top => {
+            reload_clients(store, s, today, height)?;
+        }
+        Action::Bottom => {
+            let rows = page_before(store, &q, today, None, height + 1)?;
+            s.at_start = rows.len() <= height;
+            let skip = rows.len().saturating_sub(height);
+            s.rows = rows.into_iter().skip(skip).collect();
+            s.at_end = true;
+            s.selected = s.rows.len().saturating_sub(1);
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn cycle_opt<T: Clone + PartialEq>(options: &[T], current: Option<T>) -> Option<T> {
+    match current {
+        None => options.first().cloned(),
+        Some(c) => {
+            let i = options.iter().position(|o| *o == c)?;
+            options.get(i + 1).cloned()
+        }
+    }
+}
+
+fn load_workspace(store: &Store, id: &str, tab: Tab) -> Result<Option<WorkspaceScreen>> {
+    let (Some(row), Some(file)) = (store.client_row(id)?, store.client_file(id)?) else {
+        return Ok(None);
+    };
+    let details = store.client_details(id)?;
+    let history = if tab == Tab::History { Some(store.client_history(id, HISTORY_LIMIT)?) } else { None };
+    Ok(Some(WorkspaceScreen { row, file, details, history, tab, scroll: 0 }))
+}
+
+fn switch_tab(store: &Store, w: &mut WorkspaceScreen, step: usize) -> Result<()> {
+    w.tab = Tab::ALL[(w.tab.index() + step) % Tab::ALL.len()];
+    w.scroll = 0;
+    if w.tab == Tab::History && w.history.is_none() {
+        w.history = Some(store.client_history(&w.row.id, HISTORY_LIMIT)?);
+    }
+    Ok(())
+}
+
+fn set_span(s: &mut CalendarScreen, span: CalendarSpan) -> bool {
+    let changed = s.span != span;
+    s.span = span;
+    changed
+}
+
+/// First day and the day after the last of the period containing `anchor`.
+pub fn period(anchor: NaiveDate, span: CalendarSpan) -> (NaiveDate, NaiveDate) {
+    match span {
+        CalendarSpan::Day => (anchor, anchor + Duration::days(1)),
+        CalendarSpan::Week => {
+            let monday = anchor - Duration::days(i64::from(anchor.weekday().num_days_from_monday()));
+            (monday, monday + Duration::days(7))
+        }
+        CalendarSpan::Month => {
+            let first = anchor.with_day(1).unwrap_or(anchor);
+            let next = if first.month() == 12 {
+                NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+            };
+            (first, next.unwrap_or(first + Duration::days(31)))
+        }
+    }
+}
+
+fn shift_period(anchor: NaiveDate, span: CalendarSpan, sign: i64) -> NaiveDate {
+    match span {
+        CalendarSpan::Day => anchor + Duration::days(sign),
+        CalendarSpan::Week => anchor + Duration::days(7 * sign),
+        CalendarSpan::Month => {
+            let (first, next) = period(anchor, span);
+            if sign > 0 { next } else { first - Duration::days(1) }
+        }
+    }
+}
+
+/// Meetings the calendar lists at most for one period.
+const CALENDAR_LIMIT: usize = 2000;
+
+fn load_calendar(store: &Store, s: &mut CalendarScreen) -> Result<()> {
+    let (from, to) = period(s.anchor, s.span);
+    s.meetings = store.meetings_between(&format!("{from}T00:00"), &format!("{to}T00:00"), 0, CALENDAR_LIMIT)?;
+    s.pager.len = Some(s.meetings.len());
+    Ok(())
+}
+
+fn load_contacts(store: &Store, s: &mut DirectoryScreen) -> Result<()> {
+    s.contacts = match s.orgs.get(s.pager.selected) {
+        Some(org) => store.contacts_of(&org.id)?,
+        None => Vec::new(),
+    };
+    Ok(())
+}
+
+/// The client-list query of a saved view; names in the config are looked up in the store.
+fn view_query(view: &SavedView, store: &Store) -> Result<ClientQuery> {
+    let office_id = match &view.office {
+        Some(name) => store.organisation_by_name(name)?,
+        None => None,
+    };
+    let coordinator_id = match &view.coordinator {
+        Some(name) => store.contact_by_name(name)?,
+        None => None,
+    };
+    Ok(ClientQuery {
+        phase: view.phase.as_deref().and_then(Phase::from_code),
+        risk: view.risk.as_deref().and_then(RiskLevel::from_code),
+        status: view.status.as_deref().and_then(EnrolmentStatus::from_code),
+        office_id,
+        coordinator_id,
+        ..ClientQuery::default()
+    })
+}

@@ -1,0 +1,991 @@
+//! Drawing. Reads the app state, never changes it, never touches the store.
+
+use chrono::NaiveDate;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Tabs, Wrap};
+
+use super::action::Action;
+use super::app::*;
+use super::palette;
+use crate::dashboard::{ClientDashboard, Finding};
+use crate::domain::enums::*;
+use crate::domain::id_number::masked;
+use crate::domain::rules::{self, ConsentState, ReadinessFlags};
+use crate::domain::timeline::{self, PlanningPoint};
+use crate::i18n::Lang;
+use crate::i18n::ui::{self as t, Text};
+use crate::store::views::ClientRow;
+
+/// Width from which screens use extra columns or side-by-side panes.
+const WIDE: u16 = 110;
+/// Width from which the Today screen shows its three lists side by side.
+const TODAY_COLUMNS: u16 = 160;
+
+/// Draws the whole screen.
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    let [title, body, footer] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    render_title(app, frame, title);
+    match &app.screen {
+        Screen::Today(s) => render_today(app, s, frame, body),
+        Screen::Dashboard(s) => render_dashboard(app, s, frame, body),
+        Screen::MyActions(s) => render_actions(app, s, frame, body),
+        Screen::Clients(s) => render_clients(app, s, frame, body),
+        Screen::Workspace(w) => render_workspace(app, w, frame, body),
+        Screen::Calendar(s) => render_calendar(app, s, frame, body),
+        Screen::Directory(s) => render_directory(app, s, frame, body),
+    }
+    render_footer(app, frame, footer);
+    if let Some(overlay) = &app.overlay {
+        render_overlay(app, overlay, frame, area);
+    }
+}
+
+fn tr(app: &App, text: Text) -> &'static str {
+    text.get(app.opts.lang)
+}
+
+fn screen_title(app: &App) -> String {
+    let lang = app.opts.lang;
+    match &app.screen {
+        Screen::Today(_) => Action::GoToday.describe(lang).to_owned(),
+        Screen::Dashboard(s) => match s.kind {
+            ClientDashboard::ReleaseRadar(d) => {
+                format!("{} – {d} {}", Action::GoRadar.describe(lang), tr(app, t::RADAR_DAYS))
+            }
+            ClientDashboard::FirstWeeks(d) => {
+                format!("{} – {d} {}", Action::GoFirstWeeks.describe(lang), tr(app, t::FIRST_WEEKS_DAYS))
+            }
+            ClientDashboard::Consent => Action::GoConsent.describe(lang).to_owned(),
+            ClientDashboard::NeedGaps => Action::GoNeedGaps.describe(lang).to_owned(),
+            ClientDashboard::SupervisionEnding => Action::GoSupervisionEnding.describe(lang).to_owned(),
+        },
+        Screen::MyActions(_) => Action::GoMyActions.describe(lang).to_owned(),
+        Screen::Clients(_) => Action::GoClients.describe(lang).to_owned(),
+        Screen::Workspace(w) => w.row.display_name(),
+        Screen::Calendar(_) => Action::GoCalendar.describe(lang).to_owned(),
+        Screen::Directory(_) => Action::GoDirectory.describe(lang).to_owned(),
+    }
+}
+
+fn render_title(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.opts.theme;
+    let right = format!("{} ", app.opts.today);
+    let left = format!(" {} · {}", tr(app, t::APP_TITLE), screen_title(app));
+    let pad = usize::from(area.width).saturating_sub(left.chars().count() + right.chars().count());
+    let line =
+        Line::from(vec![Span::styled(left, theme.title), Span::raw(" ".repeat(pad)), Span::styled(right, theme.muted)]);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The actions the footer offers on the current screen, most useful first.
+fn footer_actions(app: &App) -> Vec<Action> {
+    use Action::*;
+    let mut actions = match &app.screen {
+        Screen::Clients(s) if s.editing => return vec![],
+        Screen::Clients(_) => vec![Down, Open, Filter, SortNext, FilterPhase, FilterRisk, FilterStatus, ClearFilters],
+        Screen::Workspace(_) => vec![NextTab, Down, Back],
+        Screen::Calendar(_) => vec![CalendarDay, CalendarWeek, CalendarMonth, CalendarNext, Open, Back],
+        Screen::Today(_) => vec![NextPane, Down, Open, GoRadar, GoClients],
+        Screen::Dashboard(s) if matches!(s.kind, ClientDashboard::ReleaseRadar(_) | ClientDashboard::FirstWeeks(_)) => {
+            vec![Down, Open, NextPane, Back]
+        }
+        _ => vec![Down, Open, Back],
+    };
+    actions.extend([JumpToClient, Palette, Help, Quit]);
+    actions
+}
+
+fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.opts.theme;
+    if let Some(msg) = &app.status {
+        frame.render_widget(Paragraph::new(Span::styled(format!(" {msg}"), theme.status)), area);
+        return;
+    }
+    if let Screen::Clients(s) = &app.screen
+        && s.editing
+    {
+        let hint = match app.opts.lang {
+            Lang::Sv => "Enter behåll filtret · Esc rensa",
+            Lang::En => "Enter keep filter · Esc clear",
+        };
+        frame.render_widget(Paragraph::new(Span::styled(format!(" {hint}"), theme.footer_text)), area);
+        return;
+    }
+    let mut spans = vec![Span::raw(" ")];
+    let mut width = 1;
+    for action in footer_actions(app) {
+        let Some(key) = app.opts.keymap.first_key_label(action) else { continue };
+        let text = short_description(action, app.opts.lang);
+        let len = key.chars().count() + text.chars().count() + 3;
+        if width + len > usize::from(area.width) {
+            break;
+        }
+        width += len;
+        spans.push(Span::styled(key, theme.footer_key));
+        spans.push(Span::styled(format!(" {text}  "), theme.footer_text));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A one-word form of an action's description for the footer.
+fn short_description(action: Action, lang: Lang) -> &'static str {
+    use Action::*;
+    match (action, lang) {
+        (Down, Lang::Sv) => "flytta",
+        (Down, Lang::En) => "move",
+        (Open, Lang::Sv) => "öppna",
+        (Open, Lang::En) => "open",
+        (Filter, Lang::Sv) => "sök",
+        (Filter, Lang::En) => "search",
+        (SortNext, Lang::Sv) => "sortera",
+        (SortNext, Lang::En) => "sort",
+        (FilterPhase, Lang::Sv) => "fas",
+        (FilterPhase, Lang::En) => "phase",
+        (FilterRisk, _) => "risk",
+        (FilterStatus, _) => "status",
+        (ClearFilters, Lang::Sv) => "rensa",
+        (ClearFilters, Lang::En) => "clear",
+        (NextTab, Lang::Sv) | (NextPane, Lang::Sv) => "flik",
+        (NextTab, Lang::En) | (NextPane, Lang::En) => "tab",
+        (Back, Lang::Sv) => "tillbaka",
+        (Back, Lang::En) => "back",
+        (JumpToClient, Lang::Sv) => "hoppa",
+        (JumpToClient, Lang::En) => "jump",
+        (Palette, Lang::Sv) => "kommando",
+        (Palette, Lang::En) => "command",
+        (Help, Lang::Sv) => "hjälp",
+        (Help, Lang::En) => "help",
+        (Quit, Lang::Sv) => "avsluta",
+        (Quit, Lang::En) => "quit",
+        (CalendarDay, Lang::Sv) => "dag",
+        (CalendarDay, Lang::En) => "day",
+        (CalendarWeek, Lang::Sv) => "vecka",
+        (CalendarWeek, Lang::En) => "week",
+        (CalendarMonth, Lang::Sv) => "månad",
+        (CalendarMonth, Lang::En) => "month",
+        (CalendarNext, Lang::Sv) => "nästa",
+        (CalendarNext, Lang::En) => "next",
+        (GoRadar, Lang::Sv) => "radar",
+        (GoRadar, Lang::En) => "radar",
+        (GoClients, Lang::Sv) => "klienter",
+        (GoClients, Lang::En) => "clients",
+        _ => action.describe(lang),
+    }
+}
+
+fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
+    let theme = &app.opts.theme;
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(if focused { theme.border_focused } else { theme.border })
+        .title(Span::styled(format!(" {title} "), theme.title))
+}
+
+fn header_row<'a>(app: &App, cells: &[Text]) -> Row<'a> {
+    Row::new(cells.iter().map(|c| Cell::from(tr(app, *c)))).style(app.opts.theme.header)
+}
+
+fn date(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_else(|| "–".to_owned())
+}
+
+/// A masked identity number, or the alias marker for protected identity.
+fn masked_id(row: &ClientRow) -> String {
+    if row.protected { "********-****".to_owned() } else { row.id_number.as_deref().map(masked).unwrap_or_default() }
+}
+
+fn empty_or<'a>(app: &App, rows: Vec<Row<'a>>) -> Vec<Row<'a>> {
+    if rows.is_empty() { vec![Row::new(vec![Cell::from(tr(app, t::NOTHING_HERE))])] } else { rows }
+}
+
+fn render_today(app: &App, s: &TodayScreen, frame: &mut Frame, area: Rect) {
+    let theme = &app.opts.theme;
+    let lang = app.opts.lang;
+    // Wide terminals get three columns; narrow ones meetings on top, the rest below.
+    let (top, left, right) = if area.width >= TODAY_COLUMNS {
+        let [a, b, c] = Layout::horizontal([Constraint::Fill(4), Constraint::Fill(3), Constraint::Fill(3)]).areas(area);
+        (a, b, c)
+    } else {
+        let [top, bottom] = Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+        let [left, right] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(bottom);
+        (top, left, right)
+    };
+    let sel = |pane: TodayPane, i: usize| {
+        if s.pane == pane && s.selected[pane as usize] == i { theme.selected } else { theme.base }
+    };
+    let meetings: Vec<Row> = s
+        .meetings
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            Row::new(vec![
+                Cell::from(m.starts_at.replace('T', " ")),
+                Cell::from(m.client_name.clone().unwrap_or_default()),
+                Cell::from(m.kind.label(lang)),
+                Cell::from(m.mode.label(lang)),
+                Cell::from(if m.room_booked { "" } else { tr(app, t::NOT_BOOKED) }).style(theme.warning),
+            ])
+            .style(sel(TodayPane::Meetings, i))
+        })
+        .collect();
+    let table = Table::new(
+        empty_or(app, meetings),
+        [
+            Constraint::Length(16),
+            Constraint::Fill(2),
+            Constraint::Fill(1),
+            Constraint::Length(9),
+            Constraint::Length(8),
+        ],
+    )
+    .header(header_row(app, &[t::WHEN, t::CLIENT, t::KIND, t::MODE, t::ROOM]))
+    .block(block(
+        app,
+        format!("{} ({})", tr(app, t::MEETINGS_THIS_WEEK), s.meetings.len()),
+        s.pane == TodayPane::Meetings,
+    ));
+    frame.render_widget(table, top);
+    let actions: Vec<Row> = s
+        .actions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            Row::new(vec![
+                Cell::from(date(a.due_on)).style(theme.warning),
+                Cell::from(a.client_name.clone().unwrap_or_default()),
+                Cell::from(a.text.clone()),
+            ])
+            .style(sel(TodayPane::Actions, i))
+        })
+        .collect();
+    let table = Table::new(empty_or(app, actions), [Constraint::Length(10), Constraint::Fill(1), Constraint::Fill(2)])
+        .header(header_row(app, &[t::DUE, t::CLIENT, t::WHAT]))
+        .block(block(
+            app,
+            format!("{} ({})", tr(app, t::OVERDUE_ACTIONS), s.actions.len()),
+            s.pane == TodayPane::Actions,
+        ));
+    frame.render_widget(table, left);
+    let follow: Vec<Row> = s
+        .follow_ups
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let what = if f.source == "plan" {
+                PlanKind::from_code(&f.what).map(|k| k.label(lang)).unwrap_or("?")
+            } else {
+                EventKind::from_code(&f.what).map(|k| k.label(lang)).unwrap_or("?")
+            };
+            Row::new(vec![
+                Cell::from(date(f.due_on)).style(theme.warning),
+                Cell::from(f.client_name.clone()),
+                Cell::from(what),
+            ])
+            .style(sel(TodayPane::FollowUps, i))
+        })
+        .collect();
+    let table = Table::new(empty_or(app, follow), [Constraint::Length(10), Constraint::Fill(1), Constraint::Fill(1)])
+        .header(header_row(app, &[t::DUE, t::CLIENT, t::WHAT]))
+        .block(block(
+            app,
+            format!("{} ({})", tr(app, t::OVERDUE_FOLLOW_UPS), s.follow_ups.len()),
+            s.pane == TodayPane::FollowUps,
+        ));
+    frame.render_widget(table, right);
+}
+
+/// Readiness flags as compact letters; a dot where all is well. The legend is in help.
+pub fn flag_letters(flags: &ReadinessFlags) -> String {
+    let f = |on: bool, c: char| if on { c } else { '·' };
+    [
+        f(flags.no_joint_meeting_yet, 'M'),
+        f(flags.housing_not_arranged, 'B'),
+        f(flags.occupation_not_arranged, 'S'),
+        f(flags.consent_missing || flags.consent_undocumented, 'C'),
+        f(flags.no_meeting_in_release_week, 'V'),
+        f(flags.treatment_without_continuation, 'T'),
+        f(flags.no_support_person, 'P'),
+        f(flags.missing_id_or_bank, 'I'),
+    ]
+    .iter()
+    .collect()
+}
+
+fn consent_label(state: &ConsentState, lang: Lang) -> String {
+    match state {
+        ConsentState::Missing => t::CONSENT_MISSING.get(lang).to_owned(),
+        other => other.label(lang).to_owned(),
+    }
+}
+
+fn render_dashboard(app: &App, s: &DashScreen, frame: &mut Frame, area: Rect) {
+    let theme = &app.opts.theme;
+    let lang = app.opts.lang;
+    let today = app.opts.today;
+    let (head, widths): (Vec<Text>, Vec<Constraint>) = match s.kind {
+        ClientDashboard::ReleaseRadar(_) | ClientDashboard::FirstWeeks(_) => (
+            vec![t::RELEASE, t::DAYS, t::NAME, t::MUNICIPALITY, t::FLAGS],
+            vec![
+                Constraint::Length(10),
+                Constraint::Length(5),
+                Constraint::Fill(2),
+                Constraint::Fill(1),
+                Constraint::Length(8),
+            ],
+        ),
+        ClientDashboard::Consent => (
+            vec![t::NAME, t::ID_NUMBER, t::RELEASE, t::CONSENT],
+            vec![Constraint::Fill(1), Constraint::Length(13), Constraint::Length(10), Constraint::Length(26)],
+        ),
+        ClientDashboard::NeedGaps => (
+            vec![t::NAME, t::MUNICIPALITY, t::WHAT],
+            vec![Constraint::Fill(2), Constraint::Length(11), Constraint::Fill(3)],
+        ),
+        ClientDashboard::SupervisionEnding => (
+            vec![t::NAME, t::MUNICIPALITY, t::PROBATION_END, t::DAYS_LEFT],
+            vec![Constraint::Fill(2), Constraint::Fill(1), Constraint::Length(10), Constraint::Length(10)],
+        ),
+    };
+    let rows: Vec<Row> = s
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let c = &r.client;
+            let mut cells: Vec<Cell> = match &r.finding {
+                Finding::Readiness(flags) | Finding::Released(_, flags) => vec![
+                    Cell::from(date(c.release_on)),
+                    Cell::from(
+                        c.release_on.map(|r| timeline::days_between(today, r).abs().to_string()).unwrap_or_default(),
+                    ),
+                    Cell::from(c.display_name()),
+                    Cell::from(c.municipality.clone().unwrap_or_default()),
+                    Cell::from(flag_letters(flags)).style(if flags.count() > 0 { theme.warning } else { theme.ok }),
+                ],
+                Finding::Consent(state) => vec![
+                    Cell::from(c.display_name()),
+                    Cell::from(masked_id(c)),
+                    Cell::from(date(c.release_on)),
+                    Cell::from(consent_label(state, lang)).style(theme.warning),
+                ],
+                Finding::Gaps(gaps) => vec![
+                    Cell::from(c.display_name()),
+                    Cell::from(c.municipality.clone().unwrap_or_default()),
+                    Cell::from(gap_text(gaps, lang)).style(theme.warning),
+                ],
+                Finding::Ending(days) => vec![
+                    Cell::from(c.display_name()),
+                    Cell::from(c.municipality.clone().unwrap_or_default()),
+                    Cell::from(date(c.probation_end_on)),
+                    Cell::from(days.to_string()),
+                ],
+            };
+            if cells.is_empty() {
+                cells.push(Cell::from(""));
+            }
+            let style = if s.pager.offset + i == s.pager.selected { theme.selected } else { theme.base };
+            Row::new(cells).style(style)
+        })
+        .collect();
+    let count = match s.pager.len {
+        Some(n) => n.to_string(),
+        None => format!("{}+", s.pager.offset + s.rows.len()),
+    };
+    let title = format!("{} ({count})", screen_title(app));
+    let mut frame_block = block(app, title, true);
+    if matches!(s.kind, ClientDashboard::ReleaseRadar(_) | ClientDashboard::FirstWeeks(_)) {
+        frame_block = frame_block.title_bottom(Span::styled(format!(" {} ", tr(app, t::FLAG_LEGEND)), theme.muted));
+    }
+    let table = Table::new(empty_or(app, rows), widths).header(header_row(app, &head)).block(frame_block);
+    frame.render_widget(table, area);
+}
+
+fn gap_text(gaps: &rules::NeedGaps, lang: Lang) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if !gaps.without_provider.is_empty() {
+        parts.push(match lang {
+            Lang::Sv => format!("{} behov utan utförare", gaps.without_provider.len()),
+            Lang::En => format!("{} needs without provider", gaps.without_provider.len()),
+        });
+    }
+    let named = [
+        (gaps.debt_without_kronofogden_or_bus, "skulder utan KFM/BUS", "debt without KFM/BUS"),
+        (gaps.substance_and_mental_without_sip, "missbruk+psykisk ohälsa utan SIP", "substance+mental without SIP"),
+        (gaps.protection_without_police, "skydd utan polis", "protection without police"),
+    ];
+    for (on, sv, en) in named {
+        if on {
+            parts.push(if lang == Lang::Sv { sv } else { en }.to_owned());
+        }
+    }
+    parts.join("; ")
+}
+
+fn render_actions(app: &App, s: &ActionsScreen, frame: &mut Frame, area: Rect) {
+    let theme = &app.opts.theme;
+    let today = app.opts.today;
+    let rows: Vec<Row> = s
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let overdue = a.due_on.is_some_and(|d| d < today);
+            let style = if s.pager.offset + i == s.pager.selected { theme.selected } else { theme.base };
+            Row::new(vec![
+                Cell::from(date(a.due_on)).style(if overdue { theme.warning } else { theme.base }),
+                Cell::from(a.client_name.clone().unwrap_or_default()),
+                Cell::from(a.text.clone()),
+                Cell::from(a.owner.clone().unwrap_or_default()),
+            ])
+            .style(style)
+        })
+        .collect();
+    let mut frame_block = block(app, screen_title(app), true);
+    if s.owner.is_none() {
+        frame_block = frame_block.title_bottom(Span::styled(format!(" {} ", tr(app, t::SET_USER_HINT)), theme.muted));
+    }
+    let table = Table::new(
+        empty_or(app, rows),
+        [Constraint::Length(10), Constraint::Fill(2), Constraint::Fill(3), Constraint::Fill(2)],
+    )
+    .header(header_row(app, &[t::DUE, t::CLIENT, t::WHAT, t::WHO]))
+    .block(frame_block);
+    frame.render_widget(table, area);
+}
+
+fn render_clients(app: &App, s: &ClientsScreen, frame: &mut Frame, area: Rect) {
+    let theme = &app.opts.theme;
+    let lang = app.opts.lang;
+    let today = app.opts.today;
+    let wide = area.width >= WIDE;
+    let rows: Vec<Row> = s
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut cells = vec![
+                Cell::from(c.display_name()),
+                Cell::from(masked_id(c)),
+                Cell::from(c.municipality.clone().unwrap_or_default()),
+                Cell::from(c.phase(today).label(lang)),
+                Cell::from(date(c.release_on)),
+                Cell::from(c.risk.map(|r| r.label(lang)).unwrap_or("–")),
+            ];
+            if wide {
+                cells.push(Cell::from(c.status.map(|s| s.label(lang)).unwrap_or("–")));
+                cells.push(Cell::from(c.coordinator.clone().unwrap_or_default()));
+                cells.push(Cell::from(c.office.clone().unwrap_or_default()));
+            }
+            Row::new(cells).style(if i == s.selected { theme.selected } else { theme.base })
+        })
+        .collect();
+    let mut head = vec![t::NAME, t::ID_NUMBER, t::MUNICIPALITY, t::PHASE, t::RELEASE, t::RISK];
+    let mut widths = vec![
+        Constraint::Fill(2),
+        Constraint::Length(13),
+        Constraint::Fill(1),
+        Constraint::Length(16),
+        Constraint::Length(10),
+        Constraint::Length(6),
+    ];
+    if wide {
+        head.extend([t::STATUS, t::COORDINATOR, t::OFFICE]);
+        widths.extend([Constraint::Length(11), Constraint::Fill(2), Constraint::Fill(2)]);
+    }
+    let table = Table::new(empty_or(app, rows), widths).header(header_row(app, &head)).block(block(
+        app,
+        clients_title(app, s),
+        true,
+    ));
+    frame.render_widget(table, area);
+}
+
+fn clients_title(app: &App, s: &ClientsScreen) -> String {
+    let lang = app.opts.lang;
+    let q = &s.query;
+    let mut parts: Vec<String> = vec![screen_title(app)];
+    if let Some(name) = &s.view_name {
+        parts.push(format!("[{name}]"));
+    }
+    if s.editing || !q.text.is_empty() {
+        parts.push(format!("/{}{}", q.text, if s.editing { "▏" } else { "" }));
+    }
+    if let Some(p) = q.phase {
+        parts.push(p.label(lang).to_owned());
+    }
+    if let Some(r) = q.risk {
+        parts.push(format!("{} {}", tr(app, t::RISK).to_lowercase(), r.label(lang).to_lowercase()));
+    }
+    if let Some(st) = q.status {
+        parts.push(st.label(lang).to_owned());
+    }
+    for (id, table) in [(&q.office_id, "organisation"), (&q.coordinator_id, "contact")] {
+        if let Some(id) = id
+            && let Ok(Some(name)) = app.store.name_of(table, id)
+        {
+            parts.push(name);
+        }
+    }
+    let sort = match q.sort {
+        crate::store::views::ClientSort::Name => tr(app, t::SORT_NAME),
+        crate::store::views::ClientSort::Release => tr(app, t::SORT_RELEASE),
+    };
+    parts.push(format!("↕{sort}{}", if q.descending { "↓" } else { "" }));
+    parts.join(" · ")
+}
+
+fn render_workspace(app: &App, w: &WorkspaceScreen, frame: &mut Frame, area: Rect) {
+    let theme = &app.opts.theme;
+    let lang = app.opts.lang;
+    let today = app.opts.today;
+    let [head, tabs, body] =
+        Layout::vertical([Constraint::Length(3), Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let phase = timeline::client_phase(&w.file, today);
+    let days = timeline::days_to_release(w.file.sentence.as_ref(), today)
+        .map(|d| timeline::release_distance_label(d, lang))
+        .unwrap_or_default();
+    let consent = rules::consent_state(&w.file, today);
+    let consent_style = if matches!(consent, ConsentState::Active { .. }) { theme.ok } else { theme.warning };
+    let next_meeting = w
+        .file
+        .meetings
+        .iter()
+        .filter(|m| m.status == MeetingStatus::Planerat && m.date().is_some_and(|d| d >= today))
+        .filter_map(|m| m.starts_at)
+        .min()
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "–".to_owned());
+    let overdue = rules::overdue_action_items(&w.file, today).len();
+    let label = |text: Text| Span::styled(format!("{} ", tr(app, text)), theme.muted);
+    let lines = vec![
+        Line::from(vec![
+            Span::styled(w.row.display_name(), theme.title),
+            Span::raw("  "),
+            Span::styled(masked_id(&w.row), theme.masked),
+            Span::raw("  "),
+            Span::styled(phase.label(lang), theme.header),
+            Span::raw("  "),
+            Span::raw(days),
+        ]),
+        Line::from(vec![
+            label(t::RISK),
+            Span::raw(w.file.risk.as_ref().map(|r| r.level.label(lang)).unwrap_or("–")),
+            Span::raw("  "),
+            label(t::COORDINATOR),
+            Span::raw(w.details.coordinator.clone().unwrap_or_else(|| "–".to_owned())),
+            Span::raw("  "),
+            label(t::CONSENT),
+            Span::styled(consent_label(&consent, lang), consent_style),
+        ]),
+        Line::from(vec![
+            label(t::NEXT_MEETING),
+            Span::raw(next_meeting),
+            Span::raw("  "),
+            label(t::OVERDUE),
+            Span::styled(overdue.to_string(), if overdue > 0 { theme.warning } else { theme.base }),
+        ]),
+    ];
+    frame.render_widget(Paragraph::new(lines), head);
+    let titles: Vec<&str> = Tab::ALL.iter().map(|t| tr(app, tab_text(*t))).collect();
+    let selected = Tab::ALL.iter().position(|t| *t == w.tab).unwrap_or(0);
+    frame.render_widget(
+        Tabs::new(titles).select(selected).style(theme.tab_inactive).highlight_style(theme.tab_active).divider("│"),
+        tabs,
+    );
+    let lines = tab_lines(app, w);
+    let para = Paragraph::new(lines)
+        .block(Block::default().borders(Borders::TOP).border_style(theme.border))
+        .scroll((w.scroll, 0))
+        .wrap(Wrap { trim: false });
+    frame.render_widget(para, body);
+}
+
+fn tab_text(tab: Tab) -> Text {
+    match tab {
+        Tab::Overview => t::TAB_OVERVIEW,
+        Tab::Needs => t::TAB_NEEDS,
+        Tab::Interventions => t::TAB_INTERVENTIONS,
+        Tab::Plan => t::TAB_PLAN,
+        Tab::Meetings => t::TAB_MEETINGS,
+        Tab::Consent => t::TAB_CONSENT,
+        Tab::Notes => t::TAB_NOTES,
+        Tab::History => t::TAB_HISTORY,
+    }
+}
+
+fn code_label<T>(code: &str, parse: fn(&str) -> Option<T>, label: fn(T, Lang) -> &'static str, lang: Lang) -> String {
+    parse(code).map(|v| label(v, lang).to_owned()).unwrap_or_else(|| code.to_owned())
+}
+
+fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
+    let theme = &app.opts.theme;
+    let lang = app.opts.lang;
+    let today = app.opts.today;
+    let d = &w.details;
+    let heading = |s: String| Line::from(Span::styled(s, theme.header));
+    let opt = |s: &Option<String>| s.clone().unwrap_or_else(|| "–".to_owned());
+    let mut out: Vec<Line> = Vec::new();
+    match w.tab {
+        Tab::Overview => {
+            let s = w.file.sentence.as_ref();
+            out.push(Line::from(format!(
+                "{}: {}   {}: {}",
+                tr(app, t::RELEASE),
+                date(s.and_then(|s| s.release_on)),
+                match lang {
+                    Lang::Sv => "Prövotid slut",
+                    Lang::En => "Probation ends",
+                },
+                date(s.and_then(|s| s.probation_end_on)),
+            )));
+            out.push(Line::from(""));
+            out.push(heading(tr(app, t::PLANNING_POINTS).to_owned()));
+            for p in timeline::planning_points(&w.file, today) {
+                let window = p.window.map(|(a, b)| format!("{a} – {b}")).unwrap_or_else(|| "–".to_owned());
+                let style = match p.state {
+                    timeline::PointState::Covered => theme.ok,
+                    timeline::PointState::Missed | timeline::PointState::DueNow => theme.warning,
+                    _ => theme.base,
+                };
+                out.push(Line::from(vec![
+                    Span::raw(format!("{} {:<28} ", p.point.number(), point_label(p.point, lang))),
+                    Span::raw(format!("{window:<25} ")),
+                    Span::styled(p.state.label(lang), style),
+                ]));
+            }
+            let flags = rules::readiness(&w.file, today);
+            out.push(Line::from(""));
+            out.push(Line::from(vec![
+                Span::styled(format!("{}: ", tr(app, t::FLAGS)), theme.header),
+                Span::styled(flag_letters(&flags), if flags.count() > 0 { theme.warning } else { theme.ok }),
+                Span::styled(format!("  {}", tr(app, t::FLAG_LEGEND)), theme.muted),
+            ]));
+        }
+        Tab::Needs => {
+            for n in &d.needs {
+                let providers =
+                    if n.providers.is_empty() { tr(app, t::NO_PROVIDER).to_owned() } else { n.providers.join(", ") };
+                out.push(Line::from(vec![
+                    Span::raw(format!("{:<26} ", code_label(&n.area, LifeArea::from_code, LifeArea::label, lang))),
+                    Span::raw(format!(
+                        "{:<16} ",
+                        code_label(&n.status, NeedStatus::from_code, NeedStatus::label, lang)
+                    )),
+                    Span::styled(providers, if n.providers.is_empty() { theme.warning } else { theme.base }),
+                ]));
+            }
+        }
+        Tab::Interventions => {
+            for i in &d.interventions {
+                out.push(Line::from(vec![
+                    Span::raw(format!("{:<30} ", i.title)),
+                    Span::raw(format!(
+                        "{:<18} ",
+                        code_label(&i.status, InterventionStatus::from_code, InterventionStatus::label, lang)
+                    )),
+                    Span::raw(format!("{} {}", opt(&i.provider), if i.continues { "↳" } else { "" })),
+                ]));
+            }
+        }
+        Tab::Plan => {
+            for p in &d.plans {
+                out.push(heading(format!(
+                    "{} · {} · {}: {}",
+                    code_label(&p.kind, PlanKind::from_code, PlanKind::label, lang),
+                    code_label(&p.status, PlanStatus::from_code, PlanStatus::label, lang),
+                    match lang {
+                        Lang::Sv => "nästa uppföljning",
+                        Lang::En => "next follow-up",
+                    },
+                    opt(&p.next_follow_up_on)
+                )));
+                for (kind, text, org) in &p.items {
+                    out.push(Line::from(format!(
+                        "  {}: {} ({})",
+                        code_label(kind, PlanItemKind::from_code, PlanItemKind::label, lang),
+                        text,
+                        opt(org)
+                    )));
+                }
+                for (text, target, status) in &p.goals {
+                    out.push(Line::from(format!(
+                        "  {}: {} – {} ({})",
+                        tr(app, t::GOALS),
+                        text,
+                        opt(target),
+                        code_label(status, GoalStatus::from_code, GoalStatus::label, lang)
+                    )));
+                }
+            }
+        }
+        Tab::Meetings => {
+            for m in &d.meetings {
+                out.push(heading(format!(
+                    "{} · {} · {} · {}{}",
+                    opt(&m.starts_at).replace('T', " "),
+                    code_label(&m.kind, MeetingKind::from_code, MeetingKind::label, lang),
+                    code_label(&m.mode, MeetingMode::from_code, MeetingMode::label, lang),
+                    code_label(&m.status, MeetingStatus::from_code, MeetingStatus::label, lang),
+                    m.planning_point.map(|p| format!(" · P{p}")).unwrap_or_default()
+                )));
+                out.push(Line::from(format!("  {}: {}", tr(app, t::PARTICIPANTS), m.participants.join(", "))));
+                for text in &m.minutes {
+                    out.push(Line::from(format!("  {}: {text}", tr(app, t::MINUTES))));
+                }
+                for (text, due, status) in &m.actions {
+                    let done = status == "klar";
+                    out.push(Line::from(format!("  [{}] {text} ({})", if done { "x" } else { " " }, opt(due))));
+                }
+            }
+        }
+        Tab::Consent => {
+            for c in &d.consents {
+                out.push(heading(format!(
+                    "{} {} · {} · {}",
+                    tr(app, t::GIVEN),
+                    opt(&c.given_on),
+                    code_label(&c.form, ConsentForm::from_code, ConsentForm::label, lang),
+                    if c.documented {
+                        match lang {
+                            Lang::Sv => "dokumenterat i VSP",
+                            Lang::En => "documented in the VSP",
+                        }
+                    } else {
+                        match lang {
+                            Lang::Sv => "EJ dokumenterat",
+                            Lang::En => "NOT documented",
+                        }
+                    }
+                )));
+                out.push(Line::from(format!("  {}: {}", tr(app, t::EXPIRES), opt(&c.expires_on))));
+                if let Some(r) = &c.revoked_on {
+                    out.push(Line::from(Span::styled(format!("  {}: {r}", tr(app, t::REVOKED)), theme.warning)));
+                }
+                out.push(Line::from(format!("  {}: {}", tr(app, t::SCOPE), c.scope.join(", "))));
+            }
+        }
+        Tab::Notes => {
+            for (e_date, kind, follow) in &d.events {
+                out.push(Line::from(vec![
+                    Span::styled(format!("{} ", opt(e_date)), theme.warning),
+                    Span::raw(code_label(kind, EventKind::from_code, EventKind::label, lang)),
+                    Span::styled(format!("  → {}", opt(follow)), theme.muted),
+                ]));
+            }
+            for (at, author, text) in &d.notes {
+                out.push(Line::from(vec![
+                    Span::styled(format!("{} {} ", at.replace('T', " "), opt(author)), theme.muted),
+                    Span::raw(text.clone()),
+                ]));
+            }
+        }
+        Tab::History => {
+            for h in w.history.iter().flatten() {
+                let when = chrono::DateTime::from_timestamp_millis(crate::store::hlc::to_millis(h.hlc as u64) as i64)
+                    .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default();
+                let value: String = if h.field == "*" {
+                    match lang {
+                        Lang::Sv => "(ny)".to_owned(),
+                        Lang::En => "(new)".to_owned(),
+                    }
+                } else {
+                    h.value.chars().take(40).collect()
+                };
+                out.push(Line::from(vec![
+                    Span::styled(format!("{when} "), theme.muted),
+                    Span::raw(format!("{}.{} = {value} ", h.entity, h.field)),
+                    Span::styled(
+                        format!("{} @{}", h.author, &h.replica[h.replica.len().saturating_sub(6)..]),
+                        theme.muted,
+                    ),
+                ]));
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(Line::from(tr(app, t::NOTHING_HERE)));
+    }
+    out
+}
+
+fn point_label(point: PlanningPoint, lang: Lang) -> &'static str {
+    point.label(lang)
+}
+
+fn render_calendar(app: &App, s: &CalendarScreen, frame: &mut Frame, area: Rect) {
+    let theme = &app.opts.theme;
+    let lang = app.opts.lang;
+    let (from, to) = period(s.anchor, s.span);
+    let span = match s.span {
+        CalendarSpan::Day => tr(app, t::DAY),
+        CalendarSpan::Week => tr(app, t::WEEK),
+        CalendarSpan::Month => tr(app, t::MONTH),
+    };
+    let title =
+        format!("{} · {span} {from} – {} ({})", screen_title(app), to - chrono::Duration::days(1), s.meetings.len());
+    let height = usize::from(area.height.saturating_sub(3));
+    let start = s.pager.offset.min(s.meetings.len());
+    let rows: Vec<Row> = s.meetings[start..]
+        .iter()
+        .take(height)
+        .enumerate()
+        .map(|(i, m)| {
+            Row::new(vec![
+                Cell::from(m.starts_at.replace('T', " ")),
+                Cell::from(m.client_name.clone().unwrap_or_default()),
+                Cell::from(m.kind.label(lang)),
+                Cell::from(m.mode.label(lang)),
+                Cell::from(m.location.clone().unwrap_or_default()),
+            ])
+            .style(if start + i == s.pager.selected { theme.selected } else { theme.base })
+        })
+        .collect();
+    let table = Table::new(
+        empty_or(app, rows),
+        [Constraint::Length(16), Constraint::Fill(2), Constraint::Fill(1), Constraint::Length(9), Constraint::Fill(2)],
+    )
+    .header(header_row(app, &[t::WHEN, t::CLIENT, t::KIND, t::MODE, t::PLACE]))
+    .block(block(app, title, true));
+    frame.render_widget(table, area);
+}
+
+fn render_directory(app: &App, s: &DirectoryScreen, frame: &mut Frame, area: Rect) {
+    let theme = &app.opts.theme;
+    let lang = app.opts.lang;
+    let halves = [Constraint::Percentage(50), Constraint::Percentage(50)];
+    let [left, right] =
+        if area.width >= WIDE { Layout::horizontal(halves).areas(area) } else { Layout::vertical(halves).areas(area) };
+    let height = usize::from(left.height.saturating_sub(3));
+    let start = s.pager.offset.min(s.orgs.len());
+    let rows: Vec<Row> = s.orgs[start..]
+        .iter()
+        .take(height)
+        .enumerate()
+        .map(|(i, org)| {
+            Row::new(vec![
+                Cell::from(org.name.clone()),
+                Cell::from(code_label(&org.kind, OrgKind::from_code, OrgKind::label, lang)),
+            ])
+            .style(if start + i == s.pager.selected { theme.selected } else { theme.base })
+        })
+        .collect();
+    let table = Table::new(rows, [Constraint::Fill(3), Constraint::Fill(2)])
+        .header(header_row(app, &[t::NAME, t::KIND]))
+        .block(block(app, format!("{} ({})", tr(app, t::ORGANISATIONS), s.orgs.len()), true));
+    frame.render_widget(table, left);
+    let rows: Vec<Row> = s
+        .contacts
+        .iter()
+        .map(|c| {
+            Row::new(vec![
+                Cell::from(c.name.clone()),
+                Cell::from(code_label(&c.role, ContactRole::from_code, ContactRole::label, lang)),
+                Cell::from(c.phone.clone().unwrap_or_default()),
+                Cell::from(c.last_verified.clone().unwrap_or_default()),
+            ])
+        })
+        .collect();
+    let table = Table::new(
+        empty_or(app, rows),
+        [Constraint::Fill(2), Constraint::Fill(2), Constraint::Length(14), Constraint::Length(10)],
+    )
+    .header(header_row(app, &[t::NAME, t::ROLE, t::PHONE, t::VERIFIED]))
+    .block(block(app, tr(app, t::CONTACTS).to_owned(), false));
+    frame.render_widget(table, right);
+}
+
+/// A centred rectangle of the given size, clipped to `area`.
+fn centred(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+}
+
+/// Help lines for the current screen: (key labels, description), global actions last.
+pub fn help_entries(app: &App) -> Vec<(String, &'static str)> {
+    let contexts = app.screen.contexts();
+    let mut out = Vec::new();
+    for ctx in contexts {
+        for action in Action::ALL.iter().filter(|a| a.context() == *ctx) {
+            let keys: Vec<String> = app.opts.keymap.keys_for(*action).iter().map(|k| k.display()).collect();
+            if !keys.is_empty() {
+                out.push((keys.join(" "), action.describe(app.opts.lang)));
+            }
+        }
+    }
+    out
+}
+
+fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, area: Rect) {
+    let theme = &app.opts.theme;
+    let lang = app.opts.lang;
+    let rect = centred(area, area.width.saturating_sub(8).max(40), area.height.saturating_sub(4).max(10));
+    frame.render_widget(Clear, rect);
+    let inner_height = usize::from(rect.height.saturating_sub(4));
+    let (title, query, lines): (Text, &str, Vec<Line>) = match overlay {
+        Overlay::Help { query, selected } => {
+            let q = query.to_lowercase();
+            let entries: Vec<_> = help_entries(app)
+                .into_iter()
+                .filter(|(k, d)| q.is_empty() || d.to_lowercase().contains(&q) || k.to_lowercase().contains(&q))
+                .collect();
+            let skip = (*selected).min(entries.len().saturating_sub(1));
+            let lines = entries
+                .into_iter()
+                .skip(skip)
+                .take(inner_height)
+                .map(|(k, d)| Line::from(vec![Span::styled(format!("{k:<16}"), theme.footer_key), Span::raw(d)]))
+                .collect();
+            (t::HELP_TITLE, query.as_str(), lines)
+        }
+        Overlay::Palette { query, selected } => {
+            let lines = palette::matches(query, lang)
+                .into_iter()
+                .take(inner_height)
+                .enumerate()
+                .map(|(i, a)| {
+                    let key = app.opts.keymap.first_key_label(a).unwrap_or_default();
+                    Line::from(vec![Span::raw(format!("{:<40}", a.describe(lang))), Span::styled(key, theme.muted)])
+                        .style(if i == *selected { theme.selected } else { theme.base })
+                })
+                .collect();
+            (t::PALETTE_TITLE, query.as_str(), lines)
+        }
+        Overlay::Jump { query, results, selected } => {
+            let lines = if query.is_empty() {
+                vec![Line::from(Span::styled(tr(app, t::JUMP_HINT), theme.muted))]
+            } else {
+                results
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| {
+                        Line::from(vec![
+                            Span::raw(format!("{:<30} ", r.display_name())),
+                            Span::styled(format!("{} ", masked_id(r)), theme.masked),
+                            Span::raw(r.municipality.clone().unwrap_or_default()),
+                        ])
+                        .style(if i == *selected { theme.selected } else { theme.base })
+                    })
+                    .collect()
+            };
+            (t::JUMP_TITLE, query.as_str(), lines)
+        }
+    };
+    let block = block(app, tr(app, title).to_owned(), true);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [input, list] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
+    let prompt = if matches!(overlay, Overlay::Help { .. }) && query.is_empty() {
+        Line::from(Span::styled(tr(app, t::HELP_TYPE_TO_SEARCH), theme.muted))
+    } else {
+        Line::from(vec![Span::styled("> ", theme.footer_key), Span::raw(query.to_owned()), Span::raw("▏")])
+    };
+    frame.render_widget(Paragraph::new(prompt).style(Style::default().add_modifier(Modifier::empty())), input);
+    frame.render_widget(Paragraph::new(lines), list);
+}
