@@ -349,6 +349,9 @@ impl Gen {
                     (K::Skydd, if self.rng_bool(0.5) { &local.police } else { &dir.passus }, "Avhopparstöd")
                 }
                 A::Family => (K::Annan, &local.social, "Familjestöd"),
+                A::TreatmentContinuity => {
+                    (K::Missbruksbehandling, &local.addiction, "Fortsatt behandling efter frigivning")
+                }
                 _ => (K::Annan, &local.social, "Insats"),
             };
             let status = self.intervention_status(stage);
@@ -459,7 +462,11 @@ impl Gen {
             .set_opt("revoked_on", revoked.map(|d| d.to_string()));
         let mut scope: Vec<&Org> = vec![&local.frivard, &local.social];
         // Sometimes a provider is left out of the scope: adding it to a meeting must warn.
-        scope.extend(providers.iter().filter(|_| self.rng_bool(0.85)));
+        for p in providers {
+            if self.rng_bool(0.85) && !scope.iter().any(|o| o.id == p.id) {
+                scope.push(p);
+            }
+        }
         for org in scope {
             cs.insert_with_id("consent_scope", self.id()).set("consent_id", id.clone()).set("org_id", org.id.clone());
         }
@@ -594,7 +601,11 @@ impl Gen {
         if in_prison {
             orgs.push(prison);
         }
-        orgs.extend(providers.iter().take(2));
+        for p in providers.iter().take(2) {
+            if !orgs.iter().any(|o| o.id == p.id) {
+                orgs.push(p);
+            }
+        }
         for org in orgs {
             cs.insert_with_id("meeting_participant", self.id())
                 .set("meeting_id", id.clone())

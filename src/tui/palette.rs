@@ -17,7 +17,14 @@ pub fn matches(query: &str, lang: Lang) -> Vec<Action> {
     let mut matcher = Matcher::new(Config::DEFAULT);
     let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
     let texts: Vec<&str> = entries.iter().map(|(_, t)| t.as_str()).collect();
-    let ranked = pattern.match_list(texts, &mut matcher);
+    let mut ranked = pattern.match_list(texts, &mut matcher);
+    // A name typed from its start beats a word inside, which beats letters found scattered:
+    // "klient" is the client list before "Hoppa till klient"; "kal" the calendar, not "Kommandopalett".
+    let needle = query.trim().to_lowercase();
+    ranked.sort_by_key(|(text, score)| {
+        let text = text.to_lowercase();
+        (!text.starts_with(&needle), !text.contains(&needle), std::cmp::Reverse(*score))
+    });
     ranked.into_iter().filter_map(|(text, _)| entries.iter().find(|(_, t)| t == text).map(|(a, _)| *a)).collect()
 }
 

@@ -348,7 +348,7 @@ fn render_dashboard(app: &App, s: &DashScreen, frame: &mut Frame, area: Rect) {
         ),
         ClientDashboard::SupervisionEnding => (
             vec![t::NAME, t::MUNICIPALITY, t::PROBATION_END, t::DAYS_LEFT],
-            vec![Constraint::Fill(2), Constraint::Fill(1), Constraint::Length(10), Constraint::Length(10)],
+            vec![Constraint::Fill(2), Constraint::Fill(1), Constraint::Length(14), Constraint::Length(10)],
         ),
     };
     let rows: Vec<Row> = s
@@ -579,7 +579,6 @@ fn render_workspace(app: &App, w: &WorkspaceScreen, frame: &mut Frame, area: Rec
             label(t::COORDINATOR),
             Span::raw(w.details.coordinator.clone().unwrap_or_else(|| "–".to_owned())),
             Span::raw("  "),
-            label(t::CONSENT),
             Span::styled(consent_label(&consent, lang), consent_style),
         ]),
         Line::from(vec![

@@ -1,0 +1,125 @@
+//! Every screen, drawn into a test terminal at 80x24 and 120x40 in both languages, from a
+//! fixed-seed demo store on a fixed day. Review a changed snapshot by reading it before
+//! accepting it; CI runs with INSTA_UPDATE=no.
+
+use chrono::NaiveDate;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use sluss::demo::{DemoOptions, generate};
+use sluss::i18n::Lang;
+use sluss::store::Store;
+use sluss::tui::config::SavedView;
+use sluss::tui::keymap::Keymap;
+use sluss::tui::theme::{Theme, ThemeName};
+use sluss::tui::{App, AppOptions, ui};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+const LANGS: [(Lang, &str); 2] = [(Lang::Sv, "sv"), (Lang::En, "en")];
+
+fn app(lang: Lang, size: (u16, u16)) -> App {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let mut store = Store::in_memory().unwrap();
+    generate(&mut store, &DemoOptions { clients: 60, seed: 1, today }, &mut |_, _| {}).unwrap();
+    let opts = AppOptions {
+        lang,
+        today,
+        theme: Theme::new(ThemeName::Default, true),
+        keymap: Keymap::default(),
+        views: SavedView::defaults(),
+        user: None,
+    };
+    App::new(store, opts, size).unwrap()
+}
+
+fn keys(app: &mut App, keys: &[KeyEvent]) {
+    for k in keys {
+        app.handle_key(*k);
+    }
+}
+
+fn ch(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+fn code(c: KeyCode) -> KeyEvent {
+    KeyEvent::new(c, KeyModifiers::NONE)
+}
+
+fn text(s: &str) -> Vec<KeyEvent> {
+    s.chars().map(ch).collect()
+}
+
+fn draw(app: &App) -> String {
+    let (w, h) = app.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| ui::render(app, f)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..h {
+        let line: String = (0..w).map(|x| buffer[(x, y)].symbol()).collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The screens, each as the keys that lead to it from the start.
+fn screens() -> Vec<(&'static str, Vec<KeyEvent>)> {
+    let mut jump = vec![KeyEvent::new(KeyCode::Char('k'), KeyModifiers::CONTROL)];
+    jump.extend(text("demo"));
+    let mut v: Vec<(&'static str, Vec<KeyEvent>)> = vec![
+        ("today", vec![]),
+        ("radar", text("2")),
+        ("first_weeks", text("3")),
+        ("consent", text("4")),
+        ("need_gaps", text("5")),
+        ("supervision_ending", text("6")),
+        ("my_actions", text("7")),
+        ("clients", text("8")),
+        ("clients_filtered", [text("8/demo"), vec![code(KeyCode::Enter)]].concat()),
+        ("calendar", text("9")),
+        ("calendar_month", text("9m")),
+        ("directory", text("0")),
+        ("help", text("8?")),
+        ("palette", text(":sam")),
+        ("jump", jump),
+    ];
+    let tabs = ["ws_overview", "ws_needs", "ws_interventions", "ws_plan", "ws_meetings", "ws_consent", "ws_notes"];
+    for (i, name) in tabs.iter().enumerate() {
+        let mut k = text("2");
+        k.push(code(KeyCode::Enter));
+        k.extend(std::iter::repeat_n(ch('l'), i));
+        v.push((name, k));
+    }
+    v
+}
+
+#[test]
+fn every_screen_in_both_languages_and_sizes() {
+    for (lang, lang_name) in LANGS {
+        for size in SIZES {
+            for (name, path) in screens() {
+                let mut app = app(lang, size);
+                keys(&mut app, &path);
+                let snapshot = format!("{name}_{lang_name}_{}x{}", size.0, size.1);
+                insta::assert_snapshot!(snapshot, draw(&app));
+            }
+        }
+    }
+}
+
+#[test]
+fn the_history_tab_with_times_and_machines_masked() {
+    let mut app = app(Lang::Sv, (80, 24));
+    let mut k = text("2");
+    k.push(code(KeyCode::Enter));
+    k.extend(text("h"));
+    keys(&mut app, &k);
+    insta::with_settings!({filters => vec![
+        (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} (\w+\.)", "[tid] $1"),
+        (r"@[0-9a-f]{6}", "@[dator]"),
+    ]}, {
+        insta::assert_snapshot!("ws_history_sv_80x24", draw(&app));
+    });
+}

@@ -1,0 +1,258 @@
+//! The interface's update logic, driven by keys as a user would, on a fixed demo store.
+
+use chrono::NaiveDate;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use sluss::demo::{DemoOptions, generate};
+use sluss::i18n::Lang;
+use sluss::store::Store;
+use sluss::store::views::{ClientQuery, ClientRow};
+use sluss::tui::app::{Screen, Tab};
+use sluss::tui::config::SavedView;
+use sluss::tui::keymap::Keymap;
+use sluss::tui::theme::{Theme, ThemeName};
+use sluss::tui::{App, AppOptions};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+}
+
+fn app_with(clients: usize, size: (u16, u16), lang: Lang) -> App {
+    let mut store = Store::in_memory().unwrap();
+    generate(&mut store, &DemoOptions { clients, seed: 1, today: today() }, &mut |_, _| {}).unwrap();
+    let opts = AppOptions {
+        lang,
+        today: today(),
+        theme: Theme::new(ThemeName::Default, true),
+        keymap: Keymap::default(),
+        views: SavedView::defaults(),
+        user: None,
+    };
+    App::new(store, opts, size).unwrap()
+}
+
+fn app() -> App {
+    app_with(60, (80, 24), Lang::Sv)
+}
+
+fn press(app: &mut App, keys: &str) {
+    for c in keys.chars() {
+        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn clients(app: &App) -> &sluss::tui::app::ClientsScreen {
+    match &app.screen {
+        Screen::Clients(s) => s,
+        other => panic!("expected the client list, got {other:?}"),
+    }
+}
+
+fn all_clients(app: &App, query: &ClientQuery) -> Vec<ClientRow> {
+    app.store.client_page(query, today(), None, 100_000).unwrap()
+}
+
+#[test]
+fn digits_switch_screens_and_esc_goes_back() {
+    let mut app = app();
+    assert!(matches!(app.screen, Screen::Today(_)));
+    press(&mut app, "8");
+    assert!(matches!(app.screen, Screen::Clients(_)));
+    press(&mut app, "2");
+    assert!(matches!(app.screen, Screen::Dashboard(_)));
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.screen, Screen::Clients(_)));
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.screen, Screen::Today(_)));
+    press(&mut app, "q");
+    assert!(app.quit);
+}
+
+#[test]
+fn moving_through_the_client_list_pages_by_keyset_without_gaps_or_repeats() {
+    // 24 rows of terminal leave 18 list rows; 150 clients need several pages.
+    let mut app = app_with(150, (80, 24), Lang::Sv);
+    press(&mut app, "8");
+    let expected = all_clients(&app, &ClientQuery::default());
+    let mut seen = Vec::new();
+    for _ in 0..expected.len() + 5 {
+        let s = clients(&app);
+        let id = s.rows[s.selected].id.clone();
+        if seen.last() != Some(&id) {
+            seen.push(id);
+        }
+        press(&mut app, "j");
+    }
+    let want: Vec<String> = expected.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(seen, want, "walking down one row at a time visits every client once, in order");
+
+    press(&mut app, "g");
+    assert_eq!(clients(&app).rows[0].id, want[0], "g goes to the first row");
+    key(&mut app, KeyCode::PageDown);
+    key(&mut app, KeyCode::PageDown);
+    key(&mut app, KeyCode::PageUp);
+    let s = clients(&app);
+    let first = want.iter().position(|id| *id == s.rows[0].id).unwrap();
+    let window: Vec<String> = s.rows.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(window, want[first..first + window.len()], "a page window is contiguous");
+
+    press(&mut app, "G");
+    let s = clients(&app);
+    assert_eq!(s.rows[s.selected].id, *want.last().unwrap(), "G selects the last client");
+    press(&mut app, "k");
+    let s = clients(&app);
+    assert_eq!(s.rows[s.selected].id, want[want.len() - 2]);
+}
+
+#[test]
+fn typing_a_filter_narrows_the_list_as_you_type_and_esc_clears_it() {
+    let mut app = app();
+    press(&mut app, "8");
+    let total = clients(&app).rows.len();
+    let target = clients(&app).rows.iter().find(|r| !r.protected).unwrap().clone();
+    press(&mut app, "/");
+    press(&mut app, &target.last_name[..4]);
+    let narrowed = clients(&app).rows.clone();
+    assert!(narrowed.len() < total, "fewer rows after typing");
+    assert!(narrowed.iter().any(|r| r.id == target.id), "the client typed for is still there");
+    assert!(narrowed.iter().all(|r| r.last_name.starts_with(&target.last_name[..4])
+        || r.first_name.starts_with(&target.last_name[..4])
+        || r.municipality.as_deref().is_some_and(|m| m.starts_with(&target.last_name[..4]))));
+    key(&mut app, KeyCode::Esc);
+    assert!(clients(&app).query.text.is_empty());
+    assert_eq!(clients(&app).rows.len(), total);
+    assert!(!clients(&app).editing, "Esc leaves the filter field");
+}
+
+#[test]
+fn the_phase_filter_keeps_only_clients_in_that_phase() {
+    let mut app = app_with(200, (80, 24), Lang::Sv);
+    press(&mut app, "8");
+    press(&mut app, "pp");
+    let s = clients(&app);
+    let phase = s.query.phase.expect("a phase filter is set");
+    let expected: Vec<_> = all_clients(&app, &ClientQuery::default())
+        .into_iter()
+        .filter(|r| r.phase(today()) == phase)
+        .map(|r| r.id)
+        .collect();
+    assert!(!expected.is_empty());
+    let filtered: Vec<_> = all_clients(&app, &s.query.clone()).into_iter().map(|r| r.id).collect();
+    assert_eq!(filtered, expected, "SQL phase filter agrees with the timeline engine");
+    press(&mut app, "x");
+    assert_eq!(clients(&app).query.phase, None);
+}
+
+#[test]
+fn every_phase_filter_agrees_with_the_timeline_engine() {
+    let app = app_with(300, (80, 24), Lang::Sv);
+    let everyone = all_clients(&app, &ClientQuery::default());
+    for phase in sluss::domain::timeline::Phase::ALL {
+        let q = ClientQuery { phase: Some(*phase), ..ClientQuery::default() };
+        let got: Vec<_> = all_clients(&app, &q).into_iter().map(|r| r.id).collect();
+        let want: Vec<_> = everyone.iter().filter(|r| r.phase(today()) == *phase).map(|r| r.id.clone()).collect();
+        assert_eq!(got, want, "{phase:?}");
+    }
+}
+
+#[test]
+fn enter_on_a_dashboard_row_opens_that_client_at_the_relevant_tab() {
+    let mut app = app();
+    press(&mut app, "4");
+    let Screen::Dashboard(d) = &app.screen else { panic!() };
+    let id = d.rows[0].client.id.clone();
+    key(&mut app, KeyCode::Enter);
+    let Screen::Workspace(w) = &app.screen else { panic!("expected the workspace") };
+    assert_eq!(w.row.id, id);
+    assert_eq!(w.tab, Tab::Consent);
+    press(&mut app, "l");
+    let Screen::Workspace(w) = &app.screen else { panic!() };
+    assert_eq!(w.tab, Tab::Notes);
+    press(&mut app, "l");
+    let Screen::Workspace(w) = &app.screen else { panic!() };
+    assert_eq!(w.tab, Tab::History);
+    assert!(w.history.as_ref().is_some_and(|h| !h.is_empty()), "history is read from the change log");
+}
+
+#[test]
+fn the_palette_runs_what_is_typed() {
+    let mut app = app();
+    press(&mut app, ":klient");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.overlay.is_none());
+    assert!(matches!(app.screen, Screen::Clients(_)));
+}
+
+#[test]
+fn quick_jump_finds_a_client_by_a_few_letters_from_anywhere() {
+    let mut app = app();
+    press(&mut app, "9");
+    let target = all_clients(&app, &ClientQuery::default()).into_iter().find(|r| !r.protected).unwrap();
+    app.handle_key(KeyEvent::new(KeyCode::Char('k'), KeyModifiers::CONTROL));
+    press(&mut app, &format!("{} {}", &target.first_name, &target.last_name[..5]));
+    key(&mut app, KeyCode::Enter);
+    let Screen::Workspace(w) = &app.screen else { panic!("expected the workspace") };
+    assert_eq!(w.row.id, target.id);
+}
+
+#[test]
+fn a_protected_identity_is_not_found_by_its_real_name() {
+    let app = app_with(300, (80, 24), Lang::Sv);
+    let protected: Vec<ClientRow> =
+        all_clients(&app, &ClientQuery::default()).into_iter().filter(|r| r.protected).collect();
+    assert!(!protected.is_empty(), "the demo has protected identities");
+    for p in protected {
+        let by_name = ClientQuery { text: format!("{} {}", p.first_name, p.last_name), ..ClientQuery::default() };
+        assert!(all_clients(&app, &by_name).iter().all(|r| r.id != p.id), "found by real name");
+        let by_alias = ClientQuery { text: p.alias.clone().unwrap(), ..ClientQuery::default() };
+        assert!(all_clients(&app, &by_alias).iter().any(|r| r.id == p.id), "not found by alias");
+        assert_ne!(p.display_name(), format!("{}, {}", p.last_name, p.first_name));
+    }
+}
+
+#[test]
+fn an_unbound_key_says_how_to_get_help() {
+    let mut app = app();
+    press(&mut app, "Z");
+    assert!(app.status.as_deref().is_some_and(|s| s.contains('?')), "{:?}", app.status);
+}
+
+#[test]
+fn esc_and_a_key_arriving_together_close_the_overlay_and_run_the_key() {
+    let mut app = app();
+    press(&mut app, "?");
+    assert!(app.overlay.is_some());
+    app.handle_key(KeyEvent::new(KeyCode::Char('8'), KeyModifiers::ALT));
+    assert!(app.overlay.is_none());
+    assert!(matches!(app.screen, Screen::Clients(_)));
+}
+
+#[test]
+fn saved_views_apply_their_filters() {
+    let mut app = app();
+    press(&mut app, "8");
+    app.handle_key(KeyEvent::new(KeyCode::Char('3'), KeyModifiers::ALT));
+    let s = clients(&app);
+    assert_eq!(s.view_name.as_deref(), Some("Hög risk"));
+    assert!(s.rows.iter().all(|r| r.risk == Some(sluss::domain::enums::RiskLevel::Hog)));
+    assert!(!s.rows.is_empty());
+}
+
+#[test]
+fn the_radar_horizon_cycles_with_tab() {
+    let mut app = app();
+    press(&mut app, "2");
+    let count = |app: &App| match &app.screen {
+        Screen::Dashboard(d) => d.rows.len(),
+        _ => panic!(),
+    };
+    let thirty = count(&app);
+    key(&mut app, KeyCode::Tab);
+    let ninety = count(&app);
+    assert!(ninety >= thirty);
+    let Screen::Dashboard(d) = &app.screen else { panic!() };
+    assert_eq!(d.kind, sluss::dashboard::ClientDashboard::ReleaseRadar(90));
+}
