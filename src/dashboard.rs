@@ -98,8 +98,10 @@ impl ClientDashboard {
         loop {
             let page = store.candidates(self.candidates(today), offset, SCAN_PAGE)?;
             offset += page.len();
-            for client in &page {
-                let Some(file) = store.client_file(&client.id)? else { continue };
+            let ids: Vec<String> = page.iter().map(|c| c.id.clone()).collect();
+            let files = store.client_files(&ids)?;
+            for (client, file) in page.iter().zip(files) {
+                debug_assert_eq!(client.id, file.client.id);
                 let Some(finding) = self.evaluate(&file, today) else { continue };
                 matched += 1;
                 if matched > skip {

@@ -109,7 +109,9 @@ fn demo_churn_backup_and_check_work_together() {
 
 /// Clients committed so far, read through a separate connection while the writer runs.
 fn committed_clients(path: &str) -> i64 {
-    let Ok(conn) = rusqlite::Connection::open(path) else {
+    // Read-only and never creating: an empty file made here would make the writer refuse to start.
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
+    let Ok(conn) = rusqlite::Connection::open_with_flags(path, flags) else {
         return 0;
     };
     let _ = conn.pragma_update(None, "key", PASS);

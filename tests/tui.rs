@@ -56,15 +56,19 @@ fn all_clients(app: &App, query: &ClientQuery) -> Vec<ClientRow> {
 }
 
 #[test]
-fn digits_switch_screens_and_esc_goes_back() {
+fn digits_switch_screens_and_esc_goes_back_to_where_a_client_was_opened_from() {
     let mut app = app();
     assert!(matches!(app.screen, Screen::Today(_)));
     press(&mut app, "8");
     assert!(matches!(app.screen, Screen::Clients(_)));
     press(&mut app, "2");
     assert!(matches!(app.screen, Screen::Dashboard(_)));
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(app.screen, Screen::Workspace(_)));
     key(&mut app, KeyCode::Esc);
-    assert!(matches!(app.screen, Screen::Clients(_)));
+    assert!(matches!(app.screen, Screen::Dashboard(_)), "Esc returns to where the client was opened from");
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.screen, Screen::Today(_)), "a top-level screen goes back to Today, not through history");
     key(&mut app, KeyCode::Esc);
     assert!(matches!(app.screen, Screen::Today(_)));
     press(&mut app, "q");

@@ -60,6 +60,12 @@ pub enum Command {
     Demo(DemoArgs),
     /// Check the store: integrity, foreign keys, search indexes, change log against tables.
     Check,
+    /// Measure the performance budgets on a store (see docs/performance.md).
+    Bench {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write an encrypted copy of the store while it is in use.
     Backup {
         /// Where to write the copy (must not exist).
@@ -165,6 +171,29 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 Err(Failure { code: exit::FAILED, message: format!("{} problem(s) found", report.problems.len()) })
             }
         }
+        Some(Command::Bench { json }) => {
+            let config = load_config()?;
+            let started = std::time::Instant::now();
+            let store = open(&path, cli.key_file.as_deref())?;
+            let opened = started.elapsed();
+            let derivation = store.key_derivation_time();
+            let opts = app_options(&cli, config, today);
+            let report = crate::bench::run(store, opts, (80, 24))?;
+            if *json {
+                let mut v = report.json();
+                v["open_ms"] = serde_json::json!(opened.as_secs_f64() * 1000.0);
+                v["key_derivation_ms"] = serde_json::json!(derivation.as_secs_f64() * 1000.0);
+                println!("{v:#}");
+            } else {
+                println!(
+                    "open store: {:.1} ms, of which key derivation {:.1} ms",
+                    opened.as_secs_f64() * 1000.0,
+                    derivation.as_secs_f64() * 1000.0
+                );
+                print!("{}", report.table());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Backup { out }) => {
             let mut store = open(&path, cli.key_file.as_deref())?;
             store.backup_to(out)?;
@@ -251,6 +280,18 @@ fn load_config() -> Result<Config, Failure> {
     Config::load().map_err(|e| Failure::refused(e.to_string()))
 }
 
+/// The interface's options from the command line and the config file.
+fn app_options(cli: &Cli, config: Config, today: NaiveDate) -> AppOptions {
+    AppOptions {
+        lang: cli.lang.or(config.lang).unwrap_or_default(),
+        today,
+        theme: Theme::new(config.theme, no_color_from_env()),
+        keymap: config.keymap,
+        views: config.views,
+        user: config.user,
+    }
+}
+
 /// Opens the full-screen interface, or prints a summary when output is not a terminal.
 fn interactive(store: Store, cli: &Cli, config: Config, today: NaiveDate) -> Result<ExitCode, Failure> {
     let lang = cli.lang.or(config.lang).unwrap_or_default();
@@ -258,14 +299,7 @@ fn interactive(store: Store, cli: &Cli, config: Config, today: NaiveDate) -> Res
         summary::print(&store, today, lang)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let opts = AppOptions {
-        lang,
-        today,
-        theme: Theme::new(config.theme, no_color_from_env()),
-        keymap: config.keymap,
-        views: config.views,
-        user: config.user,
-    };
+    let opts = app_options(cli, config, today);
     crate::tui::run(store, opts).map_err(|e| Failure { code: exit::FAILED, message: format!("terminal: {e}") })?;
     Ok(ExitCode::SUCCESS)
 }

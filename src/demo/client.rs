@@ -581,7 +581,12 @@ impl Gen {
             _ if self.rng_bool(0.1) => MeetingKind::Sip,
             _ => MeetingKind::Samverkansmote,
         };
-        let location = if in_prison { format!("{} (video)", prison.name) } else { local.frivard.name.clone() };
+        let location = match (mode, in_prison) {
+            (MeetingMode::Telefon, _) => "Telefon".to_owned(),
+            (MeetingMode::Video, true) => format!("{} (video)", prison.name),
+            (MeetingMode::Video, false) => format!("{} (video)", local.frivard.name),
+            (MeetingMode::Fysiskt, _) => local.frivard.name.clone(),
+        };
         let id = self.id();
         let starts = self.meeting_time(day);
         cs.insert_with_id("meeting", id.clone())

@@ -26,6 +26,11 @@ pub const RELEASE_WEEK_BEFORE_DAYS: i64 = 7;
 /// ([001:2244-2246]; domain.md §9.1 "no booked meeting for release week or the first weeks").
 pub const RELEASE_WEEK_AFTER_DAYS: i64 = 14;
 
+/// Days before the VF date from which a missing release-week meeting is flagged. Half a year
+/// out nobody books it yet; a month before, the meetings and the first period's schedule
+/// should be in the calendar ([001:2483-2495]).
+pub const RELEASE_WEEK_BOOKING_DAYS: i64 = 30;
+
 /// Days before expiry from which a consent is "expiring soon": a month leaves time to meet the
 /// client and renew it before sharing has to stop.
 pub const CONSENT_EXPIRY_WARNING_DAYS: i64 = 30;
@@ -298,7 +303,13 @@ impl ReadinessFlags {
     }
 }
 
-/// All release-radar flags for one client on `today`.
+/// Whether the release is close enough (or recent enough) for its meetings to be booked.
+fn release_week_is_near(file: &ClientFile, today: NaiveDate) -> bool {
+    file.release_on().is_some_and(|r| days_between(today, r) <= RELEASE_WEEK_BOOKING_DAYS)
+}
+
+/// All release-radar flags for one client on `today`. The release-week meeting is only
+/// flagged from [`RELEASE_WEEK_BOOKING_DAYS`] before release.
 pub fn readiness(file: &ClientFile, today: NaiveDate) -> ReadinessFlags {
     ReadinessFlags {
         no_joint_meeting_yet: no_joint_meeting_yet(file),
@@ -306,7 +317,7 @@ pub fn readiness(file: &ClientFile, today: NaiveDate) -> ReadinessFlags {
         occupation_not_arranged: occupation_not_arranged(file),
         consent_missing: consent_missing(file, today),
         consent_undocumented: consent_undocumented(file, today),
-        no_meeting_in_release_week: no_meeting_in_release_week(file),
+        no_meeting_in_release_week: release_week_is_near(file, today) && no_meeting_in_release_week(file),
         treatment_without_continuation: treatment_without_continuation(file),
         no_support_person: no_support_person(file),
         missing_id_or_bank: missing_id_or_bank(file),
@@ -952,6 +963,16 @@ mod tests {
     }
 
     #[test]
+    fn the_release_week_meeting_is_flagged_only_within_a_month_of_release() {
+        let file = released().build();
+        assert!(no_meeting_in_release_week(&file));
+        assert!(!readiness(&file, today()).no_meeting_in_release_week, "61 days out: too early to flag");
+        let month_before = add_days(d(RELEASE), -RELEASE_WEEK_BOOKING_DAYS);
+        assert!(readiness(&file, month_before).no_meeting_in_release_week, "30 days out: flagged");
+        assert!(readiness(&file, d(RELEASE)).no_meeting_in_release_week, "on the day: flagged");
+    }
+
+    #[test]
     fn readiness_of_a_bare_file_raises_the_flags_that_need_no_data() {
         let flags = readiness(&released().build(), today());
         assert_eq!(
@@ -959,12 +980,11 @@ mod tests {
             ReadinessFlags {
                 no_joint_meeting_yet: true,
                 consent_missing: true,
-                no_meeting_in_release_week: true,
                 no_support_person: true,
                 ..ReadinessFlags::default()
             }
         );
-        assert_eq!(flags.count(), 4);
+        assert_eq!(flags.count(), 3);
     }
 
     #[test]

@@ -55,7 +55,9 @@ texts! {
     MODE = "Form", "Mode";
     PLACE = "Plats", "Place";
     CONSENT = "Samtycke", "Consent";
-    CONSENT_MISSING = "Saknas", "Missing";
+    CONSENT_MISSING = "Samtycke saknas", "Consent missing";
+    RELEASE_IS = "VF", "Release";
+    RELEASED = "Frigiven", "Released";
     NEXT_MEETING = "Nästa möte", "Next meeting";
     OVERDUE = "Försenade", "Overdue";
     NONE = "–", "–";
@@ -106,6 +108,10 @@ texts! {
     PHONE = "Telefon", "Phone";
     ROLE = "Funktion", "Role";
     VERIFIED = "Kontrollerad", "Verified";
+    START = "start", "starts";
+    CONTINUES_PRISON = "fortsätter insats från anstalten", "continues an intervention from prison";
+    EXPIRED = "har gått ut", "has expired";
+    POINT = "punkt", "point";
     UNKNOWN_KEY = "Okänd tangent – tryck ? för hjälp", "Unknown key – press ? for help";
     MORE = "fler", "more";
     SET_USER_HINT = "Alla öppna åtgärder – ange user i config.toml för att se bara dina",
@@ -115,8 +121,8 @@ texts! {
     PROBATION_END = "Prövotid slut", "Probation ends";
     ROOM = "Rum", "Room";
     NOT_BOOKED = "ej bokat", "not booked";
-    FLAG_LEGEND = "M möte B bostad S sysselsättning C samtycke V frigivningsvecka T behandling P stödperson I id/bank",
-        "M meeting B housing S occupation C consent V release week T treatment P support I ID/bank";
+    FLAG_LEGEND = "Saknas: M möte B bostad S sysselsättn. C samtycke V VF-möte T behandl. P stödpers. I id/bank",
+        "Missing: M meeting B housing S occupation C consent V release mtg T treatment P support I ID/bank";
     HANDOVER_MISSING = "Överlämning saknas", "No handover recorded";
 }
 

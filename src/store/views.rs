@@ -20,6 +20,8 @@ pub struct ClientRow {
     pub first_name: String,
     /// Last name.
     pub last_name: String,
+    /// The key the list sorts by: the alias for a protected identity, else the name.
+    pub sort_name: String,
     /// Alias shown for protected identity.
     pub alias: Option<String>,
     /// Whether the identity is protected.
@@ -110,9 +112,7 @@ impl ClientRow {
     /// The keyset cursor just after this row for the given sort.
     pub fn cursor(&self, sort: ClientSort) -> Cursor {
         let key = match sort {
-            ClientSort::Name => {
-                vec![Sql::Text(self.last_name.clone()), Sql::Text(self.first_name.clone()), Sql::Text(self.id.clone())]
-            }
+            ClientSort::Name => vec![Sql::Text(self.sort_name.clone()), Sql::Text(self.id.clone())],
             ClientSort::Release => {
                 vec![self.release_on.map(|d| Sql::Text(d.to_string())).unwrap_or(Sql::Null), Sql::Text(self.id.clone())]
             }
@@ -121,8 +121,16 @@ impl ClientRow {
     }
 }
 
-/// Turns typed words into an FTS5 prefix query that cannot be a syntax error.
+/// Shortest search that filters: one character matches most of a large store and costs a
+/// scan, while two already narrow it (see docs/performance.md).
+pub const MIN_SEARCH_CHARS: usize = 2;
+
+/// Turns typed words into an FTS5 prefix query that cannot be a syntax error; `None` when
+/// there is nothing to search for yet.
 pub fn fts_query(text: &str) -> Option<String> {
+    if text.trim().chars().count() < MIN_SEARCH_CHARS {
+        return None;
+    }
     let terms: Vec<String> = text
         .split_whitespace()
         .map(|w| {
@@ -136,8 +144,13 @@ pub fn fts_query(text: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
+/// Up to this many search matches are fetched first and sorted; more are filtered while
+/// walking the list in order.
+const FEW_MATCHES: usize = 500;
+
 const CLIENT_COLUMNS: &str = "c.id, c.first_name, c.last_name, c.alias, c.protected_identity, c.id_number,
-    c.home_municipality, s.release_on, s.probation_end_on, c.closed_on, e.ended_on, e.status, r.level, co.name, o.name";
+    c.home_municipality, s.release_on, s.probation_end_on, c.closed_on, e.ended_on, e.status, r.level, co.name, o.name,
+    c.sort_name";
 
 const CURRENT_JOINS: &str = "
     LEFT JOIN enrolment e ON e.id = (SELECT id FROM enrolment WHERE client_id = c.id AND deleted = 0 ORDER BY id DESC LIMIT 1)
@@ -172,6 +185,7 @@ fn client_row(r: &Row<'_>) -> rusqlite::Result<ClientRow> {
         risk: r.get::<_, Option<String>>(12)?.as_deref().and_then(RiskLevel::from_code),
         coordinator: r.get(13)?,
         office: r.get(14)?,
+        sort_name: r.get(15)?,
     })
 }
 
@@ -241,9 +255,26 @@ impl Store {
                  (SELECT id FROM sentence WHERE client_id = c.id AND deleted = 0 ORDER BY release_on DESC LIMIT 1)"
             }
         };
+        let mut inline_matches = false;
         if let Some(fts) = fts_query(&query.text) {
-            params.push(Sql::Text(fts));
-            conds.push(format!("c.rowid IN (SELECT rowid FROM client_fts WHERE client_fts MATCH ?{})", params.len()));
+            // Few matches: start from them and sort. Many: walk the sort index and test each
+            // row against the match set, which finds a screenful long before the end.
+            match self.few_fts_matches(&fts)? {
+                Some(rowids) if rowids.is_empty() => return Ok(Vec::new()),
+                Some(rowids) => {
+                    inline_matches = true;
+                    let list: Vec<String> = rowids.iter().map(i64::to_string).collect();
+                    conds.push(format!("c.rowid IN ({})", list.join(",")));
+                }
+                None => {
+                    params.push(Sql::Text(fts));
+                    // The unary + keeps SQLite from starting at the match set and sorting it all.
+                    conds.push(format!(
+                        "+c.rowid IN (SELECT rowid FROM client_fts WHERE client_fts MATCH ?{})",
+                        params.len()
+                    ));
+                }
+            }
         }
         if let Some(phase) = query.phase {
             conds.push(phase_condition(phase, today, &mut params));
@@ -259,7 +290,7 @@ impl Store {
         eq("e.coordinator_id", query.coordinator_id.as_deref(), &mut conds);
         eq("e.status", query.status.map(EnrolmentStatus::code), &mut conds);
         let (cols, order) = match query.sort {
-            ClientSort::Name => ("(c.last_name, c.first_name, c.id)", "c.last_name, c.first_name, c.id"),
+            ClientSort::Name => ("(c.sort_name, c.id)", "c.sort_name, c.id"),
             ClientSort::Release => ("(s.release_on, s.client_id)", "s.release_on, s.client_id"),
         };
         let dir = if query.descending { "DESC" } else { "ASC" };
@@ -284,9 +315,24 @@ impl Store {
             order.join(", "),
             params.len()
         );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(params_from_iter(params), client_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        // A statement with an inline match list is used once; caching it would evict the others.
+        let rows = if inline_matches {
+            let mut stmt = self.conn().prepare(&sql)?;
+            stmt.query_map(params_from_iter(params), client_row)?.collect::<rusqlite::Result<_>>()?
+        } else {
+            let mut stmt = self.conn().prepare_cached(&sql)?;
+            stmt.query_map(params_from_iter(params), client_row)?.collect::<rusqlite::Result<_>>()?
+        };
+        Ok(rows)
+    }
+
+    /// The rowids matching a search, if there are at most [`FEW_MATCHES`].
+    fn few_fts_matches(&self, fts: &str) -> Result<Option<Vec<i64>>> {
+        let mut stmt = self.conn().prepare_cached("SELECT rowid FROM client_fts WHERE client_fts MATCH ?1 LIMIT ?2")?;
+        let rows: Vec<i64> = stmt
+            .query_map(rusqlite::params![fts, FEW_MATCHES as i64 + 1], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok((rows.len() <= FEW_MATCHES).then_some(rows))
     }
 
     /// One client as a list row.
@@ -373,6 +419,11 @@ pub struct FollowUpRow {
     pub due_on: Option<NaiveDate>,
 }
 
+/// The client's case is still open: not closed, and the programme not ended. Closed cases
+/// keep their records but leave the daily lists.
+const OPEN_CASE: &str = "(c.id IS NULL OR (c.closed_on IS NULL AND NOT EXISTS (SELECT 1 FROM enrolment x
+    WHERE x.client_id = c.id AND x.deleted = 0 AND x.status IN ('avslutad', 'avbruten', 'avbojd'))))";
+
 const CLIENT_NAME_SQL: &str = "CASE WHEN c.protected_identity THEN ifnull(c.alias, 'Skyddad identitet') ELSE c.last_name || ', ' || c.first_name END";
 
 impl Store {
@@ -387,7 +438,9 @@ impl Store {
             ),
             Candidates::ProbationEndsBetween(a, b) => (
                 "FROM sentence s0 JOIN client c ON c.id = s0.client_id",
-                "s0.deleted = 0 AND s0.probation_end_on BETWEEN ?1 AND ?2 AND s0.id = s.id",
+                // Only an active programme without a handover can be listed: skip the rest here.
+                "s0.deleted = 0 AND s0.probation_end_on BETWEEN ?1 AND ?2 AND s0.id = s.id
+                 AND e.status = 'aktiv' AND e.handover_org_id IS NULL",
                 "s0.probation_end_on, s0.client_id",
                 vec![Sql::Text(a.to_string()), Sql::Text(b.to_string())],
             ),
@@ -414,6 +467,15 @@ impl Store {
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(params), client_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many meetings start from..to (`to` exclusive).
+    pub fn count_meetings_between(&self, from: &str, to: &str) -> Result<usize> {
+        let n: i64 = self
+            .conn()
+            .prepare_cached("SELECT count(*) FROM meeting WHERE deleted = 0 AND starts_at >= ?1 AND starts_at < ?2")?
+            .query_row([from, to], |r| r.get(0))?;
+        Ok(n as usize)
     }
 
     /// Meetings starting from..to (local times `YYYY-MM-DDTHH:MM`, `to` exclusive), in time order.
@@ -464,6 +526,7 @@ impl Store {
              LEFT JOIN organisation o ON o.id = a.owner_org_id
              WHERE a.deleted = 0 AND a.status = 'oppen'
                AND (?1 IS NULL OR a.due_on < ?1) AND (?2 IS NULL OR a.owner_contact_id = ?2)
+               AND {OPEN_CASE}
              ORDER BY a.due_on, a.id LIMIT ?3 OFFSET ?4"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
@@ -486,15 +549,23 @@ impl Store {
     /// with no action item taking care of it; earliest first.
     pub fn overdue_follow_ups(&self, today: NaiveDate, limit: usize) -> Result<Vec<FollowUpRow>> {
         let sql = format!(
+            // Each branch walks its own date index and stops at the limit, so the union never
+            // holds more than twice the limit, however many plans are overdue.
             "SELECT * FROM (
-                SELECT c.id, {CLIENT_NAME_SQL}, 'plan', p.kind, p.next_follow_up_on AS due
-                FROM plan p JOIN client c ON c.id = p.client_id
-                WHERE p.deleted = 0 AND c.deleted = 0 AND p.status = 'gallande' AND p.next_follow_up_on < ?1
+                SELECT * FROM (
+                    SELECT c.id, {CLIENT_NAME_SQL}, 'plan', p.kind, p.next_follow_up_on AS due
+                    FROM plan p JOIN client c ON c.id = p.client_id
+                    WHERE p.deleted = 0 AND c.deleted = 0 AND p.status = 'gallande' AND p.next_follow_up_on < ?1
+                      AND {OPEN_CASE}
+                    ORDER BY p.next_follow_up_on LIMIT ?2)
                 UNION ALL
-                SELECT c.id, {CLIENT_NAME_SQL}, 'event', ev.kind, ev.follow_up_on AS due
-                FROM event ev JOIN client c ON c.id = ev.client_id
-                WHERE ev.deleted = 0 AND c.deleted = 0 AND ev.follow_up_on < ?1
-                  AND NOT EXISTS (SELECT 1 FROM action_item a WHERE a.event_id = ev.id AND a.deleted = 0)
+                SELECT * FROM (
+                    SELECT c.id, {CLIENT_NAME_SQL}, 'event', ev.kind, ev.follow_up_on AS due
+                    FROM event ev JOIN client c ON c.id = ev.client_id
+                    WHERE ev.deleted = 0 AND c.deleted = 0 AND ev.follow_up_on < ?1
+                      AND NOT EXISTS (SELECT 1 FROM action_item a WHERE a.event_id = ev.id AND a.deleted = 0)
+                      AND {OPEN_CASE}
+                    ORDER BY ev.follow_up_on LIMIT ?2)
              ) ORDER BY due LIMIT ?2"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;

@@ -363,6 +363,8 @@ impl App {
                 if let Some(prev) = self.back.pop() {
                     self.screen = prev;
                     self.refresh()?;
+                } else if !matches!(self.screen, Screen::Today(_)) {
+                    self.screen = Screen::Today(load_today(&self.store, today)?);
                 }
             }
             Action::Help => self.overlay = Some(Overlay::Help { query: String::new(), selected: 0 }),
@@ -405,7 +407,7 @@ impl App {
                     meetings: Vec::new(),
                     pager: Pager::default(),
                 };
-                load_calendar(&self.store, &mut s)?;
+                load_calendar(&self.store, &mut s, height)?;
                 self.go(Screen::Calendar(s));
             }
             Action::GoDirectory => {
@@ -423,9 +425,17 @@ impl App {
         Ok(())
     }
 
+    /// Shows a screen. The dashboards, lists and calendar are top-level: reaching one starts
+    /// a fresh trail, so Esc goes back through what was opened from it, not through every
+    /// screen visited this session.
     fn go(&mut self, screen: Screen) {
+        let top_level = !matches!(screen, Screen::Workspace(_));
         let old = std::mem::replace(&mut self.screen, screen);
-        self.back.push(old);
+        if top_level {
+            self.back.clear();
+        } else {
+            self.back.push(old);
+        }
     }
 
     fn go_dashboard(&mut self, kind: ClientDashboard) -> Result<()> {
@@ -452,7 +462,7 @@ impl App {
                 let tab = w.tab;
                 **w = load_workspace(&self.store, &w.row.id, tab)?.unwrap_or_else(|| (**w).clone());
             }
-            Screen::Calendar(s) => load_calendar(&self.store, s)?,
+            Screen::Calendar(s) => load_calendar(&self.store, s, height)?,
             Screen::Directory(s) => load_contacts(&self.store, s)?,
         }
         Ok(())
@@ -566,19 +576,26 @@ impl App {
                     Action::Open => {
                         open = s
                             .meetings
-                            .get(s.pager.selected)
+                            .get(s.pager.selected - s.pager.offset)
                             .and_then(|m| m.client_id.clone())
                             .map(|c| (c, Tab::Meetings));
                         false
                     }
-                    _ => {
-                        move_pager(&mut s.pager, action, height);
-                        false
-                    }
+                    _ => move_pager(&mut s.pager, action, height),
                 };
                 if reload {
-                    s.pager = Pager::default();
-                    load_calendar(store, s)?;
+                    if matches!(
+                        action,
+                        Action::CalendarDay
+                            | Action::CalendarWeek
+                            | Action::CalendarMonth
+                            | Action::CalendarToday
+                            | Action::CalendarPrev
+                            | Action::CalendarNext
+                    ) {
+                        s.pager = Pager::default();
+                    }
+                    load_calendar(store, s, height)?;
                 }
             }
             Screen::Directory(s) => {
@@ -724,13 +741,16 @@ fn move_pager(pager: &mut Pager, action: Action, height: usize) -> bool {
     pager.offset != before
 }
 
+/// Rows each Today list holds; a full list shows its count as "N+".
+pub const TODAY_LIMIT: usize = 100;
+
 fn load_today(store: &Store, today: NaiveDate) -> Result<TodayScreen> {
     let from = format!("{today}T00:00");
     let to = format!("{}T00:00", today + Duration::days(7));
     Ok(TodayScreen {
-        meetings: store.meetings_between(&from, &to, 0, 200)?,
-        actions: store.open_actions(Some(today), None, 0, 200)?,
-        follow_ups: store.overdue_follow_ups(today, 200)?,
+        meetings: store.meetings_between(&from, &to, 0, TODAY_LIMIT)?,
+        actions: store.open_actions(Some(today), None, 0, TODAY_LIMIT)?,
+        follow_ups: store.overdue_follow_ups(today, TODAY_LIMIT)?,
         pane: TodayPane::Meetings,
         selected: [0; 3],
     })
@@ -996,13 +1016,12 @@ fn shift_period(anchor: NaiveDate, span: CalendarSpan, sign: i64) -> NaiveDate {
     }
 }
 
-/// Meetings the calendar lists at most for one period.
-const CALENDAR_LIMIT: usize = 2000;
-
-fn load_calendar(store: &Store, s: &mut CalendarScreen) -> Result<()> {
+/// Reads the calendar's visible window of meetings and the period's count.
+fn load_calendar(store: &Store, s: &mut CalendarScreen, height: usize) -> Result<()> {
     let (from, to) = period(s.anchor, s.span);
-    s.meetings = store.meetings_between(&format!("{from}T00:00"), &format!("{to}T00:00"), 0, CALENDAR_LIMIT)?;
-    s.pager.len = Some(s.meetings.len());
+    let (from, to) = (format!("{from}T00:00"), format!("{to}T00:00"));
+    s.pager.len = Some(store.count_meetings_between(&from, &to)?);
+    s.meetings = store.meetings_between(&from, &to, s.pager.offset, height)?;
     Ok(())
 }
 

@@ -9,8 +9,11 @@ use crate::i18n::Lang;
 
 /// Actions whose description or id matches `query`, best first; all actions for an empty query.
 pub fn matches(query: &str, lang: Lang) -> Vec<Action> {
+    // Screens first and quitting last, so Enter on an empty palette never ends the session.
+    let mut actions: Vec<Action> = Action::ALL.to_vec();
+    actions.sort_by_key(|a| (!a.id().starts_with("go_"), *a == Action::Quit));
     let entries: Vec<(Action, String)> =
-        Action::ALL.iter().map(|a| (*a, format!("{} {}", a.describe(lang), a.id()))).collect();
+        actions.iter().map(|a| (*a, format!("{} {}", a.describe(lang), a.id()))).collect();
     if query.trim().is_empty() {
         return entries.into_iter().map(|(a, _)| a).collect();
     }
@@ -25,7 +28,18 @@ pub fn matches(query: &str, lang: Lang) -> Vec<Action> {
         let text = text.to_lowercase();
         (!text.starts_with(&needle), !text.contains(&needle), std::cmp::Reverse(*score))
     });
+    // Scattered letters count only inside one word: "sam" must not find "Show cAlendar_Month".
+    ranked.retain(|(text, _)| text.to_lowercase().split([' ', '_']).any(|word| is_subsequence(&needle, word)));
+    if ranked.iter().any(|(text, _)| text.to_lowercase().contains(&needle)) {
+        ranked.retain(|(text, _)| text.to_lowercase().contains(&needle));
+    }
     ranked.into_iter().filter_map(|(text, _)| entries.iter().find(|(_, t)| t == text).map(|(a, _)| *a)).collect()
+}
+
+/// Whether the letters of `needle` appear in `word` in order.
+fn is_subsequence(needle: &str, word: &str) -> bool {
+    let mut letters = word.chars();
+    needle.chars().filter(|c| !c.is_whitespace()).all(|c| letters.any(|w| w == c))
 }
 
 #[cfg(test)]
@@ -41,8 +55,19 @@ mod tests {
     }
 
     #[test]
+    fn a_typed_word_hides_scattered_letter_matches() {
+        let found = matches("sam", Lang::En);
+        assert!(!found.contains(&Action::CalendarMonth), "'sam' is not 'Show month': {found:?}");
+        let ante = matches("ante", Lang::Sv);
+        assert!(!ante.contains(&Action::SortReverse), "'ante' is not 'Vänd sorteringen': {ante:?}");
+        assert_eq!(matches("mnad", Lang::Sv).first(), Some(&Action::CalendarMonth), "letters within one word");
+    }
+
+    #[test]
     fn an_empty_query_lists_every_action_and_nonsense_lists_none() {
         assert_eq!(matches("", Lang::Sv).len(), Action::ALL.len());
+        assert_eq!(matches("", Lang::Sv).first(), Some(&Action::GoToday), "screens come first");
+        assert_eq!(matches("", Lang::Sv).last(), Some(&Action::Quit), "quitting comes last");
         assert!(matches("qqqqzzzz", Lang::En).is_empty());
     }
 }

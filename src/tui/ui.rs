@@ -1,11 +1,11 @@
 //! Drawing. Reads the app state, never changes it, never touches the store.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Tabs, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState, Tabs, Wrap};
 
 use super::action::Action;
 use super::app::*;
@@ -89,14 +89,15 @@ fn footer_actions(app: &App) -> Vec<Action> {
         Screen::Clients(s) if s.editing => return vec![],
         Screen::Clients(_) => vec![Down, Open, Filter, SortNext, FilterPhase, FilterRisk, FilterStatus, ClearFilters],
         Screen::Workspace(_) => vec![NextTab, Down, Back],
-        Screen::Calendar(_) => vec![CalendarDay, CalendarWeek, CalendarMonth, CalendarNext, Open, Back],
+        Screen::Calendar(_) => vec![CalendarPrev, CalendarNext, CalendarDay, CalendarWeek, CalendarMonth, Open],
+        Screen::Directory(_) => vec![Down, Back],
         Screen::Today(_) => vec![NextPane, Down, Open, GoRadar, GoClients],
         Screen::Dashboard(s) if matches!(s.kind, ClientDashboard::ReleaseRadar(_) | ClientDashboard::FirstWeeks(_)) => {
             vec![Down, Open, NextPane, Back]
         }
         _ => vec![Down, Open, Back],
     };
-    actions.extend([JumpToClient, Palette, Help, Quit]);
+    actions.extend([JumpToClient, Palette]);
     actions
 }
 
@@ -116,16 +117,25 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(Span::styled(format!(" {hint}"), theme.footer_text)), area);
         return;
     }
-    let mut spans = vec![Span::raw(" ")];
-    let mut width = 1;
-    for action in footer_actions(app) {
-        let Some(key) = app.opts.keymap.first_key_label(action) else { continue };
-        let text = short_description(action, app.opts.lang);
-        let len = key.chars().count() + text.chars().count() + 3;
-        if width + len > usize::from(area.width) {
+    // Help and quit always show; the screen's own keys fill the space before them.
+    let hint = |action: Action| {
+        let key = app.opts.keymap.first_key_label(action)?;
+        let text = short_description(action, app.opts.lang, &app.screen);
+        Some((key, text))
+    };
+    let fixed: Vec<(String, &str)> = [Action::Help, Action::Quit].into_iter().filter_map(hint).collect();
+    let width_of = |(k, t): &(String, &str)| k.chars().count() + t.chars().count() + 3;
+    let mut room = usize::from(area.width).saturating_sub(1 + fixed.iter().map(width_of).sum::<usize>());
+    let mut shown: Vec<(String, &str)> = Vec::new();
+    for entry in footer_actions(app).into_iter().filter_map(hint) {
+        if width_of(&entry) > room {
             break;
         }
-        width += len;
+        room -= width_of(&entry);
+        shown.push(entry);
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for (key, text) in shown.into_iter().chain(fixed) {
         spans.push(Span::styled(key, theme.footer_key));
         spans.push(Span::styled(format!(" {text}  "), theme.footer_text));
     }
@@ -133,8 +143,20 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 /// A one-word form of an action's description for the footer.
-fn short_description(action: Action, lang: Lang) -> &'static str {
+fn short_description(action: Action, lang: Lang, screen: &Screen) -> &'static str {
     use Action::*;
+    match screen {
+        Screen::Dashboard(d) if action == NextPane => {
+            return match d.kind {
+                ClientDashboard::ReleaseRadar(_) => "30/90/180",
+                _ => match lang {
+                    Lang::Sv => "4 v/4 mån",
+                    Lang::En => "4 wk/4 mo",
+                },
+            };
+        }
+        _ => {}
+    }
     match (action, lang) {
         (Down, Lang::Sv) => "flytta",
         (Down, Lang::En) => "move",
@@ -170,6 +192,8 @@ fn short_description(action: Action, lang: Lang) -> &'static str {
         (CalendarMonth, Lang::En) => "month",
         (CalendarNext, Lang::Sv) => "nästa",
         (CalendarNext, Lang::En) => "next",
+        (CalendarPrev, Lang::Sv) => "förra",
+        (CalendarPrev, Lang::En) => "previous",
         (GoRadar, Lang::Sv) => "radar",
         (GoRadar, Lang::En) => "radar",
         (GoClients, Lang::Sv) => "klienter",
@@ -194,6 +218,11 @@ fn date(d: Option<NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_else(|| "–".to_owned())
 }
 
+/// Where a client lives, left out for a protected identity.
+fn municipality(row: &ClientRow) -> String {
+    if row.protected { String::new() } else { row.municipality.clone().unwrap_or_default() }
+}
+
 /// A masked identity number, or the alias marker for protected identity.
 fn masked_id(row: &ClientRow) -> String {
     if row.protected { "********-****".to_owned() } else { row.id_number.as_deref().map(masked).unwrap_or_default() }
@@ -201,6 +230,11 @@ fn masked_id(row: &ClientRow) -> String {
 
 fn empty_or<'a>(app: &App, rows: Vec<Row<'a>>) -> Vec<Row<'a>> {
     if rows.is_empty() { vec![Row::new(vec![Cell::from(tr(app, t::NOTHING_HERE))])] } else { rows }
+}
+
+/// A Today list's count, "100+" when the list was cut at its limit.
+fn today_count(n: usize) -> String {
+    if n >= TODAY_LIMIT { format!("{n}+") } else { n.to_string() }
 }
 
 fn render_today(app: &App, s: &TodayScreen, frame: &mut Frame, area: Rect) {
@@ -211,7 +245,10 @@ fn render_today(app: &App, s: &TodayScreen, frame: &mut Frame, area: Rect) {
         let [a, b, c] = Layout::horizontal([Constraint::Fill(4), Constraint::Fill(3), Constraint::Fill(3)]).areas(area);
         (a, b, c)
     } else {
-        let [top, bottom] = Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+        // The meetings pane is as tall as its rows (at least one, at most half the screen).
+        let wanted = s.meetings.len().max(1) as u16 + 3;
+        let [top, bottom] =
+            Layout::vertical([Constraint::Length(wanted.min(area.height / 2)), Constraint::Min(5)]).areas(area);
         let [left, right] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(bottom);
         (top, left, right)
     };
@@ -246,10 +283,12 @@ fn render_today(app: &App, s: &TodayScreen, frame: &mut Frame, area: Rect) {
     .header(header_row(app, &[t::WHEN, t::CLIENT, t::KIND, t::MODE, t::ROOM]))
     .block(block(
         app,
-        format!("{} ({})", tr(app, t::MEETINGS_THIS_WEEK), s.meetings.len()),
+        format!("{} ({})", tr(app, t::MEETINGS_THIS_WEEK), today_count(s.meetings.len())),
         s.pane == TodayPane::Meetings,
     ));
-    frame.render_widget(table, top);
+    // The table state keeps the selected row in view when a list is longer than its pane.
+    let state = |pane: TodayPane| TableState::default().with_selected(Some(s.selected[pane as usize]));
+    frame.render_stateful_widget(table, top, &mut state(TodayPane::Meetings));
     let actions: Vec<Row> = s
         .actions
         .iter()
@@ -267,10 +306,10 @@ fn render_today(app: &App, s: &TodayScreen, frame: &mut Frame, area: Rect) {
         .header(header_row(app, &[t::DUE, t::CLIENT, t::WHAT]))
         .block(block(
             app,
-            format!("{} ({})", tr(app, t::OVERDUE_ACTIONS), s.actions.len()),
+            format!("{} ({})", tr(app, t::OVERDUE_ACTIONS), today_count(s.actions.len())),
             s.pane == TodayPane::Actions,
         ));
-    frame.render_widget(table, left);
+    frame.render_stateful_widget(table, left, &mut state(TodayPane::Actions));
     let follow: Vec<Row> = s
         .follow_ups
         .iter()
@@ -293,10 +332,10 @@ fn render_today(app: &App, s: &TodayScreen, frame: &mut Frame, area: Rect) {
         .header(header_row(app, &[t::DUE, t::CLIENT, t::WHAT]))
         .block(block(
             app,
-            format!("{} ({})", tr(app, t::OVERDUE_FOLLOW_UPS), s.follow_ups.len()),
+            format!("{} ({})", tr(app, t::OVERDUE_FOLLOW_UPS), today_count(s.follow_ups.len())),
             s.pane == TodayPane::FollowUps,
         ));
-    frame.render_widget(table, right);
+    frame.render_stateful_widget(table, right, &mut state(TodayPane::FollowUps));
 }
 
 /// Readiness flags as compact letters; a dot where all is well. The legend is in help.
@@ -364,7 +403,7 @@ fn render_dashboard(app: &App, s: &DashScreen, frame: &mut Frame, area: Rect) {
                         c.release_on.map(|r| timeline::days_between(today, r).abs().to_string()).unwrap_or_default(),
                     ),
                     Cell::from(c.display_name()),
-                    Cell::from(c.municipality.clone().unwrap_or_default()),
+                    Cell::from(municipality(c)),
                     Cell::from(flag_letters(flags)).style(if flags.count() > 0 { theme.warning } else { theme.ok }),
                 ],
                 Finding::Consent(state) => vec![
@@ -375,12 +414,12 @@ fn render_dashboard(app: &App, s: &DashScreen, frame: &mut Frame, area: Rect) {
                 ],
                 Finding::Gaps(gaps) => vec![
                     Cell::from(c.display_name()),
-                    Cell::from(c.municipality.clone().unwrap_or_default()),
+                    Cell::from(municipality(c)),
                     Cell::from(gap_text(gaps, lang)).style(theme.warning),
                 ],
                 Finding::Ending(days) => vec![
                     Cell::from(c.display_name()),
-                    Cell::from(c.municipality.clone().unwrap_or_default()),
+                    Cell::from(municipality(c)),
                     Cell::from(date(c.probation_end_on)),
                     Cell::from(days.to_string()),
                 ],
@@ -408,9 +447,10 @@ fn render_dashboard(app: &App, s: &DashScreen, frame: &mut Frame, area: Rect) {
 fn gap_text(gaps: &rules::NeedGaps, lang: Lang) -> String {
     let mut parts: Vec<String> = Vec::new();
     if !gaps.without_provider.is_empty() {
+        let n = gaps.without_provider.len();
         parts.push(match lang {
-            Lang::Sv => format!("{} behov utan utförare", gaps.without_provider.len()),
-            Lang::En => format!("{} needs without provider", gaps.without_provider.len()),
+            Lang::Sv => format!("utan utförare: {n} behov"),
+            Lang::En => format!("no provider: {n} need{}", if n == 1 { "" } else { "s" }),
         });
     }
     let named = [
@@ -471,7 +511,7 @@ fn render_clients(app: &App, s: &ClientsScreen, frame: &mut Frame, area: Rect) {
             let mut cells = vec![
                 Cell::from(c.display_name()),
                 Cell::from(masked_id(c)),
-                Cell::from(c.municipality.clone().unwrap_or_default()),
+                Cell::from(municipality(c)),
                 Cell::from(c.phase(today).label(lang)),
                 Cell::from(date(c.release_on)),
                 Cell::from(c.risk.map(|r| r.label(lang)).unwrap_or("–")),
@@ -547,7 +587,11 @@ fn render_workspace(app: &App, w: &WorkspaceScreen, frame: &mut Frame, area: Rec
         Layout::vertical([Constraint::Length(3), Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let phase = timeline::client_phase(&w.file, today);
     let days = timeline::days_to_release(w.file.sentence.as_ref(), today)
-        .map(|d| timeline::release_distance_label(d, lang))
+        .map(|d| {
+            let distance = timeline::release_distance_label(d, lang);
+            let label = if d > 0 { t::RELEASE_IS } else { t::RELEASED };
+            format!("{} {distance}", tr(app, label))
+        })
         .unwrap_or_default();
     let consent = rules::consent_state(&w.file, today);
     let consent_style = if matches!(consent, ConsentState::Active { .. }) { theme.ok } else { theme.warning };
@@ -666,6 +710,14 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
             ]));
         }
         Tab::Needs => {
+            if !d.needs.is_empty() {
+                out.push(heading(format!(
+                    "{:<26} {:<16} {}",
+                    tr(app, t::TAB_NEEDS),
+                    tr(app, t::STATUS),
+                    tr(app, t::PROVIDERS)
+                )));
+            }
             for n in &d.needs {
                 let providers =
                     if n.providers.is_empty() { tr(app, t::NO_PROVIDER).to_owned() } else { n.providers.join(", ") };
@@ -680,6 +732,14 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
             }
         }
         Tab::Interventions => {
+            if !d.interventions.is_empty() {
+                out.push(heading(format!(
+                    "{:<30} {:<18} {}",
+                    tr(app, t::TAB_INTERVENTIONS),
+                    tr(app, t::STATUS),
+                    tr(app, t::PROVIDERS)
+                )));
+            }
             for i in &d.interventions {
                 out.push(Line::from(vec![
                     Span::raw(format!("{:<30} ", i.title)),
@@ -687,8 +747,18 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
                         "{:<18} ",
                         code_label(&i.status, InterventionStatus::from_code, InterventionStatus::label, lang)
                     )),
-                    Span::raw(format!("{} {}", opt(&i.provider), if i.continues { "↳" } else { "" })),
+                    Span::raw(opt(&i.provider)),
                 ]));
+                let mut extra = Vec::new();
+                if let Some(start) = &i.start_on {
+                    extra.push(format!("{} {start}", tr(app, t::START)));
+                }
+                if i.continues {
+                    extra.push(tr(app, t::CONTINUES_PRISON).to_owned());
+                }
+                if !extra.is_empty() {
+                    out.push(Line::from(Span::styled(format!("  {}", extra.join(" · ")), theme.muted)));
+                }
             }
         }
         Tab::Plan => {
@@ -730,7 +800,7 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
                     code_label(&m.kind, MeetingKind::from_code, MeetingKind::label, lang),
                     code_label(&m.mode, MeetingMode::from_code, MeetingMode::label, lang),
                     code_label(&m.status, MeetingStatus::from_code, MeetingStatus::label, lang),
-                    m.planning_point.map(|p| format!(" · P{p}")).unwrap_or_default()
+                    m.planning_point.map(|p| format!(" · {} {p}", tr(app, t::POINT))).unwrap_or_default()
                 )));
                 out.push(Line::from(format!("  {}: {}", tr(app, t::PARTICIPANTS), m.participants.join(", "))));
                 for text in &m.minutes {
@@ -761,7 +831,14 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
                         }
                     }
                 )));
-                out.push(Line::from(format!("  {}: {}", tr(app, t::EXPIRES), opt(&c.expires_on))));
+                let expired = c.expires_on.as_deref().is_some_and(|e| e < today.to_string().as_str());
+                out.push(Line::from(vec![
+                    Span::raw(format!("  {}: {}", tr(app, t::EXPIRES), opt(&c.expires_on))),
+                    Span::styled(
+                        if expired { format!("  {}", tr(app, t::EXPIRED)) } else { String::new() },
+                        theme.warning,
+                    ),
+                ]));
                 if let Some(r) = &c.revoked_on {
                     out.push(Line::from(Span::styled(format!("  {}: {r}", tr(app, t::REVOKED)), theme.warning)));
                 }
@@ -778,7 +855,7 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
             }
             for (at, author, text) in &d.notes {
                 out.push(Line::from(vec![
-                    Span::styled(format!("{} {} ", at.replace('T', " "), opt(author)), theme.muted),
+                    Span::styled(format!("{} {}: ", at.replace('T', " "), opt(author)), theme.muted),
                     Span::raw(text.clone()),
                 ]));
             }
@@ -798,7 +875,7 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
                 };
                 out.push(Line::from(vec![
                     Span::styled(format!("{when} "), theme.muted),
-                    Span::raw(format!("{}.{} = {value} ", h.entity, h.field)),
+                    Span::raw(format!("{}.{} = {value} ", entity_label(&h.entity, lang), h.field)),
                     Span::styled(
                         format!("{} @{}", h.author, &h.replica[h.replica.len().saturating_sub(6)..]),
                         theme.muted,
@@ -811,6 +888,27 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
         out.push(Line::from(tr(app, t::NOTHING_HERE)));
     }
     out
+}
+
+/// The name of a table as a user would say it.
+fn entity_label(entity: &str, lang: Lang) -> &str {
+    let (sv, en) = match entity {
+        "client" => ("klient", "client"),
+        "sentence" => ("verkställighet", "sentence"),
+        "risk_assessment" => ("riskbedömning", "risk assessment"),
+        "enrolment" => ("inslussning", "enrolment"),
+        "consent" => ("samtycke", "consent"),
+        "need" => ("behov", "need"),
+        "plan" => ("plan", "plan"),
+        "intervention" => ("insats", "intervention"),
+        "meeting" => ("möte", "meeting"),
+        "event" => ("händelse", "event"),
+        "action_item" => ("åtgärd", "action item"),
+        "outcome_snapshot" => ("utfall", "outcome"),
+        "note" => ("anteckning", "note"),
+        _ => return entity,
+    };
+    if lang == Lang::Sv { sv } else { en }
 }
 
 fn point_label(point: PlanningPoint, lang: Lang) -> &'static str {
@@ -826,13 +924,18 @@ fn render_calendar(app: &App, s: &CalendarScreen, frame: &mut Frame, area: Rect)
         CalendarSpan::Week => tr(app, t::WEEK),
         CalendarSpan::Month => tr(app, t::MONTH),
     };
-    let title =
-        format!("{} · {span} {from} – {} ({})", screen_title(app), to - chrono::Duration::days(1), s.meetings.len());
-    let height = usize::from(area.height.saturating_sub(3));
-    let start = s.pager.offset.min(s.meetings.len());
-    let rows: Vec<Row> = s.meetings[start..]
+    let period = match s.span {
+        CalendarSpan::Week => {
+            format!("{span} {} · {from} – {}", from.iso_week().week(), to - chrono::Duration::days(1))
+        }
+        CalendarSpan::Month => format!("{span} {}", from.format("%Y-%m")),
+        CalendarSpan::Day => format!("{span} {from}"),
+    };
+    let title = format!("{} · {period} ({})", screen_title(app), s.pager.len.unwrap_or(0));
+    let start = s.pager.offset;
+    let rows: Vec<Row> = s
+        .meetings
         .iter()
-        .take(height)
         .enumerate()
         .map(|(i, m)| {
             Row::new(vec![
@@ -847,7 +950,13 @@ fn render_calendar(app: &App, s: &CalendarScreen, frame: &mut Frame, area: Rect)
         .collect();
     let table = Table::new(
         empty_or(app, rows),
-        [Constraint::Length(16), Constraint::Fill(2), Constraint::Fill(1), Constraint::Length(9), Constraint::Fill(2)],
+        [
+            Constraint::Length(16),
+            Constraint::Fill(2),
+            Constraint::Length(22),
+            Constraint::Length(9),
+            Constraint::Fill(2),
+        ],
     )
     .header(header_row(app, &[t::WHEN, t::CLIENT, t::KIND, t::MODE, t::PLACE]))
     .block(block(app, title, true));
@@ -924,7 +1033,9 @@ pub fn help_entries(app: &App) -> Vec<(String, &'static str)> {
 fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, area: Rect) {
     let theme = &app.opts.theme;
     let lang = app.opts.lang;
-    let rect = centred(area, area.width.saturating_sub(8).max(40), area.height.saturating_sub(4).max(10));
+    // Narrow terminals give the overlay nearly all the width, so the screen behind does not peek through.
+    let margin = if area.width < WIDE { 2 } else { 16 };
+    let rect = centred(area, area.width.saturating_sub(margin).max(40), area.height.saturating_sub(2).max(10));
     frame.render_widget(Clear, rect);
     let inner_height = usize::from(rect.height.saturating_sub(4));
     let (title, query, lines): (Text, &str, Vec<Line>) = match overlay {
@@ -967,7 +1078,7 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, area: Rect) {
                         Line::from(vec![
                             Span::raw(format!("{:<30} ", r.display_name())),
                             Span::styled(format!("{} ", masked_id(r)), theme.masked),
-                            Span::raw(r.municipality.clone().unwrap_or_default()),
+                            Span::raw(municipality(r)),
                         ])
                         .style(if i == *selected { theme.selected } else { theme.base })
                     })

@@ -82,9 +82,12 @@ CREATE TABLE client (
     language                  TEXT,
     interpreter               INTEGER NOT NULL DEFAULT 0,
     closed_on                 TEXT,
-    deleted                   INTEGER NOT NULL DEFAULT 0
+    deleted                   INTEGER NOT NULL DEFAULT 0,
+    -- Lists sort by this, so a protected identity sits under its alias, not its real name.
+    sort_name                 TEXT GENERATED ALWAYS AS (
+        iif(protected_identity, ifnull(alias, ''), last_name || ' ' || first_name)) STORED
 ) STRICT;
-CREATE INDEX client_name ON client(last_name, first_name, id);
+CREATE INDEX client_sort ON client(sort_name, id);
 CREATE INDEX client_municipality ON client(home_municipality);
 CREATE INDEX client_id_number ON client(id_number);
 
@@ -339,7 +342,7 @@ CREATE TABLE meeting (
     channel          TEXT,
     deleted          INTEGER NOT NULL DEFAULT 0
 ) STRICT;
-CREATE INDEX meeting_starts ON meeting(starts_at);
+CREATE INDEX meeting_starts ON meeting(starts_at, id);
 CREATE INDEX meeting_client ON meeting(client_id, starts_at);
 
 CREATE TABLE meeting_participant (
@@ -374,6 +377,7 @@ CREATE TABLE event (
     deleted      INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE INDEX event_client ON event(client_id, occurred_on);
+CREATE INDEX event_follow_up ON event(follow_up_on);
 
 CREATE TABLE action_item (
     id               TEXT PRIMARY KEY,
@@ -388,7 +392,8 @@ CREATE TABLE action_item (
     done_on          TEXT,
     deleted          INTEGER NOT NULL DEFAULT 0
 ) STRICT;
-CREATE INDEX action_open_due ON action_item(status, due_on);
+CREATE INDEX action_open_due ON action_item(status, due_on, id);
+CREATE INDEX action_event ON action_item(event_id);
 CREATE INDEX action_owner ON action_item(owner_contact_id, status);
 CREATE INDEX action_client ON action_item(client_id);
 CREATE INDEX action_meeting ON action_item(meeting_id);

@@ -1,0 +1,235 @@
+//! The performance budgets of product.md, measured through the real app rendering into an
+//! off-screen terminal: start to first frame, key to frame for moves, tabs, opening a client
+//! and each dashboard, filter keystrokes, and bytes written for one list move.
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::{CrosstermBackend, TestBackend};
+
+use crate::store::Store;
+use crate::tui::{App, AppOptions, ui};
+
+/// One measured figure.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// What was measured.
+    pub name: String,
+    /// Median.
+    pub p50: Duration,
+    /// 95th percentile.
+    pub p95: Duration,
+    /// Number of samples.
+    pub samples: usize,
+    /// The budget, if product.md sets one.
+    pub budget: Option<Duration>,
+}
+
+impl Figure {
+    fn new(name: &str, mut samples: Vec<Duration>, budget: Option<Duration>) -> Figure {
+        samples.sort();
+        let at = |q: f64| samples.get(((samples.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or_default();
+        Figure { name: name.to_owned(), p50: at(0.5), p95: at(0.95), samples: samples.len(), budget }
+    }
+
+    /// Whether the 95th percentile is within budget (true when there is none).
+    pub fn within_budget(&self) -> bool {
+        self.budget.is_none_or(|b| self.p95 <= b)
+    }
+}
+
+/// Everything one run measured.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Clients in the store.
+    pub clients: i64,
+    /// Timings.
+    pub figures: Vec<Figure>,
+    /// Bytes written to the terminal for one list move.
+    pub bytes_per_move: usize,
+    /// Peak resident memory, in KiB, if the system tells.
+    pub peak_kib: Option<u64>,
+}
+
+const MS: fn(u64) -> Duration = Duration::from_millis;
+
+fn key(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+fn draw(app: &App, terminal: &mut Terminal<TestBackend>) {
+    terminal.draw(|f| ui::render(app, f)).expect("drawing into memory cannot fail");
+}
+
+/// Times `keys` (handled and drawn one by one), `rounds` times, starting each round from
+/// `setup`.
+fn time_keys(
+    app: &mut App,
+    terminal: &mut Terminal<TestBackend>,
+    setup: &[KeyEvent],
+    keys: &[KeyEvent],
+) -> Vec<Duration> {
+    for k in setup {
+        app.handle_key(*k);
+    }
+    draw(app, terminal);
+    keys.iter()
+        .map(|k| {
+            let started = Instant::now();
+            app.handle_key(*k);
+            draw(app, terminal);
+            started.elapsed()
+        })
+        .collect()
+}
+
+/// Peak resident set size from /proc, in KiB.
+pub fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Runs every measurement on an open store.
+pub fn run(store: Store, opts: AppOptions, size: (u16, u16)) -> crate::store::Result<Report> {
+    let clients: i64 = store.conn().query_row("SELECT count(*) FROM client WHERE deleted = 0", [], |r| r.get(0))?;
+    let mut figures = Vec::new();
+    let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).expect("in-memory terminal");
+
+    let started = Instant::now();
+    let mut app = App::new(store, opts.clone(), size)?;
+    draw(&app, &mut terminal);
+    figures.push(Figure::new("first frame (after key derivation)", vec![started.elapsed()], Some(MS(100))));
+
+    let moves: Vec<KeyEvent> = std::iter::repeat_n(key('j'), 300).collect();
+    figures.push(Figure::new(
+        "list move (client list)",
+        time_keys(&mut app, &mut terminal, &[key('8')], &moves),
+        Some(MS(16)),
+    ));
+    let pages: Vec<KeyEvent> = std::iter::repeat_n(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE), 50).collect();
+    figures.push(Figure::new(
+        "page down (client list)",
+        time_keys(&mut app, &mut terminal, &[key('g')], &pages),
+        Some(MS(16)),
+    ));
+
+    let mut opens = Vec::new();
+    let mut tabs = Vec::new();
+    for i in 0..30 {
+        let setup: Vec<KeyEvent> = std::iter::repeat_n(key('j'), i % 5).collect();
+        let t = time_keys(&mut app, &mut terminal, &setup, &[KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)]);
+        opens.extend(t);
+        tabs.extend(time_keys(&mut app, &mut terminal, &[], &[key('l'); 8]));
+        app.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    }
+    figures.push(Figure::new("open a client", opens, Some(MS(16))));
+    figures.push(Figure::new("tab switch (workspace)", tabs, Some(MS(16))));
+
+    let mut typed = Vec::new();
+    for word in ["prov", "demo", "test", "göte", "1985"] {
+        let mut keys: Vec<KeyEvent> = word.chars().map(key).collect();
+        keys.extend(std::iter::repeat_n(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE), word.len()));
+        typed.extend(time_keys(&mut app, &mut terminal, &[key('/')], &keys));
+        app.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    }
+    figures.push(Figure::new("filter keystroke", typed, Some(MS(30))));
+
+    for (digit, name) in [
+        ('1', "dashboard: today"),
+        ('2', "dashboard: release radar"),
+        ('3', "dashboard: first weeks"),
+        ('4', "dashboard: consent"),
+        ('5', "dashboard: need gaps"),
+        ('6', "dashboard: supervision ending"),
+        ('7', "dashboard: my action items"),
+        ('9', "calendar"),
+    ] {
+        let mut samples = Vec::new();
+        for _ in 0..10 {
+            samples.extend(time_keys(&mut app, &mut terminal, &[], &[key(digit)]));
+            app.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+        }
+        figures.push(Figure::new(name, samples, Some(MS(16))));
+    }
+
+    let bytes_per_move = bytes_for_one_move(&mut app, size);
+    Ok(Report { clients, figures, bytes_per_move, peak_kib: peak_memory_kib() })
+}
+
+/// A terminal output that only counts what is written to it.
+#[derive(Clone, Default)]
+struct ByteCounter(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl std::io::Write for ByteCounter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.fetch_add(buf.len(), std::sync::atomic::Ordering::Relaxed);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Bytes a real terminal backend writes for one list move after a full first frame.
+fn bytes_for_one_move(app: &mut App, size: (u16, u16)) -> usize {
+    let counter = ByteCounter::default();
+    let viewport = ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, size.0, size.1));
+    let mut terminal =
+        Terminal::with_options(CrosstermBackend::new(counter.clone()), ratatui::TerminalOptions { viewport })
+            .expect("in-memory terminal");
+    app.handle_key(key('8'));
+    let _ = terminal.draw(|f| ui::render(app, f));
+    let before = counter.0.load(std::sync::atomic::Ordering::Relaxed);
+    app.handle_key(key('j'));
+    let _ = terminal.draw(|f| ui::render(app, f));
+    counter.0.load(std::sync::atomic::Ordering::Relaxed) - before
+}
+
+impl Report {
+    /// The figures as a table.
+    pub fn table(&self) -> String {
+        let mut out = format!(
+            "clients: {}\n{:<38} {:>9} {:>9} {:>8}  ok\n",
+            self.clients, "measure", "p50 ms", "p95 ms", "budget"
+        );
+        for f in &self.figures {
+            out.push_str(&format!(
+                "{:<38} {:>9.2} {:>9.2} {:>8}  {}\n",
+                f.name,
+                f.p50.as_secs_f64() * 1000.0,
+                f.p95.as_secs_f64() * 1000.0,
+                f.budget.map(|b| format!("{}", b.as_millis())).unwrap_or_default(),
+                if f.within_budget() { "yes" } else { "NO" }
+            ));
+        }
+        out.push_str(&format!(
+            "bytes written for one list move: {} (budget 2048) {}\n",
+            self.bytes_per_move,
+            if self.bytes_per_move <= 2048 { "yes" } else { "NO" }
+        ));
+        if let Some(kib) = self.peak_kib {
+            out.push_str(&format!("peak memory: {:.1} MiB (budget 150)\n", kib as f64 / 1024.0));
+        }
+        out
+    }
+
+    /// The figures as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "clients": self.clients,
+            "bytes_per_move": self.bytes_per_move,
+            "peak_kib": self.peak_kib,
+            "figures": self.figures.iter().map(|f| serde_json::json!({
+                "name": f.name,
+                "p50_ms": f.p50.as_secs_f64() * 1000.0,
+                "p95_ms": f.p95.as_secs_f64() * 1000.0,
+                "samples": f.samples,
+                "budget_ms": f.budget.map(|b| b.as_millis() as u64),
+                "within_budget": f.within_budget(),
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
