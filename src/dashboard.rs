@@ -2,6 +2,8 @@
 //! indexed query and keeps those the domain rules pick, so the rules stay the one
 //! definition of "consent missing" or "need gap" and the cost follows the page, not the store.
 
+use std::collections::HashMap;
+
 use chrono::{Duration, NaiveDate};
 
 use crate::domain::model::ClientFile;
@@ -49,8 +51,10 @@ pub struct DashboardRow {
     pub finding: Finding,
 }
 
-/// Candidates read per query while scanning.
+/// Most candidates read per query while scanning.
 const SCAN_PAGE: usize = 64;
+/// Fewest candidates read per query: a dashboard that skips most of them still moves on quickly.
+const MIN_SCAN: usize = 16;
 
 impl ClientDashboard {
     fn candidates(self, today: NaiveDate) -> Candidates {
@@ -90,18 +94,26 @@ impl ClientDashboard {
         }
     }
 
+    /// Whether every candidate is listed, so a page can start reading candidates at its
+    /// own offset instead of counting matches from the top.
+    fn lists_every_candidate(self) -> bool {
+        matches!(self, ClientDashboard::ReleaseRadar(_) | ClientDashboard::FirstWeeks(_))
+    }
+
     /// Rows `skip..skip + limit` of the dashboard.
     pub fn rows(self, store: &Store, today: NaiveDate, skip: usize, limit: usize) -> Result<Vec<DashboardRow>> {
         let mut out = Vec::new();
-        let mut matched = 0;
-        let mut offset = 0;
+        let (mut offset, mut matched) = if self.lists_every_candidate() { (skip, skip) } else { (0, 0) };
         loop {
-            let page = store.candidates(self.candidates(today), offset, SCAN_PAGE)?;
+            // Read about as many candidates as rows are still wanted: a file costs a dozen reads.
+            let want = limit.saturating_sub(out.len()).clamp(MIN_SCAN, SCAN_PAGE);
+            let page = store.candidates(self.candidates(today), offset, want)?;
             offset += page.len();
             let ids: Vec<String> = page.iter().map(|c| c.id.clone()).collect();
-            let files = store.client_files(&ids)?;
-            for (client, file) in page.iter().zip(files) {
-                debug_assert_eq!(client.id, file.client.id);
+            let mut files: HashMap<String, ClientFile> =
+                store.client_files(&ids)?.into_iter().map(|f| (f.client.id.clone(), f)).collect();
+            for client in &page {
+                let Some(file) = files.remove(&client.id) else { continue };
                 let Some(finding) = self.evaluate(&file, today) else { continue };
                 matched += 1;
                 if matched > skip {
@@ -111,7 +123,7 @@ impl ClientDashboard {
                     }
                 }
             }
-            if page.len() < SCAN_PAGE {
+            if page.len() < want {
                 return Ok(out);
             }
         }

@@ -404,17 +404,15 @@ pub struct ActionRow {
     pub status: ActionStatus,
 }
 
-/// An overdue follow-up: a plan's next follow-up or an event's.
+/// An overdue plan follow-up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FollowUpRow {
     /// The client.
     pub client_id: String,
     /// Name to show.
     pub client_name: String,
-    /// `plan` or `event`.
-    pub source: &'static str,
-    /// Plan kind or event kind code.
-    pub what: String,
+    /// Which plan.
+    pub plan_kind: PlanKind,
     /// When it was due.
     pub due_on: Option<NaiveDate>,
 }
@@ -469,12 +467,15 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// How many meetings start from..to (`to` exclusive).
-    pub fn count_meetings_between(&self, from: &str, to: &str) -> Result<usize> {
+    /// How many meetings start from..to (`to` exclusive), counting at most `cap`.
+    pub fn count_meetings_between(&self, from: &str, to: &str, cap: usize) -> Result<usize> {
         let n: i64 = self
             .conn()
-            .prepare_cached("SELECT count(*) FROM meeting WHERE deleted = 0 AND starts_at >= ?1 AND starts_at < ?2")?
-            .query_row([from, to], |r| r.get(0))?;
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM meeting WHERE deleted = 0 AND starts_at >= ?1 AND starts_at < ?2
+                 LIMIT ?3)",
+            )?
+            .query_row(rusqlite::params![from, to, cap as i64], |r| r.get(0))?;
         Ok(n as usize)
     }
 
@@ -545,38 +546,27 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Plans in force whose follow-up date has passed, and events whose follow-up has passed
-    /// with no action item taking care of it; earliest first.
+    /// Plans in force whose follow-up date has passed, most recently due first. (An event's
+    /// follow-up is an action item, listed with the other overdue action items.)
     pub fn overdue_follow_ups(&self, today: NaiveDate, limit: usize) -> Result<Vec<FollowUpRow>> {
+        // Walking the date index back from today reaches open cases first; long-closed
+        // cases with stale plans are never walked.
         let sql = format!(
-            // Each branch walks its own date index and stops at the limit, so the union never
-            // holds more than twice the limit, however many plans are overdue.
-            "SELECT * FROM (
-                SELECT * FROM (
-                    SELECT c.id, {CLIENT_NAME_SQL}, 'plan', p.kind, p.next_follow_up_on AS due
-                    FROM plan p JOIN client c ON c.id = p.client_id
-                    WHERE p.deleted = 0 AND c.deleted = 0 AND p.status = 'gallande' AND p.next_follow_up_on < ?1
-                      AND {OPEN_CASE}
-                    ORDER BY p.next_follow_up_on LIMIT ?2)
-                UNION ALL
-                SELECT * FROM (
-                    SELECT c.id, {CLIENT_NAME_SQL}, 'event', ev.kind, ev.follow_up_on AS due
-                    FROM event ev JOIN client c ON c.id = ev.client_id
-                    WHERE ev.deleted = 0 AND c.deleted = 0 AND ev.follow_up_on < ?1
-                      AND NOT EXISTS (SELECT 1 FROM action_item a WHERE a.event_id = ev.id AND a.deleted = 0)
-                      AND {OPEN_CASE}
-                    ORDER BY ev.follow_up_on LIMIT ?2)
-             ) ORDER BY due LIMIT ?2"
+            "SELECT c.id, {CLIENT_NAME_SQL}, p.kind, p.next_follow_up_on
+             FROM plan p JOIN client c ON c.id = p.client_id
+             WHERE p.deleted = 0 AND c.deleted = 0 AND p.status = 'gallande' AND p.next_follow_up_on < ?1
+               AND {OPEN_CASE}
+             ORDER BY p.next_follow_up_on DESC LIMIT ?2"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params![today.to_string(), limit as i64], |r| {
-            let source: String = r.get(2)?;
             Ok(FollowUpRow {
                 client_id: r.get(0)?,
                 client_name: r.get(1)?,
-                source: if source == "plan" { "plan" } else { "event" },
-                what: r.get(3)?,
-                due_on: date_col(r, 4)?,
+                plan_kind: r
+                    .get::<_, String>(2)
+                    .map(|k| PlanKind::from_code(&k).unwrap_or(PlanKind::Inslussningsplan))?,
+                due_on: date_col(r, 3)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

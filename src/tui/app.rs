@@ -1016,11 +1016,14 @@ fn shift_period(anchor: NaiveDate, span: CalendarSpan, sign: i64) -> NaiveDate {
     }
 }
 
+/// The calendar counts a period's meetings up to this many and shows "N+" beyond.
+pub const CALENDAR_COUNT_CAP: usize = 1000;
+
 /// Reads the calendar's visible window of meetings and the period's count.
 fn load_calendar(store: &Store, s: &mut CalendarScreen, height: usize) -> Result<()> {
     let (from, to) = period(s.anchor, s.span);
     let (from, to) = (format!("{from}T00:00"), format!("{to}T00:00"));
-    s.pager.len = Some(store.count_meetings_between(&from, &to)?);
+    s.pager.len = Some(store.count_meetings_between(&from, &to, CALENDAR_COUNT_CAP)?);
     s.meetings = store.meetings_between(&from, &to, s.pager.offset, height)?;
     Ok(())
 }

@@ -302,7 +302,7 @@ fn render_today(app: &App, s: &TodayScreen, frame: &mut Frame, area: Rect) {
             .style(sel(TodayPane::Actions, i))
         })
         .collect();
-    let table = Table::new(empty_or(app, actions), [Constraint::Length(10), Constraint::Fill(1), Constraint::Fill(2)])
+    let table = Table::new(empty_or(app, actions), [Constraint::Length(10), Constraint::Fill(1), Constraint::Fill(1)])
         .header(header_row(app, &[t::DUE, t::CLIENT, t::WHAT]))
         .block(block(
             app,
@@ -315,11 +315,7 @@ fn render_today(app: &App, s: &TodayScreen, frame: &mut Frame, area: Rect) {
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let what = if f.source == "plan" {
-                PlanKind::from_code(&f.what).map(|k| k.label(lang)).unwrap_or("?")
-            } else {
-                EventKind::from_code(&f.what).map(|k| k.label(lang)).unwrap_or("?")
-            };
+            let what = f.plan_kind.label(lang);
             Row::new(vec![
                 Cell::from(date(f.due_on)).style(theme.warning),
                 Cell::from(f.client_name.clone()),
@@ -328,7 +324,7 @@ fn render_today(app: &App, s: &TodayScreen, frame: &mut Frame, area: Rect) {
             .style(sel(TodayPane::FollowUps, i))
         })
         .collect();
-    let table = Table::new(empty_or(app, follow), [Constraint::Length(10), Constraint::Fill(1), Constraint::Fill(1)])
+    let table = Table::new(empty_or(app, follow), [Constraint::Length(10), Constraint::Fill(3), Constraint::Fill(2)])
         .header(header_row(app, &[t::DUE, t::CLIENT, t::WHAT]))
         .block(block(
             app,
@@ -519,23 +515,25 @@ fn render_clients(app: &App, s: &ClientsScreen, frame: &mut Frame, area: Rect) {
             if wide {
                 cells.push(Cell::from(c.status.map(|s| s.label(lang)).unwrap_or("–")));
                 cells.push(Cell::from(c.coordinator.clone().unwrap_or_default()));
-                cells.push(Cell::from(c.office.clone().unwrap_or_default()));
+                // Every office is a probation office: its town says which.
+                let office = c.office.as_deref().unwrap_or_default();
+                cells.push(Cell::from(office.strip_prefix("Frivården ").unwrap_or(office).to_owned()));
             }
             Row::new(cells).style(if i == s.selected { theme.selected } else { theme.base })
         })
         .collect();
     let mut head = vec![t::NAME, t::ID_NUMBER, t::MUNICIPALITY, t::PHASE, t::RELEASE, t::RISK];
     let mut widths = vec![
-        Constraint::Fill(2),
+        Constraint::Fill(3),
         Constraint::Length(13),
-        Constraint::Fill(1),
+        Constraint::Length(10),
         Constraint::Length(16),
         Constraint::Length(10),
         Constraint::Length(6),
     ];
     if wide {
         head.extend([t::STATUS, t::COORDINATOR, t::OFFICE]);
-        widths.extend([Constraint::Length(11), Constraint::Fill(2), Constraint::Fill(2)]);
+        widths.extend([Constraint::Length(11), Constraint::Fill(2), Constraint::Fill(1)]);
     }
     let table = Table::new(empty_or(app, rows), widths).header(header_row(app, &head)).block(block(
         app,
@@ -931,7 +929,11 @@ fn render_calendar(app: &App, s: &CalendarScreen, frame: &mut Frame, area: Rect)
         CalendarSpan::Month => format!("{span} {}", from.format("%Y-%m")),
         CalendarSpan::Day => format!("{span} {from}"),
     };
-    let title = format!("{} · {period} ({})", screen_title(app), s.pager.len.unwrap_or(0));
+    let count = match s.pager.len.unwrap_or(0) {
+        n if n >= CALENDAR_COUNT_CAP => format!("{n}+"),
+        n => n.to_string(),
+    };
+    let title = format!("{} · {period} ({count})", screen_title(app));
     let start = s.pager.offset;
     let rows: Vec<Row> = s
         .meetings
