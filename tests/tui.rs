@@ -260,3 +260,19 @@ fn the_radar_horizon_cycles_with_tab() {
     let Screen::Dashboard(d) = &app.screen else { panic!() };
     assert_eq!(d.kind, sluss::dashboard::ClientDashboard::ReleaseRadar(90));
 }
+
+#[test]
+fn the_directory_filters_organisations_as_you_type() {
+    let mut app = app();
+    press(&mut app, "0");
+    let Screen::Directory(d) = &app.screen else { panic!("expected the directory") };
+    let all = d.orgs.len();
+    press(&mut app, "/krono");
+    let Screen::Directory(d) = &app.screen else { panic!() };
+    assert_eq!(d.orgs.len(), 1, "{:?}", d.orgs.iter().map(|o| &o.name).collect::<Vec<_>>());
+    assert_eq!(d.orgs[0].name, "Kronofogden");
+    assert!(!d.contacts.is_empty(), "the contacts of the organisation left are shown");
+    key(&mut app, KeyCode::Esc);
+    let Screen::Directory(d) = &app.screen else { panic!() };
+    assert_eq!(d.orgs.len(), all);
+}

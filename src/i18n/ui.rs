@@ -112,6 +112,26 @@ texts! {
     CONTINUES_PRISON = "fortsätter insats från anstalten", "continues an intervention from prison";
     EXPIRED = "har gått ut", "has expired";
     POINT = "punkt", "point";
+    PURPOSE_TODAY = "Dagens och veckans möten, försenade åtgärder och uppföljningar.",
+        "Meetings today and this week, overdue action items and follow-ups.";
+    PURPOSE_RADAR = "Frigivningar de närmaste dagarna; en bokstav i Flaggor betyder att något saknas.",
+        "Releases in the coming days; a letter under Flags means something is missing.";
+    PURPOSE_FIRST_WEEKS = "Nyss frigivna: den mest riskfyllda tiden. Flaggorna visar vad som fortfarande saknas.",
+        "Recently released: the riskiest time. The flags show what is still missing.";
+    PURPOSE_CONSENT = "Aktiva klienter vars samtycke saknas, inte är dokumenterat, snart går ut, har gått ut eller återkallats.",
+        "Active clients whose consent is missing, undocumented, expiring, expired or revoked.";
+    PURPOSE_NEED_GAPS = "Behov utan utförare och kombinationer som kräver en viss aktör (KFM/BUS, SIP, polis).",
+        "Needs without a provider, and combinations that call for a certain agency (KFM/BUS, SIP, police).";
+    PURPOSE_ENDING = "Prövotiden slutar inom 60 dagar och ingen överlämning av samordningen är registrerad.",
+        "Probation ends within 60 days and no handover of coordination is recorded.";
+    PURPOSE_MY_ACTIONS = "Öppna åtgärder, tidigast först.", "Open action items, earliest first.";
+    PURPOSE_CLIENTS = "Alla klienter. / söker, p r t o c filtrerar, s sorterar, Alt-1…5 sparade vyer.",
+        "Every client. / searches, p r t o c filter, s sorts, Alt-1…5 saved views.";
+    PURPOSE_WORKSPACE = "En klient: rubriken svarar på läget, flikarna visar detaljerna.",
+        "One client: the header gives the state, the tabs the details.";
+    PURPOSE_CALENDAR = "Möten per dag, vecka eller månad.", "Meetings by day, week or month.";
+    PURPOSE_DIRECTORY = "Organisationer och deras kontaktpersoner. / filtrerar.",
+        "Organisations and their contact people. / filters.";
     UNKNOWN_KEY = "Okänd tangent – tryck ? för hjälp", "Unknown key – press ? for help";
     MORE = "fler", "more";
     SET_USER_HINT = "Alla öppna åtgärder – ange user i config.toml för att se bara dina",

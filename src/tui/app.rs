@@ -9,7 +9,7 @@ use super::config::SavedView;
 use super::keymap::Keymap;
 use super::theme::Theme;
 use crate::dashboard::{ClientDashboard, DashboardRow};
-use crate::domain::enums::{EnrolmentStatus, RiskLevel};
+use crate::domain::enums::{EnrolmentStatus, OrgKind, RiskLevel};
 use crate::domain::model::ClientFile;
 use crate::domain::timeline::Phase;
 use crate::i18n::Lang;
@@ -206,8 +206,14 @@ pub struct CalendarScreen {
 /// The organisations and contacts directory.
 #[derive(Debug, Clone)]
 pub struct DirectoryScreen {
-    /// Organisations.
+    /// Every organisation.
+    pub all: Vec<OrgRow>,
+    /// The organisations the filter keeps.
     pub orgs: Vec<OrgRow>,
+    /// Text typed after `/`: organisations whose name, kind or municipality contain it.
+    pub filter: String,
+    /// Whether the filter is being typed.
+    pub editing: bool,
     /// Contacts of the selected organisation.
     pub contacts: Vec<ContactRow>,
     /// Window over the organisations.
@@ -325,7 +331,9 @@ impl App {
     /// Handles a key press: overlays and text inputs get raw keys first.
     pub fn handle_key(&mut self, key: KeyEvent) {
         self.status = None;
-        let typing = self.overlay.is_some() || matches!(&self.screen, Screen::Clients(c) if c.editing);
+        let typing = self.overlay.is_some()
+            || matches!(&self.screen, Screen::Clients(c) if c.editing)
+            || matches!(&self.screen, Screen::Directory(d) if d.editing);
         if typing && key.modifiers.contains(KeyModifiers::ALT) && matches!(key.code, KeyCode::Char(_)) {
             // Over a slow link, Esc and the next key arrive together and read as Alt+key:
             // treat that as the two keys the user typed.
@@ -337,6 +345,8 @@ impl App {
             self.overlay_key(key)
         } else if matches!(&self.screen, Screen::Clients(c) if c.editing) {
             self.filter_key(key)
+        } else if matches!(&self.screen, Screen::Directory(d) if d.editing) {
+            self.directory_filter_key(key)
         } else {
             match self.opts.keymap.action_for(self.screen.contexts(), &key) {
                 Some(action) => self.update(action),
@@ -411,8 +421,12 @@ impl App {
                 self.go(Screen::Calendar(s));
             }
             Action::GoDirectory => {
+                let all = self.store.organisations()?;
                 let mut s = DirectoryScreen {
-                    orgs: self.store.organisations()?,
+                    orgs: all.clone(),
+                    all,
+                    filter: String::new(),
+                    editing: false,
                     contacts: Vec::new(),
                     pager: Pager::default(),
                 };
@@ -599,7 +613,9 @@ impl App {
                 }
             }
             Screen::Directory(s) => {
-                if move_pager(&mut s.pager, action, height) || matches!(action, Action::Up | Action::Down) {
+                if action == Action::Filter {
+                    s.editing = true;
+                } else if move_pager(&mut s.pager, action, height) || matches!(action, Action::Up | Action::Down) {
                     load_contacts(store, s)?;
                 }
             }
@@ -608,6 +624,37 @@ impl App {
             self.open_client(&id, tab)?;
         }
         Ok(())
+    }
+
+    fn directory_filter_key(&mut self, key: KeyEvent) -> Result<()> {
+        let lang = self.opts.lang;
+        let Screen::Directory(s) = &mut self.screen else { return Ok(()) };
+        match key.code {
+            KeyCode::Enter => s.editing = false,
+            KeyCode::Esc => {
+                s.editing = false;
+                s.filter.clear();
+            }
+            KeyCode::Backspace => {
+                s.filter.pop();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => s.filter.push(c),
+            _ => return Ok(()),
+        }
+        let needle = s.filter.to_lowercase();
+        s.orgs = s
+            .all
+            .iter()
+            .filter(|o| {
+                let kind = OrgKind::from_code(&o.kind).map(|k| k.label(lang)).unwrap_or_default();
+                [o.name.as_str(), kind, o.municipality.as_deref().unwrap_or_default()]
+                    .iter()
+                    .any(|field| field.to_lowercase().contains(&needle))
+            })
+            .cloned()
+            .collect();
+        s.pager = Pager { len: Some(s.orgs.len()), ..Pager::default() };
+        load_contacts(&self.store, s)
     }
 
     fn filter_key(&mut self, key: KeyEvent) -> Result<()> {
@@ -641,6 +688,7 @@ impl App {
 
     fn overlay_key(&mut self, key: KeyEvent) -> Result<()> {
         let lang = self.opts.lang;
+        let help_len = super::ui::help_entries(self).len();
         let Some(overlay) = &mut self.overlay else { return Ok(()) };
         if key.code == KeyCode::Esc {
             self.overlay = None;
@@ -648,7 +696,7 @@ impl App {
         }
         match overlay {
             Overlay::Help { query, selected } => match key.code {
-                KeyCode::Down => *selected += 1,
+                KeyCode::Down => *selected = (*selected + 1).min(help_len.saturating_sub(1)),
                 KeyCode::Up => *selected = selected.saturating_sub(1),
                 KeyCode::Backspace => {
                     query.pop();

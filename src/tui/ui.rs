@@ -87,10 +87,11 @@ fn footer_actions(app: &App) -> Vec<Action> {
     use Action::*;
     let mut actions = match &app.screen {
         Screen::Clients(s) if s.editing => return vec![],
+        Screen::Directory(s) if s.editing => return vec![],
         Screen::Clients(_) => vec![Down, Open, Filter, SortNext, FilterPhase, FilterRisk, FilterStatus, ClearFilters],
         Screen::Workspace(_) => vec![NextTab, Down, Back],
         Screen::Calendar(_) => vec![CalendarPrev, CalendarNext, CalendarDay, CalendarWeek, CalendarMonth, Open],
-        Screen::Directory(_) => vec![Down, Back],
+        Screen::Directory(_) => vec![Down, Filter, Back],
         Screen::Today(_) => vec![NextPane, Down, Open, GoRadar, GoClients],
         Screen::Dashboard(s) if matches!(s.kind, ClientDashboard::ReleaseRadar(_) | ClientDashboard::FirstWeeks(_)) => {
             vec![Down, Open, NextPane, Back]
@@ -107,9 +108,12 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(Span::styled(format!(" {msg}"), theme.status)), area);
         return;
     }
-    if let Screen::Clients(s) = &app.screen
-        && s.editing
-    {
+    let editing = match &app.screen {
+        Screen::Clients(s) => s.editing,
+        Screen::Directory(s) => s.editing,
+        _ => false,
+    };
+    if editing {
         let hint = match app.opts.lang {
             Lang::Sv => "Enter behåll filtret · Esc rensa",
             Lang::En => "Enter keep filter · Esc clear",
@@ -965,12 +969,22 @@ fn render_calendar(app: &App, s: &CalendarScreen, frame: &mut Frame, area: Rect)
     frame.render_widget(table, area);
 }
 
+fn directory_title(app: &App, s: &DirectoryScreen) -> String {
+    let mut title = format!("{} ({})", tr(app, t::ORGANISATIONS), s.orgs.len());
+    if s.editing || !s.filter.is_empty() {
+        title.push_str(&format!(" · /{}{}", s.filter, if s.editing { "▏" } else { "" }));
+    }
+    title
+}
+
 fn render_directory(app: &App, s: &DirectoryScreen, frame: &mut Frame, area: Rect) {
     let theme = &app.opts.theme;
     let lang = app.opts.lang;
-    let halves = [Constraint::Percentage(50), Constraint::Percentage(50)];
-    let [left, right] =
-        if area.width >= WIDE { Layout::horizontal(halves).areas(area) } else { Layout::vertical(halves).areas(area) };
+    let [left, right] = if area.width >= WIDE {
+        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(area)
+    } else {
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area)
+    };
     let height = usize::from(left.height.saturating_sub(3));
     let start = s.pager.offset.min(s.orgs.len());
     let rows: Vec<Row> = s.orgs[start..]
@@ -987,7 +1001,7 @@ fn render_directory(app: &App, s: &DirectoryScreen, frame: &mut Frame, area: Rec
         .collect();
     let table = Table::new(rows, [Constraint::Fill(3), Constraint::Fill(2)])
         .header(header_row(app, &[t::NAME, t::KIND]))
-        .block(block(app, format!("{} ({})", tr(app, t::ORGANISATIONS), s.orgs.len()), true));
+        .block(block(app, directory_title(app, s), true));
     frame.render_widget(table, left);
     let rows: Vec<Row> = s
         .contacts
@@ -1003,7 +1017,7 @@ fn render_directory(app: &App, s: &DirectoryScreen, frame: &mut Frame, area: Rec
         .collect();
     let table = Table::new(
         empty_or(app, rows),
-        [Constraint::Fill(2), Constraint::Fill(2), Constraint::Length(14), Constraint::Length(10)],
+        [Constraint::Fill(2), Constraint::Fill(2), Constraint::Length(14), Constraint::Length(12)],
     )
     .header(header_row(app, &[t::NAME, t::ROLE, t::PHONE, t::VERIFIED]))
     .block(block(app, tr(app, t::CONTACTS).to_owned(), false));
@@ -1032,6 +1046,25 @@ pub fn help_entries(app: &App) -> Vec<(String, &'static str)> {
     out
 }
 
+/// What the current screen is for, the first line of its help.
+fn screen_purpose(screen: &Screen) -> Text {
+    match screen {
+        Screen::Today(_) => t::PURPOSE_TODAY,
+        Screen::Dashboard(d) => match d.kind {
+            ClientDashboard::ReleaseRadar(_) => t::PURPOSE_RADAR,
+            ClientDashboard::FirstWeeks(_) => t::PURPOSE_FIRST_WEEKS,
+            ClientDashboard::Consent => t::PURPOSE_CONSENT,
+            ClientDashboard::NeedGaps => t::PURPOSE_NEED_GAPS,
+            ClientDashboard::SupervisionEnding => t::PURPOSE_ENDING,
+        },
+        Screen::MyActions(_) => t::PURPOSE_MY_ACTIONS,
+        Screen::Clients(_) => t::PURPOSE_CLIENTS,
+        Screen::Workspace(_) => t::PURPOSE_WORKSPACE,
+        Screen::Calendar(_) => t::PURPOSE_CALENDAR,
+        Screen::Directory(_) => t::PURPOSE_DIRECTORY,
+    }
+}
+
 fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, area: Rect) {
     let theme = &app.opts.theme;
     let lang = app.opts.lang;
@@ -1047,13 +1080,21 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, area: Rect) {
                 .into_iter()
                 .filter(|(k, d)| q.is_empty() || d.to_lowercase().contains(&q) || k.to_lowercase().contains(&q))
                 .collect();
-            let skip = (*selected).min(entries.len().saturating_sub(1));
-            let lines = entries
-                .into_iter()
-                .skip(skip)
-                .take(inner_height)
-                .map(|(k, d)| Line::from(vec![Span::styled(format!("{k:<16}"), theme.footer_key), Span::raw(d)]))
-                .collect();
+            // One line for what the screen is for, one for "more below".
+            let room = inner_height.saturating_sub(2);
+            let skip = (*selected).min(entries.len().saturating_sub(room));
+            let more = entries.len().saturating_sub(skip + room);
+            let mut lines = vec![Line::from(Span::styled(tr(app, screen_purpose(&app.screen)), theme.header))];
+            lines.extend(
+                entries
+                    .into_iter()
+                    .skip(skip)
+                    .take(room)
+                    .map(|(k, d)| Line::from(vec![Span::styled(format!("{k:<16}"), theme.footer_key), Span::raw(d)])),
+            );
+            if more > 0 {
+                lines.push(Line::from(Span::styled(format!("↓ {more} {}", tr(app, t::MORE)), theme.muted)));
+            }
             (t::HELP_TITLE, query.as_str(), lines)
         }
         Overlay::Palette { query, selected } => {
