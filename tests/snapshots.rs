@@ -84,6 +84,15 @@ fn screens() -> Vec<(&'static str, Vec<KeyEvent>)> {
         ("help", text("8?")),
         ("palette", text(":sam")),
         ("jump", jump),
+        (
+            "quick_note",
+            [
+                text("8"),
+                vec![code(KeyCode::Enter), KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL)],
+                text("Ringde om bostaden"),
+            ]
+            .concat(),
+        ),
     ];
     let tabs = ["ws_overview", "ws_needs", "ws_interventions", "ws_plan", "ws_meetings", "ws_consent", "ws_notes"];
     for (i, name) in tabs.iter().enumerate() {

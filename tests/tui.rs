@@ -276,3 +276,70 @@ fn the_directory_filters_organisations_as_you_type() {
     let Screen::Directory(d) = &app.screen else { panic!() };
     assert_eq!(d.orgs.len(), all);
 }
+
+fn ctrl(app: &mut App, c: char) {
+    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+#[test]
+fn a_quick_note_is_two_keys_around_the_text_and_lands_in_the_journal() {
+    let mut app = app();
+    ctrl(&mut app, 'n');
+    assert!(app.overlay.is_none(), "no client yet");
+    assert!(app.status.as_deref().is_some_and(|s| s.contains("Ctrl-k")), "{:?}", app.status);
+
+    press(&mut app, "8");
+    key(&mut app, KeyCode::Enter);
+    let Screen::Workspace(w) = &app.screen else { panic!() };
+    let client = w.row.id.clone();
+    press(&mut app, "1");
+    ctrl(&mut app, 'n');
+    assert!(app.overlay.is_some(), "the note opens from any screen for the client last opened");
+    press(&mut app, "Ringde om bostaden");
+    app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    press(&mut app, "Ny tid bokas");
+    ctrl(&mut app, 's');
+    assert!(app.overlay.is_none());
+    let (text, author, at): (String, String, String) = app
+        .store
+        .conn()
+        .query_row(
+            "SELECT text, author, at FROM note WHERE client_id = ?1 ORDER BY rowid DESC LIMIT 1",
+            [&client],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(text, "Ringde om bostaden\nNy tid bokas");
+    assert_eq!(author, sluss::store::audit::current_user());
+    assert_eq!(at.len(), 16, "timestamped to the minute: {at}");
+    let logged: i64 = app
+        .store
+        .conn()
+        .query_row("SELECT count(*) FROM change_log WHERE entity = 'note' AND value LIKE '%Ny tid bokas%'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(logged, 1, "the note went through the write path");
+}
+
+#[test]
+fn a_note_is_not_lost_by_one_esc_and_an_empty_note_is_not_saved() {
+    let mut app = app();
+    press(&mut app, "8");
+    key(&mut app, KeyCode::Enter);
+    ctrl(&mut app, 'n');
+    ctrl(&mut app, 's');
+    assert!(app.overlay.is_some(), "an empty note is refused, the editor stays");
+    press(&mut app, "Viktigt");
+    key(&mut app, KeyCode::Esc);
+    assert!(app.overlay.is_some(), "one Esc asks first");
+    press(&mut app, "!");
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+    assert!(app.overlay.is_none(), "two Esc discard");
+}
+
+#[test]
+fn control_characters_are_stripped_from_notes() {
+    assert_eq!(sluss::tui::app::clean_note("  a\u{1b}[31mb\nc\t "), "a[31mb\nc");
+}

@@ -112,6 +112,15 @@ texts! {
     CONTINUES_PRISON = "fortsätter insats från anstalten", "continues an intervention from prison";
     EXPIRED = "har gått ut", "has expired";
     POINT = "punkt", "point";
+    NOTE_TITLE = "Anteckning", "Note";
+    NOTE_PLACEHOLDER = "Skriv anteckningen. Ctrl-s sparar, Esc avbryter.", "Write the note. Ctrl-s saves, Esc cancels.";
+    NOTE_NEEDS_CLIENT = "Öppna en klient först (Ctrl-k hoppar till en klient)",
+        "Open a client first (Ctrl-k jumps to a client)";
+    NOTE_EMPTY = "Anteckningen är tom: skriv något eller tryck Esc", "The note is empty: write something or press Esc";
+    NOTE_SAVED = "Anteckningen är sparad", "The note is saved";
+    NOTE_CONFIRM_DISCARD = "Tryck Esc igen för att kasta anteckningen, eller skriv vidare",
+        "Press Esc again to discard the note, or keep writing";
+    NOTE_KEYS = "Ctrl-s spara · Esc avbryt", "Ctrl-s save · Esc cancel";
     PURPOSE_TODAY = "Dagens och veckans möten, försenade åtgärder och uppföljningar.",
         "Meetings today and this week, overdue action items and follow-ups.";
     PURPOSE_RADAR = "Frigivningar de närmaste dagarna; en bokstav i Flaggor betyder att något saknas.",

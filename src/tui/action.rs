@@ -77,6 +77,7 @@ actions! {
     Help => "help", Global, "Hjälp för den här vyn", "Help for this screen";
     Palette => "palette", Global, "Kommandopalett", "Command palette";
     JumpToClient => "jump", Global, "Hoppa till klient", "Jump to client";
+    QuickNote => "quick_note", Global, "Snabbanteckning på aktuell klient", "Quick note on the current client";
     GoToday => "go_today", Global, "Idag", "Today";
     GoRadar => "go_radar", Global, "Frigivningsradar", "Release radar";
     GoFirstWeeks => "go_first_weeks", Global, "Första veckorna", "First weeks";

@@ -3,6 +3,7 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
 
 use super::action::{Action, Context};
 use super::config::SavedView;
@@ -252,7 +253,7 @@ impl Screen {
 }
 
 /// A window over the screen.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Overlay {
     /// Help with a search field.
     Help {
@@ -267,6 +268,17 @@ pub enum Overlay {
         query: String,
         /// Selected match.
         selected: usize,
+    },
+    /// A timestamped journal note on a client, saved with Ctrl-s.
+    Note {
+        /// The client.
+        client_id: String,
+        /// The name shown in the title.
+        client_name: String,
+        /// The text being written.
+        editor: Box<TextArea<'static>>,
+        /// Set after one Esc on a non-empty note: a second Esc discards it.
+        confirm_discard: bool,
     },
     /// Quick jump to a client.
     Jump {
@@ -312,6 +324,8 @@ pub struct App {
     pub status: Option<String>,
     /// Set when the user quits.
     pub quit: bool,
+    /// The client last opened: quick notes go to them from any screen.
+    pub current_client: Option<(String, String)>,
     /// Terminal size (width, height).
     pub size: (u16, u16),
 }
@@ -320,7 +334,17 @@ impl App {
     /// Starts on the Today dashboard.
     pub fn new(store: Store, opts: AppOptions, size: (u16, u16)) -> Result<App> {
         let screen = Screen::Today(load_today(&store, opts.today)?);
-        Ok(App { store, opts, screen, back: Vec::new(), overlay: None, status: None, quit: false, size })
+        Ok(App {
+            store,
+            opts,
+            screen,
+            back: Vec::new(),
+            overlay: None,
+            status: None,
+            quit: false,
+            current_client: None,
+            size,
+        })
     }
 
     /// Rows a list shows at the current height.
@@ -331,7 +355,8 @@ impl App {
     /// Handles a key press: overlays and text inputs get raw keys first.
     pub fn handle_key(&mut self, key: KeyEvent) {
         self.status = None;
-        let typing = self.overlay.is_some()
+        // The note editor takes Alt+key itself (word moves), so it is left out here.
+        let typing = (self.overlay.is_some() && !matches!(self.overlay, Some(Overlay::Note { .. })))
             || matches!(&self.screen, Screen::Clients(c) if c.editing)
             || matches!(&self.screen, Screen::Directory(d) if d.editing);
         if typing && key.modifiers.contains(KeyModifiers::ALT) && matches!(key.code, KeyCode::Char(_)) {
@@ -379,6 +404,19 @@ impl App {
             }
             Action::Help => self.overlay = Some(Overlay::Help { query: String::new(), selected: 0 }),
             Action::Palette => self.overlay = Some(Overlay::Palette { query: String::new(), selected: 0 }),
+            Action::QuickNote => match &self.current_client {
+                Some((client_id, client_name)) => {
+                    let mut editor = TextArea::default();
+                    editor.set_placeholder_text(crate::i18n::ui::NOTE_PLACEHOLDER.get(self.opts.lang));
+                    self.overlay = Some(Overlay::Note {
+                        client_id: client_id.clone(),
+                        client_name: client_name.clone(),
+                        editor: Box::new(editor),
+                        confirm_discard: false,
+                    });
+                }
+                None => self.status = Some(crate::i18n::ui::NOTE_NEEDS_CLIENT.get(self.opts.lang).to_owned()),
+            },
             Action::JumpToClient => {
                 self.overlay = Some(Overlay::Jump { query: String::new(), results: Vec::new(), selected: 0 })
             }
@@ -485,6 +523,7 @@ impl App {
     /// Opens a client's workspace at a tab.
     pub fn open_client(&mut self, id: &str, tab: Tab) -> Result<()> {
         if let Some(w) = load_workspace(&self.store, id, tab)? {
+            self.current_client = Some((w.row.id.clone(), w.row.display_name()));
             self.go(Screen::Workspace(Box::new(w)));
         }
         Ok(())
@@ -626,6 +665,44 @@ impl App {
         Ok(())
     }
 
+    /// Keys of the quick note: text goes to the editor; Ctrl-s saves, Esc twice discards.
+    fn note_key(&mut self, key: KeyEvent) -> Result<()> {
+        let lang = self.opts.lang;
+        let Some(Overlay::Note { client_id, editor, confirm_discard, .. }) = &mut self.overlay else { return Ok(()) };
+        let text = clean_note(&editor.lines().join("\n"));
+        match key.code {
+            KeyCode::Char('s') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                if text.is_empty() {
+                    self.status = Some(crate::i18n::ui::NOTE_EMPTY.get(lang).to_owned());
+                    return Ok(());
+                }
+                let client_id = client_id.clone();
+                let author = crate::store::audit::current_user();
+                let mut cs = crate::store::ChangeSet::new();
+                cs.insert("note")
+                    .set("client_id", client_id)
+                    .set("at", chrono::Local::now().format("%Y-%m-%dT%H:%M").to_string())
+                    .set("author", author.clone())
+                    .set("category", crate::domain::enums::NoteCategory::Telefon.code())
+                    .set("text", text);
+                self.store.apply(&author, &cs)?;
+                self.overlay = None;
+                self.status = Some(crate::i18n::ui::NOTE_SAVED.get(lang).to_owned());
+                self.refresh()?;
+            }
+            KeyCode::Esc if text.is_empty() || *confirm_discard => self.overlay = None,
+            KeyCode::Esc => {
+                *confirm_discard = true;
+                self.status = Some(crate::i18n::ui::NOTE_CONFIRM_DISCARD.get(lang).to_owned());
+            }
+            _ => {
+                *confirm_discard = false;
+                editor.input(key);
+            }
+        }
+        Ok(())
+    }
+
     fn directory_filter_key(&mut self, key: KeyEvent) -> Result<()> {
         let lang = self.opts.lang;
         let Screen::Directory(s) = &mut self.screen else { return Ok(()) };
@@ -689,6 +766,9 @@ impl App {
     fn overlay_key(&mut self, key: KeyEvent) -> Result<()> {
         let lang = self.opts.lang;
         let help_len = super::ui::help_entries(self).len();
+        if matches!(self.overlay, Some(Overlay::Note { .. })) {
+            return self.note_key(key);
+        }
         let Some(overlay) = &mut self.overlay else { return Ok(()) };
         if key.code == KeyCode::Esc {
             self.overlay = None;
@@ -730,6 +810,8 @@ impl App {
                 }
                 _ => {}
             },
+            // Handled by `note_key` before this match.
+            Overlay::Note { .. } => {}
             Overlay::Jump { query, results, selected } => match key.code {
                 KeyCode::Down => *selected = (*selected + 1).min(results.len().saturating_sub(1)),
                 KeyCode::Up => *selected = selected.saturating_sub(1),
@@ -761,6 +843,12 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// A note's text as stored: control characters other than line breaks and tabs removed
+/// (a pasted escape sequence must not reach other people's terminals), ends trimmed.
+pub fn clean_note(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect::<String>().trim().to_owned()
 }
 
 /// Matches the quick jump shows.

@@ -1072,6 +1072,15 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, area: Rect) {
     let margin = if area.width < WIDE { 2 } else { 16 };
     let rect = centred(area, area.width.saturating_sub(margin).max(40), area.height.saturating_sub(2).max(10));
     frame.render_widget(Clear, rect);
+    if let Overlay::Note { client_name, editor, .. } = overlay {
+        let title = format!("{} · {client_name}", tr(app, t::NOTE_TITLE));
+        let outer =
+            block(app, title, true).title_bottom(Span::styled(format!(" {} ", tr(app, t::NOTE_KEYS)), theme.muted));
+        let inner = outer.inner(rect);
+        frame.render_widget(outer, rect);
+        frame.render_widget(editor.as_ref(), inner);
+        return;
+    }
     let inner_height = usize::from(rect.height.saturating_sub(4));
     let (title, query, lines): (Text, &str, Vec<Line>) = match overlay {
         Overlay::Help { query, selected } => {
@@ -1110,6 +1119,7 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, area: Rect) {
                 .collect();
             (t::PALETTE_TITLE, query.as_str(), lines)
         }
+        Overlay::Note { .. } => return,
         Overlay::Jump { query, results, selected } => {
             let lines = if query.is_empty() {
                 vec![Line::from(Span::styled(tr(app, t::JUMP_HINT), theme.muted))]
