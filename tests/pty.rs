@@ -98,14 +98,30 @@ fn a_session_opens_moves_opens_a_client_searches_and_quits_cleanly() {
 fn sigterm_restores_the_terminal() {
     let mut s = Session::start(&["--demo", "--today", "2026-11-23"]);
     s.wait_for("Möten idag och denna vecka");
+    signal_and_wait(&mut s, "-TERM");
+    let parser = s.parser.lock().unwrap();
+    assert!(!parser.screen().alternate_screen());
+    assert!(!parser.screen().hide_cursor());
+}
+
+/// Sends a signal to the session's process and waits for it to end.
+fn signal_and_wait(s: &mut Session, signal: &str) {
     let pid = s.child.process_id().unwrap();
-    std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+    std::process::Command::new("kill").args([signal, &pid.to_string()]).status().unwrap();
     let started = Instant::now();
     while s.child.try_wait().unwrap().is_none() {
-        assert!(started.elapsed() < Duration::from_secs(10), "sluss ignored SIGTERM");
+        assert!(started.elapsed() < Duration::from_secs(10), "sluss ignored {signal}");
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_millis(200));
+}
+
+#[test]
+fn a_hang_up_ends_sluss_and_restores_the_terminal() {
+    // An SSH disconnect sends SIGHUP; with the terminal gone sluss must end, not spin.
+    let mut s = Session::start(&["--demo", "--today", "2026-11-23"]);
+    s.wait_for("Möten idag och denna vecka");
+    signal_and_wait(&mut s, "-HUP");
     let parser = s.parser.lock().unwrap();
     assert!(!parser.screen().alternate_screen());
     assert!(!parser.screen().hide_cursor());

@@ -45,12 +45,31 @@ fn setup_terminal() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
     Terminal::new(CrosstermBackend::new(io::stdout()))
 }
 
+/// How long the interface gets to finish by itself after a termination signal.
+const STOP_GRACE: Duration = Duration::from_millis(500);
+
+/// On SIGTERM, SIGHUP (the SSH link dropped) or SIGINT, asks the loop to stop, and if it
+/// has not within [`STOP_GRACE`] restores the terminal and exits. The grace matters when the
+/// terminal is gone: the input reader can then spin on end-of-file and never return.
+/// Every store write is one transaction, so exiting here loses nothing that was saved.
+fn watch_signals(stop: Arc<AtomicBool>) -> io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            stop.store(true, Ordering::Relaxed);
+            std::thread::sleep(STOP_GRACE);
+            restore_terminal();
+            std::process::exit(128 + signal);
+        }
+    });
+    Ok(())
+}
+
 /// Runs the interface until the user quits or the process is told to stop.
 pub fn run(store: Store, opts: AppOptions) -> io::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP, signal_hook::consts::SIGINT] {
-        signal_hook::flag::register(signal, Arc::clone(&stop))?;
-    }
+    watch_signals(Arc::clone(&stop))?;
     let (width, height) = crossterm::terminal::size()?;
     let mut app = App::new(store, opts, (width, height)).map_err(io::Error::other)?;
     let mut terminal = setup_terminal()?;
