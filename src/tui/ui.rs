@@ -17,7 +17,7 @@ use crate::domain::rules::{self, ConsentState, ReadinessFlags};
 use crate::domain::timeline::{self, PlanningPoint};
 use crate::i18n::Lang;
 use crate::i18n::ui::{self as t, Text};
-use crate::store::views::ClientRow;
+use crate::store::views::{ClientRow, MeetingRow};
 
 /// Width from which screens use extra columns or side-by-side panes.
 const WIDE: u16 = 110;
@@ -236,6 +236,17 @@ fn empty_or<'a>(app: &App, rows: Vec<Row<'a>>) -> Vec<Row<'a>> {
     if rows.is_empty() { vec![Row::new(vec![Cell::from(tr(app, t::NOTHING_HERE))])] } else { rows }
 }
 
+/// A meeting as a table row: time, client, kind, mode, and a last cell the screen chooses.
+fn meeting_row<'a>(m: &MeetingRow, lang: Lang, last: Cell<'a>) -> Row<'a> {
+    Row::new(vec![
+        Cell::from(m.starts_at.replace('T', " ")),
+        Cell::from(m.client_name.clone().unwrap_or_default()),
+        Cell::from(m.kind.label(lang)),
+        Cell::from(m.mode.label(lang)),
+        last,
+    ])
+}
+
 /// A Today list's count, "100+" when the list was cut at its limit.
 fn today_count(n: usize) -> String {
     if n >= TODAY_LIMIT { format!("{n}+") } else { n.to_string() }
@@ -264,14 +275,8 @@ fn render_today(app: &App, s: &TodayScreen, frame: &mut Frame, area: Rect) {
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            Row::new(vec![
-                Cell::from(m.starts_at.replace('T', " ")),
-                Cell::from(m.client_name.clone().unwrap_or_default()),
-                Cell::from(m.kind.label(lang)),
-                Cell::from(m.mode.label(lang)),
-                Cell::from(if m.room_booked { "" } else { tr(app, t::NOT_BOOKED) }).style(theme.warning),
-            ])
-            .style(sel(TodayPane::Meetings, i))
+            let room = Cell::from(if m.room_booked { "" } else { tr(app, t::NOT_BOOKED) }).style(theme.warning);
+            meeting_row(m, lang, room).style(sel(TodayPane::Meetings, i))
         })
         .collect();
     let table = Table::new(
@@ -944,14 +949,8 @@ fn render_calendar(app: &App, s: &CalendarScreen, frame: &mut Frame, area: Rect)
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            Row::new(vec![
-                Cell::from(m.starts_at.replace('T', " ")),
-                Cell::from(m.client_name.clone().unwrap_or_default()),
-                Cell::from(m.kind.label(lang)),
-                Cell::from(m.mode.label(lang)),
-                Cell::from(m.location.clone().unwrap_or_default()),
-            ])
-            .style(if start + i == s.pager.selected { theme.selected } else { theme.base })
+            meeting_row(m, lang, Cell::from(m.location.clone().unwrap_or_default()))
+                .style(if start + i == s.pager.selected { theme.selected } else { theme.base })
         })
         .collect();
     let table = Table::new(
