@@ -360,6 +360,17 @@ pub fn flag_letters(flags: &ReadinessFlags) -> String {
     .collect()
 }
 
+/// The day that matters for a consent state: when it expires, expired or was revoked.
+fn consent_date(state: &ConsentState) -> Option<NaiveDate> {
+    match state {
+        ConsentState::Active { expires_on } => *expires_on,
+        ConsentState::ExpiringSoon { expires_on } => Some(*expires_on),
+        ConsentState::Expired { expired_on } => Some(*expired_on),
+        ConsentState::Revoked { revoked_on } => Some(*revoked_on),
+        ConsentState::Missing | ConsentState::Undocumented => None,
+    }
+}
+
 fn consent_label(state: &ConsentState, lang: Lang) -> String {
     match state {
         ConsentState::Missing => t::CONSENT_MISSING.get(lang).to_owned(),
@@ -383,7 +394,7 @@ fn render_dashboard(app: &App, s: &DashScreen, frame: &mut Frame, area: Rect) {
             ],
         ),
         ClientDashboard::Consent => (
-            vec![t::NAME, t::ID_NUMBER, t::RELEASE, t::CONSENT],
+            vec![t::NAME, t::ID_NUMBER, t::WHEN, t::CONSENT],
             vec![Constraint::Fill(1), Constraint::Length(13), Constraint::Length(10), Constraint::Length(26)],
         ),
         ClientDashboard::NeedGaps => (
@@ -414,7 +425,7 @@ fn render_dashboard(app: &App, s: &DashScreen, frame: &mut Frame, area: Rect) {
                 Finding::Consent(state) => vec![
                     Cell::from(c.display_name()),
                     Cell::from(masked_id(c)),
-                    Cell::from(date(c.release_on)),
+                    Cell::from(date(consent_date(state))),
                     Cell::from(consent_label(state, lang)).style(theme.warning),
                 ],
                 Finding::Gaps(gaps) => vec![
