@@ -110,12 +110,10 @@ fn demo_churn_backup_and_check_work_together() {
 /// Clients committed so far, read through a separate connection while the writer runs.
 fn committed_clients(path: &str) -> i64 {
     // Read-only and never creating: an empty file made here would make the writer refuse to start.
-    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
-    let Ok(conn) = rusqlite::Connection::open_with_flags(path, flags) else {
+    let Ok(store) = sluss::store::Store::open_read_only(Path::new(path), sluss::store::Key::passphrase(PASS)) else {
         return 0;
     };
-    let _ = conn.pragma_update(None, "key", PASS);
-    conn.query_row("SELECT count(*) FROM client", [], |r| r.get(0)).unwrap_or(0)
+    store.conn().query_row("SELECT count(*) FROM client", [], |r| r.get(0)).unwrap_or(0)
 }
 
 #[test]
