@@ -42,6 +42,16 @@ struct Dates {
     months: i64,
 }
 
+/// What every part of one client's demo record is written against.
+#[derive(Clone, Copy)]
+struct Case<'a> {
+    client: &'a str,
+    local: &'a Local,
+    prison: &'a Org,
+    stage: Stage,
+    dates: &'a Dates,
+}
+
 /// A meeting written for a client, so action items and notes can refer to it.
 struct MeetingRef {
     id: String,
@@ -222,11 +232,12 @@ impl Gen {
         if !engaged {
             return;
         }
-        let providers = self.interventions(cs, &client, &needs, local, dir, &prison, stage, &dates);
-        self.consent(cs, &client, &enrolment, local, &providers, &dates, asked);
-        self.plan(cs, &client, local, &needs, stage, &dates);
-        let meetings = self.meetings(cs, &client, local, &providers, &prison, stage, &dates);
-        self.follow_up(cs, &client, local, &meetings, stage, &dates, &coordinator);
+        let case = Case { client: &client, local, prison: &prison, stage, dates: &dates };
+        let providers = self.interventions(cs, &case, &needs, dir);
+        self.consent(cs, &case, &enrolment, &providers, asked);
+        self.plan(cs, &case, &needs);
+        let meetings = self.meetings(cs, &case, &providers);
+        self.follow_up(cs, &case, &meetings, &coordinator);
     }
 
     fn enrolment_status(&mut self, stage: Stage) -> EnrolmentStatus {
@@ -307,18 +318,14 @@ impl Gen {
     }
 
     /// Writes interventions for most needs and returns the organisations that provide them.
-    #[allow(clippy::too_many_arguments)]
     fn interventions(
         &mut self,
         cs: &mut ChangeSet,
-        client: &str,
+        case: &Case<'_>,
         needs: &[(String, LifeArea)],
-        local: &Local,
         dir: &Directory,
-        prison: &Org,
-        stage: Stage,
-        dates: &Dates,
     ) -> Vec<Org> {
+        let Case { client, local, prison, stage, dates } = *case;
         use InterventionKind as K;
         use LifeArea as A;
         let mut providers: Vec<Org> = Vec::new();
@@ -429,17 +436,8 @@ impl Gen {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn consent(
-        &mut self,
-        cs: &mut ChangeSet,
-        client: &str,
-        enrolment: &str,
-        local: &Local,
-        providers: &[Org],
-        dates: &Dates,
-        asked: NaiveDate,
-    ) {
+    fn consent(&mut self, cs: &mut ChangeSet, case: &Case<'_>, enrolment: &str, providers: &[Org], asked: NaiveDate) {
+        let Case { client, local, dates, .. } = *case;
         // One engaged client in eight has no consent recorded: the consent dashboard's cases.
         if !self.rng_bool(0.875) {
             return;
@@ -472,15 +470,8 @@ impl Gen {
         }
     }
 
-    fn plan(
-        &mut self,
-        cs: &mut ChangeSet,
-        client: &str,
-        local: &Local,
-        needs: &[(String, LifeArea)],
-        stage: Stage,
-        dates: &Dates,
-    ) {
+    fn plan(&mut self, cs: &mut ChangeSet, case: &Case<'_>, needs: &[(String, LifeArea)]) {
+        let Case { client, local, stage, dates, .. } = *case;
         if stage == Stage::FarInPrison && self.rng_bool(0.6) {
             return;
         }
@@ -520,17 +511,8 @@ impl Gen {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn meetings(
-        &mut self,
-        cs: &mut ChangeSet,
-        client: &str,
-        local: &Local,
-        providers: &[Org],
-        prison: &Org,
-        stage: Stage,
-        dates: &Dates,
-    ) -> Vec<MeetingRef> {
+    fn meetings(&mut self, cs: &mut ChangeSet, case: &Case<'_>, providers: &[Org]) -> Vec<MeetingRef> {
+        let Case { stage, dates, .. } = *case;
         let mid_probation = dates.release + (dates.probation_end - dates.release) / 2;
         let points = [
             (1, dates.start + Duration::days(60)),
@@ -546,29 +528,27 @@ impl Gen {
             let write =
                 if past { stage != Stage::FarInPrison && self.rng_bool(0.7) } else { soon && self.rng_bool(0.6) };
             if write {
-                out.push(self.meeting(cs, client, local, providers, prison, Some(point), day, dates.release));
+                out.push(self.meeting(cs, case, providers, Some(point), day));
             }
         }
         // A few extra meetings land today and this week, so the Today dashboard has content.
         if stage != Stage::Closed && self.rng_bool(0.06) {
             let day = self.day_between(0, 6);
-            out.push(self.meeting(cs, client, local, providers, prison, None, day, dates.release));
+            out.push(self.meeting(cs, case, providers, None, day));
         }
         out
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn meeting(
         &mut self,
         cs: &mut ChangeSet,
-        client: &str,
-        local: &Local,
+        case: &Case<'_>,
         providers: &[Org],
-        prison: &Org,
         point: Option<i64>,
         day: NaiveDate,
-        release: NaiveDate,
     ) -> MeetingRef {
+        let Case { client, local, prison, dates, .. } = *case;
+        let release = dates.release;
         let held = day < self.today;
         let in_prison = day < release;
         let mode = if in_prison {
@@ -628,17 +608,8 @@ impl Gen {
         MeetingRef { id, day, held }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn follow_up(
-        &mut self,
-        cs: &mut ChangeSet,
-        client: &str,
-        local: &Local,
-        meetings: &[MeetingRef],
-        stage: Stage,
-        dates: &Dates,
-        coordinator: &str,
-    ) {
+    fn follow_up(&mut self, cs: &mut ChangeSet, case: &Case<'_>, meetings: &[MeetingRef], coordinator: &str) {
+        let Case { client, local, stage, dates, .. } = *case;
         let tasks = [
             "Boka tid hos socialtjänsten",
             "Skicka remiss till beroendemottagningen",
