@@ -7,6 +7,7 @@ pub mod cli;
 pub mod dashboard;
 pub mod demo;
 pub mod domain;
+pub mod forms;
 pub mod i18n;
 pub mod passphrase;
 pub mod store;

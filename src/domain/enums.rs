@@ -26,6 +26,11 @@ macro_rules! labelled_enum {
                 match code { $($code => Some($name::$variant),)+ _ => None }
             }
 
+            /// The label of a stored code, if the code is known.
+            pub fn label_of(code: &str, lang: Lang) -> Option<&'static str> {
+                Self::from_code(code).map(|v| v.label(lang))
+            }
+
             /// The label shown to the user.
             pub fn label(self, lang: Lang) -> &'static str {
                 match (self, lang) {

@@ -9,6 +9,7 @@ pub mod error;
 pub mod hlc;
 mod migrations;
 mod queries;
+pub mod rows;
 pub mod views;
 pub mod write;
 
