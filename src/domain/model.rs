@@ -75,6 +75,8 @@ pub struct Enrolment {
 /// The latest risk assessment (row of `risk_assessment`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RiskAssessment {
+    /// Row id.
+    pub id: String,
     /// Assessed risk level.
     pub level: RiskLevel,
     /// Day of the assessment.

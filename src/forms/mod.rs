@@ -160,7 +160,8 @@ impl Form {
             target: None,
             client_id,
             parent_id,
-            original: vec![String::new(); values.len()],
+            // Defaults are not changes: an untouched new form closes without asking.
+            original: values.clone(),
             children: vec![Vec::new(); values.len()],
             values,
             actions: Vec::new(),

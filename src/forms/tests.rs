@@ -80,7 +80,7 @@ fn a_protected_identity_needs_an_alias() {
     set(&mut form, "first_name", "A");
     set(&mut form, "last_name", "B");
     set(&mut form, "protected_identity", "1");
-    assert_eq!(messages(&form, Lang::En), ["Alias (for protected identity): is required with this protected identity"]);
+    assert_eq!(messages(&form, Lang::En), ["Alias (protected identity): is required with this protected identity"]);
     set(&mut form, "alias", "Klient K");
     assert!(messages(&form, Lang::En).is_empty());
 }

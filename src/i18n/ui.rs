@@ -28,6 +28,12 @@ macro_rules! texts {
 }
 
 texts! {
+    ENROLMENT = "Inslussning", "Enrolment";
+    CHOOSE_TITLE = "Lägg till", "Add";
+    CHOOSE_HINT = "↑↓ eller första bokstaven · Enter öppna formuläret · Esc avbryt", "↑↓ or the first letter · Enter opens the form · Esc cancels";
+    DRAFTS_TITLE = "Osparade utkast", "Unsaved drafts";
+    DRAFTS_HINT = "sluss avslutades med formulär öppna. Enter återställ · d kasta · Esc senare", "sluss ended with forms open. Enter restore · d discard · Esc later";
+    CONFIRM_TITLE = "Bekräfta", "Confirm";
     APP_TITLE = "sluss", "sluss";
     TODAY = "Idag", "Today";
     MEETINGS_THIS_WEEK = "Möten idag och denna vecka", "Meetings today and this week";

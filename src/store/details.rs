@@ -7,6 +7,8 @@ use super::{Result, Store};
 /// A need with the organisations providing for it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NeedDetail {
+    /// Row id.
+    pub id: String,
     /// Life area code.
     pub area: String,
     /// Status code.
@@ -18,6 +20,8 @@ pub struct NeedDetail {
 /// An intervention as listed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InterventionDetail {
+    /// Row id.
+    pub id: String,
     /// Title.
     pub title: String,
     /// Kind code.
@@ -35,6 +39,8 @@ pub struct InterventionDetail {
 /// A plan with its items and goals.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanDetail {
+    /// Row id.
+    pub id: String,
     /// Kind code.
     pub kind: String,
     /// Status code.
@@ -45,13 +51,15 @@ pub struct PlanDetail {
     pub responsible: Option<String>,
     /// Items: (kind code, text, responsible organisation).
     pub items: Vec<(String, String, Option<String>)>,
-    /// Goals: (text, target date, status code).
-    pub goals: Vec<(String, Option<String>, String)>,
+    /// Goals: (id, text, target date, status code).
+    pub goals: Vec<(String, String, Option<String>, String)>,
 }
 
 /// A meeting with participants, minutes and action items.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeetingDetail {
+    /// Row id.
+    pub id: String,
     /// Start time.
     pub starts_at: Option<String>,
     /// Kind code.
@@ -68,13 +76,15 @@ pub struct MeetingDetail {
     pub participants: Vec<String>,
     /// Minute entries.
     pub minutes: Vec<String>,
-    /// Action items: (text, due, status code).
-    pub actions: Vec<(String, Option<String>, String)>,
+    /// Action items: (id, text, due, status code).
+    pub actions: Vec<(String, String, Option<String>, String)>,
 }
 
 /// A consent with its scope.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConsentDetail {
+    /// Row id.
+    pub id: String,
     /// Given date.
     pub given_on: Option<String>,
     /// Form code.
@@ -120,9 +130,9 @@ pub struct ClientDetails {
     /// Consents.
     pub consents: Vec<ConsentDetail>,
     /// Notes: (time, author, text), latest first.
-    pub notes: Vec<(String, Option<String>, String)>,
+    pub notes: Vec<(String, String, Option<String>, String)>,
     /// Events: (date, kind code, follow-up date).
-    pub events: Vec<(Option<String>, String, Option<String>)>,
+    pub events: Vec<(String, Option<String>, String, Option<String>)>,
     /// Name of the coordinator.
     pub coordinator: Option<String>,
 }
@@ -167,10 +177,10 @@ impl Store {
                  ORDER BY o.name",
                 &need_id,
             )?;
-            d.needs.push(NeedDetail { area, status, providers });
+            d.needs.push(NeedDetail { id: need_id, area, status, providers });
         }
         let mut stmt = conn.prepare_cached(
-            "SELECT i.title, i.kind, i.status, o.name, i.start_on, i.continues_id IS NOT NULL
+            "SELECT i.title, i.kind, i.status, o.name, i.start_on, i.continues_id IS NOT NULL, i.id
              FROM intervention i LEFT JOIN organisation o ON o.id = i.provider_org_id
              WHERE i.client_id = ?1 AND i.deleted = 0 ORDER BY i.id",
         )?;
@@ -183,6 +193,7 @@ impl Store {
                     provider: r.get(3)?,
                     start_on: r.get(4)?,
                     continues: r.get(5)?,
+                    id: r.get(6)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -196,6 +207,7 @@ impl Store {
                 Ok((
                     r.get(0)?,
                     PlanDetail {
+                        id: r.get(0)?,
                         kind: r.get(1)?,
                         status: r.get(2)?,
                         next_follow_up_on: r.get(3)?,
@@ -215,10 +227,10 @@ impl Store {
                 .query_map([&plan_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             let mut stmt = conn.prepare_cached(
-                "SELECT text, target_on, status FROM goal WHERE plan_id = ?1 AND deleted = 0 ORDER BY id",
+                "SELECT id, text, target_on, status FROM goal WHERE plan_id = ?1 AND deleted = 0 ORDER BY id",
             )?;
             plan.goals = stmt
-                .query_map([&plan_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .query_map([&plan_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             d.plans.push(plan);
         }
@@ -231,6 +243,7 @@ impl Store {
                 Ok((
                     r.get(0)?,
                     MeetingDetail {
+                        id: r.get(0)?,
                         starts_at: r.get(1)?,
                         kind: r.get(2)?,
                         mode: r.get(3)?,
@@ -257,10 +270,10 @@ impl Store {
                 &meeting_id,
             )?;
             let mut stmt = conn.prepare_cached(
-                "SELECT text, due_on, status FROM action_item WHERE meeting_id = ?1 AND deleted = 0 ORDER BY due_on",
+                "SELECT id, text, due_on, status FROM action_item WHERE meeting_id = ?1 AND deleted = 0 ORDER BY due_on, id",
             )?;
             m.actions = stmt
-                .query_map([&meeting_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .query_map([&meeting_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             d.meetings.push(m);
         }
@@ -273,6 +286,7 @@ impl Store {
                 Ok((
                     r.get(0)?,
                     ConsentDetail {
+                        id: r.get(0)?,
                         given_on: r.get(1)?,
                         form: r.get(2)?,
                         documented: r.get(3)?,
@@ -293,13 +307,18 @@ impl Store {
             d.consents.push(c);
         }
         let mut stmt = conn.prepare_cached(
-            "SELECT at, author, text FROM note WHERE client_id = ?1 AND deleted = 0 ORDER BY at DESC",
+            "SELECT id, at, author, text FROM note WHERE client_id = ?1 AND deleted = 0 ORDER BY at DESC, id DESC",
         )?;
-        d.notes = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+        d.notes = stmt
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
         let mut stmt = conn.prepare_cached(
-            "SELECT occurred_on, kind, follow_up_on FROM event WHERE client_id = ?1 AND deleted = 0 ORDER BY occurred_on DESC",
+            "SELECT id, occurred_on, kind, follow_up_on FROM event WHERE client_id = ?1 AND deleted = 0
+             ORDER BY occurred_on DESC, id DESC",
         )?;
-        d.events = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+        d.events = stmt
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
         d.coordinator = conn
             .prepare_cached(
                 "SELECT co.name FROM enrolment e JOIN contact co ON co.id = e.coordinator_id

@@ -126,13 +126,14 @@ impl Store {
         )?;
         let mut risks = grouped(
             self,
-            "SELECT client_id, level, assessed_on FROM risk_assessment
-             WHERE client_id IN ({ids}) AND deleted = 0 ORDER BY assessed_on DESC",
+            "SELECT client_id, level, assessed_on, id FROM risk_assessment
+             WHERE client_id IN ({ids}) AND deleted = 0 ORDER BY assessed_on DESC, id DESC",
             ids,
             |r| {
                 Ok(RiskAssessment {
                     level: code(r, 1, RiskLevel::from_code, RiskLevel::Medel)?,
                     assessed_on: date(r.get(2)?),
+                    id: r.get(3)?,
                 })
             },
         )?;

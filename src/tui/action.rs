@@ -78,6 +78,8 @@ actions! {
     Palette => "palette", Global, "Kommandopalett", "Command palette";
     JumpToClient => "jump", Global, "Hoppa till klient", "Jump to client";
     QuickNote => "quick_note", Global, "Snabbanteckning på aktuell klient", "Quick note on the current client";
+    Undo => "undo", Global, "Ångra senaste ändringen", "Undo the last change";
+    NewClient => "new_client", Global, "Ny klient", "New client";
     GoToday => "go_today", Global, "Idag", "Today";
     GoRadar => "go_radar", Global, "Frigivningsradar", "Release radar";
     GoFirstWeeks => "go_first_weeks", Global, "Första veckorna", "First weeks";
@@ -98,6 +100,9 @@ actions! {
     Bottom => "bottom", List, "Sista raden", "Last row";
     Open => "open", List, "Öppna", "Open";
     Filter => "filter", List, "Filtrera", "Filter";
+    Add => "add", List, "Lägg till", "Add";
+    Edit => "edit", List, "Ändra markerad rad", "Edit the selected row";
+    ActionDone => "action_done", List, "Markera åtgärd klar", "Mark action item done";
     SortNext => "sort", Clients, "Sortera på nästa kolumn", "Sort by next column";
     SortReverse => "sort_reverse", Clients, "Vänd sorteringen", "Reverse sort order";
     FilterPhase => "filter_phase", Clients, "Filter: fas", "Filter: phase";
@@ -113,6 +118,10 @@ actions! {
     View5 => "view_5", Clients, "Sparad vy 5", "Saved view 5";
     PrevTab => "prev_tab", Workspace, "Föregående flik", "Previous tab";
     NextTab => "next_tab", Workspace, "Nästa flik", "Next tab";
+    Delete => "delete", Workspace, "Radera markerad rad", "Delete the selected row";
+    NeedStatus => "need_status", Workspace, "Ändra behovets status", "Change the need's status";
+    Minutes => "minutes", Workspace, "Skriv protokoll för mötet", "Write minutes for the meeting";
+    NewActionItem => "new_action", Workspace, "Ny åtgärd", "New action item";
     CalendarDay => "calendar_day", Calendar, "Visa dag", "Show day";
     CalendarWeek => "calendar_week", Calendar, "Visa vecka", "Show week";
     CalendarMonth => "calendar_month", Calendar, "Visa månad", "Show month";

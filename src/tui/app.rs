@@ -7,16 +7,19 @@ use ratatui_textarea::TextArea;
 
 use super::action::{Action, Context};
 use super::config::SavedView;
+use super::form::FormUi;
 use super::keymap::Keymap;
 use super::theme::Theme;
 use crate::dashboard::{ClientDashboard, DashboardRow};
 use crate::domain::enums::{EnrolmentStatus, OrgKind, RiskLevel};
 use crate::domain::model::ClientFile;
 use crate::domain::timeline::Phase;
+use crate::forms::FormKind;
 use crate::i18n::Lang;
 use crate::store::details::{ClientDetails, HistoryEntry};
+use crate::store::rows::Draft;
 use crate::store::views::{ActionRow, ClientQuery, ClientRow, ClientSort, ContactRow, FollowUpRow, MeetingRow, OrgRow};
-use crate::store::{Result, Store};
+use crate::store::{ChangeSet, Result, Store};
 
 /// Rows of chrome around a screen's list: title bar, table header, borders, footer.
 const CHROME_ROWS: u16 = 6;
@@ -178,6 +181,57 @@ pub struct WorkspaceScreen {
     pub tab: Tab,
     /// Scroll position in the tab.
     pub scroll: u16,
+    /// Selected row of the tab (see [`tab_items`]).
+    pub cursor: usize,
+}
+
+/// A row of a workspace tab that a form can edit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TabItem {
+    /// The form that edits it.
+    pub kind: FormKind,
+    /// Its id.
+    pub id: String,
+}
+
+/// The editable rows of the workspace's current tab, in the order the tab shows them.
+pub fn tab_items(w: &WorkspaceScreen) -> Vec<TabItem> {
+    let item = |kind, id: &str| TabItem { kind, id: id.to_owned() };
+    let d = &w.details;
+    match w.tab {
+        Tab::Overview => {
+            let mut items = vec![item(FormKind::Client, &w.row.id)];
+            items.extend(w.file.sentence.iter().map(|s| item(FormKind::Sentence, &s.id)));
+            items.extend(w.file.enrolment.iter().map(|e| item(FormKind::Enrolment, &e.id)));
+            items.extend(w.file.risk.iter().map(|r| item(FormKind::Risk, &r.id)));
+            items
+        }
+        Tab::Needs => d.needs.iter().map(|n| item(FormKind::Need, &n.id)).collect(),
+        Tab::Interventions => d.interventions.iter().map(|i| item(FormKind::Intervention, &i.id)).collect(),
+        Tab::Plan => d
+            .plans
+            .iter()
+            .flat_map(|p| {
+                std::iter::once(item(FormKind::Plan, &p.id)).chain(p.goals.iter().map(|g| item(FormKind::Goal, &g.0)))
+            })
+            .collect(),
+        Tab::Meetings => d
+            .meetings
+            .iter()
+            .flat_map(|m| {
+                std::iter::once(item(FormKind::Meeting, &m.id))
+                    .chain(m.actions.iter().map(|a| item(FormKind::ActionItem, &a.0)))
+            })
+            .collect(),
+        Tab::Consent => d.consents.iter().map(|c| item(FormKind::Consent, &c.id)).collect(),
+        Tab::Notes => d
+            .events
+            .iter()
+            .map(|e| item(FormKind::Event, &e.0))
+            .chain(d.notes.iter().map(|n| item(FormKind::Note, &n.0)))
+            .collect(),
+        Tab::History => Vec::new(),
+    }
 }
 
 /// How many days the calendar shows.
@@ -280,6 +334,31 @@ pub enum Overlay {
         /// Set after one Esc on a non-empty note: a second Esc discards it.
         confirm_discard: bool,
     },
+    /// A form.
+    Form(Box<FormUi>),
+    /// A question before a change is written (deleting): `j`/`y` writes it.
+    Confirm {
+        /// The question.
+        message: String,
+        /// What is written on yes.
+        changes: ChangeSet,
+        /// What the change did, for the status line and undo.
+        description: String,
+    },
+    /// What to add, when a screen offers more than one kind of row.
+    Choose {
+        /// The forms offered.
+        kinds: Vec<FormKind>,
+        /// Selected one.
+        selected: usize,
+    },
+    /// Drafts left by a session that ended without saving them.
+    Drafts {
+        /// The drafts, newest first.
+        drafts: Vec<Draft>,
+        /// Selected one.
+        selected: usize,
+    },
     /// Quick jump to a client.
     Jump {
         /// Typed text.
@@ -328,22 +407,30 @@ pub struct App {
     pub current_client: Option<(String, String)>,
     /// Terminal size (width, height).
     pub size: (u16, u16),
+    /// Changes made this session, newest last, each with the change set that undoes it.
+    pub(super) undo: Vec<(ChangeSet, String)>,
 }
+
+/// After this long without a key, an open form's draft is saved.
+pub const DRAFT_PAUSE: std::time::Duration = std::time::Duration::from_millis(800);
 
 impl App {
     /// Starts on the Today dashboard.
     pub fn new(store: Store, opts: AppOptions, size: (u16, u16)) -> Result<App> {
         let screen = Screen::Today(load_today(&store, opts.today)?);
+        let drafts = store.drafts()?;
+        let overlay = (!drafts.is_empty()).then_some(Overlay::Drafts { drafts, selected: 0 });
         Ok(App {
             store,
             opts,
             screen,
             back: Vec::new(),
-            overlay: None,
+            overlay,
             status: None,
             quit: false,
             current_client: None,
             size,
+            undo: Vec::new(),
         })
     }
 
@@ -355,8 +442,9 @@ impl App {
     /// Handles a key press: overlays and text inputs get raw keys first.
     pub fn handle_key(&mut self, key: KeyEvent) {
         self.status = None;
-        // The note editor takes Alt+key itself (word moves), so it is left out here.
-        let typing = (self.overlay.is_some() && !matches!(self.overlay, Some(Overlay::Note { .. })))
+        // The note editor and forms take Alt+key themselves (word moves); in a form, a split
+        // Esc would also answer "save, discard or keep?" with the next key.
+        let typing = (self.overlay.is_some() && !matches!(self.overlay, Some(Overlay::Note { .. } | Overlay::Form(_))))
             || matches!(&self.screen, Screen::Clients(c) if c.editing)
             || matches!(&self.screen, Screen::Directory(d) if d.editing);
         if typing && key.modifiers.contains(KeyModifiers::ALT) && matches!(key.code, KeyCode::Char(_)) {
@@ -417,6 +505,8 @@ impl App {
                 }
                 None => self.status = Some(crate::i18n::ui::NOTE_NEEDS_CLIENT.get(self.opts.lang).to_owned()),
             },
+            Action::Undo => self.undo_last()?,
+            Action::NewClient => self.open_form(FormKind::Client, None, None)?,
             Action::JumpToClient => {
                 self.overlay = Some(Overlay::Jump { query: String::new(), results: Vec::new(), selected: 0 })
             }
@@ -544,6 +634,12 @@ impl App {
                         let step = if action == Action::NextPane { 1 } else { 2 };
                         s.pane = order[(i + step) % 3];
                     }
+                    Action::ActionDone if s.pane == TodayPane::Actions => {
+                        if let Some(a) = s.actions.get(s.selected[i]) {
+                            let (id, text) = (a.id.clone(), a.text.clone());
+                            return self.mark_done(&id, &text);
+                        }
+                    }
                     Action::Down => s.selected[i] = (s.selected[i] + 1).min(lens[i].saturating_sub(1)),
                     Action::Up => s.selected[i] = s.selected[i].saturating_sub(1),
                     Action::Top => s.selected[i] = 0,
@@ -588,6 +684,12 @@ impl App {
                 }
             },
             Screen::MyActions(s) => match action {
+                Action::ActionDone => {
+                    if let Some(a) = s.rows.get(s.pager.selected - s.pager.offset) {
+                        let (id, text) = (a.id.clone(), a.text.clone());
+                        return self.mark_done(&id, &text);
+                    }
+                }
                 Action::Open => {
                     open = s
                         .rows
@@ -601,10 +703,23 @@ impl App {
                     }
                 }
             },
+            Screen::Clients(_) if action == Action::Add => return self.open_form(FormKind::Client, None, None),
             Screen::Clients(s) => clients_action(store, s, action, today, height, &self.opts.views, &mut open)?,
             Screen::Workspace(w) => match action {
                 Action::NextTab | Action::NextPane => switch_tab(store, w, 1)?,
                 Action::PrevTab | Action::PrevPane => switch_tab(store, w, Tab::ALL.len() - 1)?,
+                Action::Down if !tab_items(w).is_empty() => {
+                    w.cursor = (w.cursor + 1).min(tab_items(w).len() - 1);
+                }
+                Action::Up if !tab_items(w).is_empty() => w.cursor = w.cursor.saturating_sub(1),
+                Action::Open
+                | Action::Edit
+                | Action::Add
+                | Action::Delete
+                | Action::NeedStatus
+                | Action::Minutes
+                | Action::NewActionItem
+                | Action::ActionDone => return self.workspace_edit(action),
                 Action::Down => w.scroll = w.scroll.saturating_add(1),
                 Action::Up => w.scroll = w.scroll.saturating_sub(1),
                 Action::PageDown => w.scroll = w.scroll.saturating_add(height as u16),
@@ -652,7 +767,16 @@ impl App {
                 }
             }
             Screen::Directory(s) => {
-                if action == Action::Filter {
+                let org = s.orgs.get(s.pager.selected).map(|o| o.id.clone());
+                if action == Action::Add {
+                    self.overlay =
+                        Some(Overlay::Choose { kinds: vec![FormKind::Contact, FormKind::Organisation], selected: 0 });
+                    return Ok(());
+                } else if action == Action::Edit {
+                    if let Some(org) = org {
+                        return self.open_form(FormKind::Organisation, Some(&org), None);
+                    }
+                } else if action == Action::Filter {
                     s.editing = true;
                 } else if move_pager(&mut s.pager, action, height) || matches!(action, Action::Up | Action::Down) {
                     load_contacts(store, s)?;
@@ -669,7 +793,7 @@ impl App {
     fn note_key(&mut self, key: KeyEvent) -> Result<()> {
         let lang = self.opts.lang;
         let Some(Overlay::Note { client_id, editor, confirm_discard, .. }) = &mut self.overlay else { return Ok(()) };
-        let text = clean_note(&editor.lines().join("\n"));
+        let text = crate::forms::clean_text(&editor.lines().join("\n"));
         match key.code {
             KeyCode::Char('s') if key.modifiers.contains(KeyModifiers::CONTROL) => {
                 if text.is_empty() {
@@ -685,10 +809,8 @@ impl App {
                     .set("author", author.clone())
                     .set("category", crate::domain::enums::NoteCategory::Telefon.code())
                     .set("text", text);
-                self.store.apply(&author, &cs)?;
                 self.overlay = None;
-                self.status = Some(crate::i18n::ui::NOTE_SAVED.get(lang).to_owned());
-                self.refresh()?;
+                self.write(&cs, crate::i18n::ui::NOTE_SAVED.get(lang).to_owned())?;
             }
             KeyCode::Esc if text.is_empty() || *confirm_discard => self.overlay = None,
             KeyCode::Esc => {
@@ -766,8 +888,13 @@ impl App {
     fn overlay_key(&mut self, key: KeyEvent) -> Result<()> {
         let lang = self.opts.lang;
         let help_len = super::ui::help_entries(self).len();
-        if matches!(self.overlay, Some(Overlay::Note { .. })) {
-            return self.note_key(key);
+        match self.overlay {
+            Some(Overlay::Note { .. }) => return self.note_key(key),
+            Some(Overlay::Form(_)) => return self.form_key(key),
+            Some(Overlay::Confirm { .. } | Overlay::Choose { .. } | Overlay::Drafts { .. }) => {
+                return self.question_key(key);
+            }
+            _ => {}
         }
         let Some(overlay) = &mut self.overlay else { return Ok(()) };
         if key.code == KeyCode::Esc {
@@ -810,8 +937,12 @@ impl App {
                 }
                 _ => {}
             },
-            // Handled by `note_key` before this match.
-            Overlay::Note { .. } => {}
+            // Handled before this match.
+            Overlay::Note { .. }
+            | Overlay::Form(_)
+            | Overlay::Confirm { .. }
+            | Overlay::Choose { .. }
+            | Overlay::Drafts { .. } => {}
             Overlay::Jump { query, results, selected } => match key.code {
                 KeyCode::Down => *selected = (*selected + 1).min(results.len().saturating_sub(1)),
                 KeyCode::Up => *selected = selected.saturating_sub(1),
@@ -843,12 +974,6 @@ impl App {
         }
         Ok(())
     }
-}
-
-/// A note's text as stored: control characters other than line breaks and tabs removed
-/// (a pasted escape sequence must not reach other people's terminals), ends trimmed.
-pub fn clean_note(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect::<String>().trim().to_owned()
 }
 
 /// Matches the quick jump shows.
@@ -1103,12 +1228,13 @@ fn load_workspace(store: &Store, id: &str, tab: Tab) -> Result<Option<WorkspaceS
     };
     let details = store.client_details(id)?;
     let history = if tab == Tab::History { Some(store.client_history(id, HISTORY_LIMIT)?) } else { None };
-    Ok(Some(WorkspaceScreen { row, file, details, history, tab, scroll: 0 }))
+    Ok(Some(WorkspaceScreen { row, file, details, history, tab, scroll: 0, cursor: 0 }))
 }
 
 fn switch_tab(store: &Store, w: &mut WorkspaceScreen, step: usize) -> Result<()> {
     w.tab = Tab::ALL[(w.tab.index() + step) % Tab::ALL.len()];
     w.scroll = 0;
+    w.cursor = 0;
     if w.tab == Tab::History && w.history.is_none() {
         w.history = Some(store.client_history(&w.row.id, HISTORY_LIMIT)?);
     }

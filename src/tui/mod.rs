@@ -4,6 +4,9 @@
 pub mod action;
 pub mod app;
 pub mod config;
+mod editing;
+pub mod form;
+mod form_view;
 pub mod keymap;
 pub mod palette;
 pub mod theme;
@@ -74,6 +77,8 @@ pub fn run(store: Store, opts: AppOptions) -> io::Result<()> {
     let mut app = App::new(store, opts, (width, height)).map_err(io::Error::other)?;
     let mut terminal = setup_terminal()?;
     let result = event_loop(&mut terminal, &mut app, &stop);
+    // A signal or Ctrl-C with a form open keeps what was typed for the next start.
+    let _ = app.keep_open_form();
     restore_terminal();
     result
 }
@@ -86,6 +91,10 @@ fn event_loop(terminal: &mut Terminal<CrosstermBackend<Stdout>>, app: &mut App, 
             dirty = false;
         }
         if !event::poll(SIGNAL_POLL)? {
+            if let Err(e) = app.tick() {
+                app.status = Some(e.to_string());
+                dirty = true;
+            }
             continue;
         }
         match event::read()? {

@@ -88,10 +88,18 @@ fn footer_actions(app: &App) -> Vec<Action> {
     let mut actions = match &app.screen {
         Screen::Clients(s) if s.editing => return vec![],
         Screen::Directory(s) if s.editing => return vec![],
-        Screen::Clients(_) => vec![Down, Open, Filter, SortNext, FilterPhase, FilterRisk, FilterStatus, ClearFilters],
-        Screen::Workspace(_) => vec![NextTab, Down, Back],
+        Screen::Clients(_) => {
+            vec![Down, Open, Filter, Add, SortNext, FilterPhase, FilterRisk, FilterStatus, ClearFilters]
+        }
+        Screen::Workspace(w) => match w.tab {
+            Tab::Needs => vec![NextTab, Edit, Add, NeedStatus, Delete, Undo],
+            Tab::Meetings => vec![NextTab, Edit, Add, Minutes, NewActionItem, ActionDone, Delete, Undo],
+            Tab::History => vec![NextTab, Down, Back],
+            _ => vec![NextTab, Edit, Add, Delete, Undo],
+        },
+        Screen::MyActions(_) => vec![Down, Open, ActionDone, Undo, Back],
         Screen::Calendar(_) => vec![CalendarPrev, CalendarNext, CalendarDay, CalendarWeek, CalendarMonth, Open],
-        Screen::Directory(_) => vec![Down, Filter, Back],
+        Screen::Directory(_) => vec![Down, Filter, Add, Edit, Back],
         Screen::Today(_) => vec![NextPane, Down, Open, GoRadar, GoClients],
         Screen::Dashboard(s) if matches!(s.kind, ClientDashboard::ReleaseRadar(_) | ClientDashboard::FirstWeeks(_)) => {
             vec![Down, Open, NextPane, Back]
@@ -198,6 +206,21 @@ fn short_description(action: Action, lang: Lang, screen: &Screen) -> &'static st
         (CalendarNext, Lang::En) => "next",
         (CalendarPrev, Lang::Sv) => "förra",
         (CalendarPrev, Lang::En) => "previous",
+        (Add, Lang::Sv) => "ny",
+        (Add, Lang::En) => "add",
+        (Edit, Lang::Sv) => "ändra",
+        (Edit, Lang::En) => "edit",
+        (Delete, Lang::Sv) => "radera",
+        (Delete, Lang::En) => "delete",
+        (Undo, Lang::Sv) => "ångra",
+        (Undo, Lang::En) => "undo",
+        (ActionDone, Lang::Sv) => "klar",
+        (ActionDone, Lang::En) => "done",
+        (NeedStatus, _) => "status",
+        (Minutes, Lang::Sv) => "protokoll",
+        (Minutes, Lang::En) => "minutes",
+        (NewActionItem, Lang::Sv) => "åtgärd",
+        (NewActionItem, Lang::En) => "action",
         (GoRadar, Lang::Sv) => "radar",
         (GoRadar, Lang::En) => "radar",
         (GoClients, Lang::Sv) => "klienter",
@@ -658,10 +681,20 @@ fn render_workspace(app: &App, w: &WorkspaceScreen, frame: &mut Frame, area: Rec
         Tabs::new(titles).select(selected).style(theme.tab_inactive).highlight_style(theme.tab_active).divider("│"),
         tabs,
     );
-    let lines = tab_lines(app, w);
+    let (mut lines, starts) = tab_lines(app, w);
+    // The selected row is highlighted and kept in view; tabs without rows scroll freely.
+    let scroll = match starts.get(w.cursor.min(starts.len().saturating_sub(1))) {
+        Some(&line) => {
+            if let Some(l) = lines.get_mut(line) {
+                *l = std::mem::take(l).style(theme.selected);
+            }
+            (line as u16).saturating_sub(body.height.saturating_sub(3))
+        }
+        None => w.scroll,
+    };
     let para = Paragraph::new(lines)
         .block(Block::default().borders(Borders::TOP).border_style(theme.border))
-        .scroll((w.scroll, 0))
+        .scroll((scroll, 0))
         .wrap(Wrap { trim: false });
     frame.render_widget(para, body);
 }
@@ -683,7 +716,8 @@ fn code_label<T>(code: &str, parse: fn(&str) -> Option<T>, label: fn(T, Lang) ->
     parse(code).map(|v| label(v, lang).to_owned()).unwrap_or_else(|| code.to_owned())
 }
 
-fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
+/// The lines of the current tab and, for each row [`tab_items`] lists, the line it starts on.
+fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> (Vec<Line<'a>>, Vec<usize>) {
     let theme = &app.opts.theme;
     let lang = app.opts.lang;
     let today = app.opts.today;
@@ -691,9 +725,18 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
     let heading = |s: String| Line::from(Span::styled(s, theme.header));
     let opt = |s: &Option<String>| s.clone().unwrap_or_else(|| "–".to_owned());
     let mut out: Vec<Line> = Vec::new();
+    let mut starts: Vec<usize> = Vec::new();
     match w.tab {
         Tab::Overview => {
             let s = w.file.sentence.as_ref();
+            starts.push(out.len());
+            out.push(Line::from(vec![
+                Span::styled(format!("{}: ", tr(app, t::CLIENT)), theme.muted),
+                Span::raw(format!("{} · {}", w.row.display_name(), municipality(&w.row))),
+            ]));
+            if s.is_some() {
+                starts.push(out.len());
+            }
             out.push(Line::from(format!(
                 "{}: {}   {}: {}",
                 tr(app, t::RELEASE),
@@ -704,6 +747,24 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
                 },
                 date(s.and_then(|s| s.probation_end_on)),
             )));
+            if let Some(e) = &w.file.enrolment {
+                starts.push(out.len());
+                out.push(Line::from(format!(
+                    "{}: {}{}",
+                    tr(app, t::ENROLMENT),
+                    e.status.label(lang),
+                    e.decided_on.map(|d| format!(" ({d})")).unwrap_or_default()
+                )));
+            }
+            if let Some(r) = &w.file.risk {
+                starts.push(out.len());
+                out.push(Line::from(format!(
+                    "{}: {} ({})",
+                    tr(app, t::RISK),
+                    r.level.label(lang),
+                    date(r.assessed_on)
+                )));
+            }
             out.push(Line::from(""));
             out.push(heading(tr(app, t::PLANNING_POINTS).to_owned()));
             for p in timeline::planning_points(&w.file, today) {
@@ -737,6 +798,7 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
                 )));
             }
             for n in &d.needs {
+                starts.push(out.len());
                 let providers =
                     if n.providers.is_empty() { tr(app, t::NO_PROVIDER).to_owned() } else { n.providers.join(", ") };
                 out.push(Line::from(vec![
@@ -759,6 +821,7 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
                 )));
             }
             for i in &d.interventions {
+                starts.push(out.len());
                 out.push(Line::from(vec![
                     Span::raw(format!("{:<30} ", i.title)),
                     Span::raw(format!(
@@ -781,6 +844,7 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
         }
         Tab::Plan => {
             for p in &d.plans {
+                starts.push(out.len());
                 out.push(heading(format!(
                     "{} · {} · {}: {}",
                     code_label(&p.kind, PlanKind::from_code, PlanKind::label, lang),
@@ -799,7 +863,8 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
                         opt(org)
                     )));
                 }
-                for (text, target, status) in &p.goals {
+                for (_, text, target, status) in &p.goals {
+                    starts.push(out.len());
                     out.push(Line::from(format!(
                         "  {}: {} – {} ({})",
                         tr(app, t::GOALS),
@@ -812,6 +877,7 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
         }
         Tab::Meetings => {
             for m in &d.meetings {
+                starts.push(out.len());
                 out.push(heading(format!(
                     "{} · {} · {} · {}{}",
                     opt(&m.starts_at).replace('T', " "),
@@ -822,9 +888,10 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
                 )));
                 out.push(Line::from(format!("  {}: {}", tr(app, t::PARTICIPANTS), m.participants.join(", "))));
                 for text in &m.minutes {
-                    out.push(Line::from(format!("  {}: {text}", tr(app, t::MINUTES))));
+                    out.push(Line::from(format!("  {}: {}", tr(app, t::MINUTES), text.replace('\n', " / "))));
                 }
-                for (text, due, status) in &m.actions {
+                for (_, text, due, status) in &m.actions {
+                    starts.push(out.len());
                     let done = status == "klar";
                     out.push(Line::from(format!("  [{}] {text} ({})", if done { "x" } else { " " }, opt(due))));
                 }
@@ -832,6 +899,7 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
         }
         Tab::Consent => {
             for c in &d.consents {
+                starts.push(out.len());
                 out.push(heading(format!(
                     "{} {} · {} · {}",
                     tr(app, t::GIVEN),
@@ -864,17 +932,19 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
             }
         }
         Tab::Notes => {
-            for (e_date, kind, follow) in &d.events {
+            for (_, e_date, kind, follow) in &d.events {
+                starts.push(out.len());
                 out.push(Line::from(vec![
                     Span::styled(format!("{} ", opt(e_date)), theme.warning),
                     Span::raw(code_label(kind, EventKind::from_code, EventKind::label, lang)),
                     Span::styled(format!("  → {}", opt(follow)), theme.muted),
                 ]));
             }
-            for (at, author, text) in &d.notes {
+            for (_, at, author, text) in &d.notes {
+                starts.push(out.len());
                 out.push(Line::from(vec![
                     Span::styled(format!("{} {}: ", at.replace('T', " "), opt(author)), theme.muted),
-                    Span::raw(text.clone()),
+                    Span::raw(text.replace('\n', " / ")),
                 ]));
             }
         }
@@ -905,7 +975,7 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> Vec<Line<'a>> {
     if out.is_empty() {
         out.push(Line::from(tr(app, t::NOTHING_HERE)));
     }
-    out
+    (out, starts)
 }
 
 /// The name of a table as a user would say it.
@@ -1041,6 +1111,21 @@ fn centred(area: Rect, width: u16, height: u16) -> Rect {
     Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
 }
 
+/// A short list in a box with a hint under it.
+fn render_small_list(app: &App, frame: &mut Frame, area: Rect, title: Text, hint: Text, lines: Vec<Line>) {
+    let theme = &app.opts.theme;
+    let height = (lines.len() as u16 + 3).min(area.height.saturating_sub(2));
+    let width = (tr(app, hint).chars().count() as u16 + 4).clamp(40, area.width.saturating_sub(2));
+    let rect = centred(area, width, height);
+    frame.render_widget(Clear, rect);
+    let outer = block(app, tr(app, title).to_owned(), true);
+    let inner = outer.inner(rect);
+    frame.render_widget(outer, rect);
+    let [list, foot] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(lines), list);
+    frame.render_widget(Paragraph::new(Span::styled(tr(app, hint), theme.muted)), foot);
+}
+
 /// Help lines for the current screen: (key labels, description), global actions last.
 pub fn help_entries(app: &App) -> Vec<(String, &'static str)> {
     let contexts = app.screen.contexts();
@@ -1078,6 +1163,53 @@ fn screen_purpose(screen: &Screen) -> Text {
 fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, area: Rect) {
     let theme = &app.opts.theme;
     let lang = app.opts.lang;
+    match overlay {
+        Overlay::Form(ui) => return super::form_view::render_form(app, ui, frame, area),
+        Overlay::Confirm { message, .. } => {
+            let rect = centred(area, (message.chars().count() as u16 + 4).max(30), 3);
+            frame.render_widget(Clear, rect);
+            let para = Paragraph::new(Span::styled(message.clone(), theme.warning)).block(block(
+                app,
+                tr(app, t::CONFIRM_TITLE).to_owned(),
+                true,
+            ));
+            frame.render_widget(para, rect);
+            return;
+        }
+        Overlay::Choose { kinds, selected } => {
+            let lines: Vec<Line> = kinds
+                .iter()
+                .enumerate()
+                .map(|(i, k)| {
+                    let mark = if i == *selected { "›" } else { " " };
+                    Line::from(format!("{mark} {}", k.title(lang))).style(if i == *selected {
+                        theme.selected
+                    } else {
+                        theme.base
+                    })
+                })
+                .collect();
+            return render_small_list(app, frame, area, t::CHOOSE_TITLE, t::CHOOSE_HINT, lines);
+        }
+        Overlay::Drafts { drafts, selected } => {
+            let lines: Vec<Line> =
+                drafts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| {
+                        let kind =
+                            serde_json::from_value::<crate::forms::FormKind>(serde_json::Value::String(d.form.clone()))
+                                .map(|k| k.title(lang))
+                                .unwrap_or("?");
+                        let mark = if i == *selected { "›" } else { " " };
+                        Line::from(format!("{mark} {}  {kind}", d.updated_at.replace('T', " ")))
+                            .style(if i == *selected { theme.selected } else { theme.base })
+                    })
+                    .collect();
+            return render_small_list(app, frame, area, t::DRAFTS_TITLE, t::DRAFTS_HINT, lines);
+        }
+        _ => {}
+    }
     // Narrow terminals give the overlay nearly all the width, so the screen behind does not peek through.
     let margin = if area.width < WIDE { 2 } else { 16 };
     let rect = centred(area, area.width.saturating_sub(margin).max(40), area.height.saturating_sub(2).max(10));
@@ -1129,7 +1261,11 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, area: Rect) {
                 .collect();
             (t::PALETTE_TITLE, query.as_str(), lines)
         }
-        Overlay::Note { .. } => return,
+        Overlay::Note { .. }
+        | Overlay::Form(_)
+        | Overlay::Confirm { .. }
+        | Overlay::Choose { .. }
+        | Overlay::Drafts { .. } => return,
         Overlay::Jump { query, results, selected } => {
             let lines = if query.is_empty() {
                 vec![Line::from(Span::styled(tr(app, t::JUMP_HINT), theme.muted))]
