@@ -16,12 +16,19 @@ struct Session {
 
 impl Session {
     fn start(args: &[&str]) -> Session {
+        Session::start_with(args, &[])
+    }
+
+    fn start_with(args: &[&str], env: &[(&str, &str)]) -> Session {
         let pty = native_pty_system();
         let pair = pty.openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sluss"));
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env("SLUSS_CONFIG", "/nonexistent/sluss-test-config.toml");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().unwrap();
@@ -125,4 +132,60 @@ fn a_hang_up_ends_sluss_and_restores_the_terminal() {
     let parser = s.parser.lock().unwrap();
     assert!(!parser.screen().alternate_screen());
     assert!(!parser.screen().hide_cursor());
+}
+
+/// The draft of an open form survives a kill: enrol a client, plan a meeting, start an action
+/// item, kill sluss with SIGKILL mid-form, start again and restore and save the draft.
+#[test]
+fn a_form_killed_mid_typing_comes_back_as_a_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let db = db.to_str().unwrap();
+    let env = [("SLUSS_PASSPHRASE", "pty-test-pass")];
+    let made = std::process::Command::new(env!("CARGO_BIN_EXE_sluss"))
+        .args(["--db", db, "--today", "2026-11-23", "demo", "--clients", "10"])
+        .env("SLUSS_PASSPHRASE", "pty-test-pass")
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let args = ["--db", db, "--today", "2026-11-23"];
+
+    let mut s = Session::start_with(&args, &env);
+    s.wait_for("Möten idag och denna vecka");
+    s.send("N");
+    s.wait_for("Ny: Klient");
+    s.send("Draftina\tUtkastsson\x13");
+    s.wait_for("Sparat: klient");
+    s.send("llll");
+    s.wait_for("m protokoll");
+    s.send("a");
+    s.wait_for("Lägg till");
+    s.send("\r");
+    s.wait_for("Ny: Möte");
+    s.send("fre 10\x13");
+    s.wait_for("Sparat: möte");
+    s.send("t");
+    s.wait_for("Ny: Åtgärd");
+    s.send("Ring hyresvärden");
+    // Typing pauses; the draft is saved; then the machine loses the session.
+    std::thread::sleep(Duration::from_millis(1500));
+    signal_and_wait(&mut s, "-KILL");
+
+    let mut s = Session::start_with(&args, &env);
+    s.wait_for("Osparade utkast");
+    s.wait_for("Åtgärd");
+    s.send("\r");
+    s.wait_for("Utkastet är återställt");
+    s.wait_for("Ring hyresvärden");
+    s.send("\x13");
+    s.wait_for("Sparat: åtgärd");
+    s.wait_for("[ ] Ring hyresvärden");
+    s.send("q");
+    s.send("q");
+
+    // The draft is gone once saved: a third start offers nothing.
+    let mut s = Session::start_with(&args, &env);
+    s.wait_for("Möten idag och denna vecka");
+    assert!(!s.screen().contains("Osparade utkast"));
+    s.send("q");
 }

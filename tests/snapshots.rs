@@ -132,3 +132,33 @@ fn the_history_tab_with_times_and_machines_masked() {
         insta::assert_snapshot!("ws_history_sv_80x24", draw(&app));
     });
 }
+
+/// Every form, new and empty, on a client from the radar: what a caseworker sees first.
+#[test]
+fn every_form_in_both_languages() {
+    for (lang, lang_name) in LANGS {
+        for size in SIZES {
+            for kind in sluss::forms::FormKind::ALL {
+                let mut app = app(lang, size);
+                keys(&mut app, &[ch('2'), code(KeyCode::Enter)]);
+                app.open_form(*kind, None, Some("parent".to_owned())).unwrap();
+                let name = serde_json::to_value(kind).unwrap().as_str().unwrap().to_owned();
+                insta::assert_snapshot!(format!("form_{name}_{lang_name}_{}x{}", size.0, size.1), draw(&app));
+            }
+        }
+    }
+}
+
+/// A refused save shows every problem, names the field and says how to fix it.
+#[test]
+fn a_refused_client_form_and_an_open_picker() {
+    let mut app = app(Lang::Sv, (80, 24));
+    keys(&mut app, &[ch('N')]);
+    keys(&mut app, &text("Test"));
+    keys(&mut app, &[code(KeyCode::Tab), code(KeyCode::Tab)]);
+    keys(&mut app, &text("19800101-1234"));
+    keys(&mut app, &[KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)]);
+    insta::assert_snapshot!("form_client_refused_sv_80x24", draw(&app));
+    keys(&mut app, &[code(KeyCode::Tab), code(KeyCode::Enter)]);
+    insta::assert_snapshot!("form_client_picker_sv_80x24", draw(&app));
+}

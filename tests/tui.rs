@@ -341,5 +341,5 @@ fn a_note_is_not_lost_by_one_esc_and_an_empty_note_is_not_saved() {
 
 #[test]
 fn control_characters_are_stripped_from_notes() {
-    assert_eq!(sluss::tui::app::clean_note("  a\u{1b}[31mb\nc\t "), "a[31mb\nc");
+    assert_eq!(sluss::forms::clean_text("  a\u{1b}[31mb\nc\t "), "a[31mb\nc");
 }

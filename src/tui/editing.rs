@@ -42,6 +42,19 @@ fn save_draft(store: &mut Store, ui: &mut FormUi) -> Result<()> {
     Ok(())
 }
 
+/// The workspace tab where a form's rows show.
+fn tab_of(kind: FormKind) -> Tab {
+    match kind {
+        FormKind::Need | FormKind::NeedStatus => Tab::Needs,
+        FormKind::Intervention => Tab::Interventions,
+        FormKind::Plan | FormKind::Goal => Tab::Plan,
+        FormKind::Meeting | FormKind::Minutes | FormKind::ActionItem => Tab::Meetings,
+        FormKind::Consent => Tab::Consent,
+        FormKind::Note | FormKind::Event => Tab::Notes,
+        _ => Tab::Overview,
+    }
+}
+
 impl App {
     /// Writes a change through the store's write path and remembers how to undo it.
     pub fn write(&mut self, changes: &ChangeSet, description: String) -> Result<()> {
@@ -376,8 +389,9 @@ impl App {
             Some(id) => self.store.client_row(id)?.map(|r| (id.clone(), r.display_name())),
             None => None,
         };
-        if let Some(c) = &client {
-            self.current_client = Some(c.clone());
+        // The client's workspace goes behind the form, so the saved row shows where it lands.
+        if let Some((id, _)) = &client {
+            self.open_client(id, tab_of(form.kind))?;
         }
         let file = match &client {
             Some((id, _)) => self.store.client_file(id)?,
