@@ -10,4 +10,5 @@ pub mod domain;
 pub mod i18n;
 pub mod passphrase;
 pub mod store;
+pub mod sync;
 pub mod tui;
