@@ -11,4 +11,5 @@ pub mod forms;
 pub mod i18n;
 pub mod passphrase;
 pub mod store;
+pub mod sync;
 pub mod tui;

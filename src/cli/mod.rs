@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and the subcommands. `main.rs` only calls [`run`].
 
 mod summary;
+mod sync;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -69,6 +70,16 @@ pub enum Command {
     /// Write an encrypted copy of the store while it is in use.
     Backup {
         /// Where to write the copy (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Write the changes another replica lacks to an encrypted bundle file (docs/sync.md).
+    Export(sync::ExportArgs),
+    /// Apply a bundle from another replica; it is checked completely before anything is written.
+    Import(sync::ImportArgs),
+    /// Create an age key pair for bundles: the secret key file (mode 0600) and the public key printed.
+    Keygen {
+        /// Where to write the identity file (must not exist).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
@@ -161,6 +172,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 report.changes,
                 started.elapsed().as_secs_f64()
             );
+            println!("fingerprint {}", store.fingerprint()?);
             if report.is_ok() {
                 println!("ok");
                 Ok(ExitCode::SUCCESS)
@@ -201,6 +213,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             println!("backup written to {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Export(args)) => sync::export(&mut open(&path, cli.key_file.as_deref())?, args, today),
+        Some(Command::Import(args)) => sync::import(&mut open(&path, cli.key_file.as_deref())?, args),
+        Some(Command::Keygen { out }) => sync::keygen(out),
     }
 }
 

@@ -7,10 +7,10 @@ use rusqlite_migration::{M, Migrations};
 use super::error::{Result, StoreError};
 
 /// Newest schema version this build knows.
-pub const LATEST: i64 = 1;
+pub const LATEST: i64 = 2;
 
 fn all() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("sql/v1.sql"))])
+    Migrations::new(vec![M::up(include_str!("sql/v1.sql")), M::up(include_str!("sql/v2.sql"))])
 }
 
 /// The schema version recorded in the file (0 for an empty file).
@@ -39,7 +39,10 @@ mod tests {
     use crate::store::{Key, Store};
 
     /// A fixture per released schema version: (version, SQL that fills a store of it).
-    const FIXTURES: &[(usize, &str)] = &[(1, include_str!("../../tests/fixtures/v1_store.sql"))];
+    const FIXTURES: &[(usize, &str)] = &[
+        (1, include_str!("../../tests/fixtures/v1_store.sql")),
+        (2, include_str!("../../tests/fixtures/v2_store.sql")),
+    ];
 
     #[test]
     fn every_released_version_opens_after_all_later_migrations() {

@@ -3,10 +3,12 @@
 
 pub mod audit;
 pub mod check;
+pub mod conflicts;
 pub mod details;
 pub mod entities;
 pub mod error;
 pub mod hlc;
+pub mod merge;
 mod migrations;
 mod queries;
 pub mod rows;
@@ -21,8 +23,13 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use zeroize::Zeroizing;
 
+pub use conflicts::{Conflict, ConflictId, ConflictValue, Resolution};
 pub use error::{Result, StoreError};
+pub use merge::ImportReport;
 pub use write::{ApplyReport, ChangeSet, Op, new_id};
+
+/// The schema version this build writes (bundles from a newer one are refused).
+pub const SCHEMA_VERSION: i64 = migrations::LATEST;
 
 /// How the store file is protected.
 #[derive(Clone)]

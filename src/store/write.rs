@@ -36,6 +36,18 @@ pub enum Op {
         /// New field values.
         fields: Vec<(String, Value)>,
     },
+    /// Set one field even if it holds that value already, superseding every concurrent
+    /// value it holds: how a conflict is resolved (see [`Store::resolve_conflict`]).
+    Resolve {
+        /// Table.
+        entity: String,
+        /// Row id.
+        id: String,
+        /// Field.
+        field: String,
+        /// The chosen value.
+        value: Value,
+    },
     /// Tombstone a row, or bring a tombstoned row back.
     SetDeleted {
         /// Table.
@@ -124,6 +136,11 @@ impl ChangeSet {
         self.ops.push(Op::SetDeleted { entity: entity.to_owned(), id: id.to_owned(), deleted: false });
     }
 
+    /// Sets a field to the chosen value of a conflict (written even when unchanged).
+    pub fn resolve(&mut self, entity: &str, id: &str, field: &str, value: Value) {
+        self.ops.push(Op::Resolve { entity: entity.to_owned(), id: id.to_owned(), field: field.to_owned(), value });
+    }
+
     /// The operations, in order.
     pub fn ops(&self) -> &[Op] {
         &self.ops
@@ -162,17 +179,34 @@ struct NewChange<'a> {
     field: &'a str,
     value: String,
     supersedes: Option<String>,
+    /// Further concurrent values of the field this change has seen (and so supersedes).
+    also_supersedes: Vec<String>,
 }
 
 impl Store {
     /// Applies a change set in one transaction: all of it, or (on any error) none of it.
     pub fn apply(&mut self, author: &str, changes: &ChangeSet) -> Result<ApplyReport> {
-        let mut report = ApplyReport::default();
         if changes.is_empty() {
-            return Ok(report);
+            return Ok(ApplyReport::default());
         }
         let replica = self.replica_id.clone();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let report = apply_in(&tx, &replica, author, changes)?;
+        tx.commit()?;
+        Ok(report)
+    }
+}
+
+/// The body of [`Store::apply`], inside a transaction the caller commits (import uses it to
+/// write its audit entry in the same transaction as the changes it imports).
+pub(crate) fn apply_in(
+    tx: &rusqlite::Connection,
+    replica: &str,
+    author: &str,
+    changes: &ChangeSet,
+) -> Result<ApplyReport> {
+    let mut report = ApplyReport::default();
+    {
         let mut clock: u64 = tx.query_row("SELECT hlc FROM replica", [], |r| r.get::<_, i64>(0))? as u64;
         let now = hlc::wall_millis();
         {
@@ -194,6 +228,15 @@ impl Store {
                     author,
                     c.supersedes
                 ])?;
+                for seen in &c.also_supersedes {
+                    tx.prepare_cached("INSERT INTO change_supersedes (change_id, superseded) VALUES (?1, ?2)")?
+                        .execute(params![change_id, seen])?;
+                }
+                if !c.also_supersedes.is_empty() {
+                    // The new value has seen every concurrent one: the conflict is closed.
+                    tx.prepare_cached("DELETE FROM sync_conflict WHERE entity = ?1 AND row_id = ?2 AND field = ?3")?
+                        .execute(params![c.entity, c.row_id, c.field])?;
+                }
                 report.changes += 1;
                 report.change_ids.push(change_id);
                 Ok(())
@@ -219,8 +262,8 @@ impl Store {
                         }
                         // The primary key and foreign keys are checked by SQLite; only when it
                         // refuses do we look up which one, so the common case costs no extra reads.
-                        if let Err(e) = materialise_insert(&tx, ent, id, &obj) {
-                            return Err(explain_insert_failure(&tx, ent, id, &obj, e));
+                        if let Err(e) = materialise_insert(tx, ent, id, &obj) {
+                            return Err(explain_insert_failure(tx, ent, id, &obj, e));
                         }
                         log(NewChange {
                             entity: ent.name,
@@ -228,6 +271,7 @@ impl Store {
                             field: INSERT,
                             value: Value::Object(obj).to_string(),
                             supersedes: None,
+                            also_supersedes: Vec::new(),
                         })?;
                         report.inserted += 1;
                     }
@@ -236,7 +280,7 @@ impl Store {
                         if ent.append_only {
                             return Err(StoreError::AppendOnly { entity: entity.clone() });
                         }
-                        match row_exists(&tx, ent, id)? {
+                        match row_exists(tx, ent, id)? {
                             Some(false) => {}
                             _ => {
                                 return Err(StoreError::RowNotFound { entity: entity.clone(), id: id.clone() });
@@ -246,46 +290,85 @@ impl Store {
                         for (name, value) in fields {
                             let field = field_of(ent, name)?;
                             check_value(ent, field, value)?;
-                            check_reference(&tx, ent, field, value)?;
+                            check_reference(tx, ent, field, value)?;
                             if field.required && value.is_null() {
                                 return Err(StoreError::MissingField {
                                     entity: ent.name.to_owned(),
                                     field: field.name.to_owned(),
                                 });
                             }
-                            if current_value(&tx, ent, id, name)? == *value {
+                            if current_value(tx, ent, id, name)? == *value {
                                 continue;
                             }
-                            let supersedes = head_change(&tx, ent.name, id, name)?;
-                            materialise_field(&tx, ent, id, name, value)?;
+                            let (supersedes, also_supersedes) = field_parents(tx, ent.name, id, name)?;
+                            materialise_field(tx, ent, id, name, value)?;
                             log(NewChange {
                                 entity: ent.name,
                                 row_id: id,
                                 field: name,
                                 value: value.to_string(),
                                 supersedes,
+                                also_supersedes,
                             })?;
                             touched = true;
                         }
                         report.updated += usize::from(touched);
                     }
+                    Op::Resolve { entity, id, field: name, value } => {
+                        let ent = lookup(entity)?;
+                        if ent.append_only {
+                            return Err(StoreError::AppendOnly { entity: entity.clone() });
+                        }
+                        if row_exists(tx, ent, id)?.is_none() {
+                            return Err(StoreError::RowNotFound { entity: entity.clone(), id: id.clone() });
+                        }
+                        if name != DELETED {
+                            let field = field_of(ent, name)?;
+                            check_value(ent, field, value)?;
+                            check_reference(tx, ent, field, value)?;
+                        } else if !value.is_boolean() {
+                            return Err(StoreError::InvalidValue {
+                                entity: ent.name.to_owned(),
+                                field: DELETED.to_owned(),
+                                problem: "must be yes or no".to_owned(),
+                            });
+                        }
+                        // Written even when it equals the current value: it must supersede every
+                        // concurrent value, on every replica, to close the conflict.
+                        let (supersedes, also_supersedes) = field_parents(tx, ent.name, id, name)?;
+                        materialise_field(tx, ent, id, name, value)?;
+                        log(NewChange {
+                            entity: ent.name,
+                            row_id: id,
+                            field: name,
+                            value: value.to_string(),
+                            supersedes,
+                            also_supersedes,
+                        })?;
+                        tx.prepare_cached(
+                            "DELETE FROM sync_conflict WHERE entity = ?1 AND row_id = ?2 AND field = ?3",
+                        )?
+                        .execute(params![ent.name, id, name])?;
+                        report.updated += 1;
+                    }
                     Op::SetDeleted { entity, id, deleted } => {
                         let ent = lookup(entity)?;
-                        let Some(is_deleted) = row_exists(&tx, ent, id)? else {
+                        let Some(is_deleted) = row_exists(tx, ent, id)? else {
                             return Err(StoreError::RowNotFound { entity: entity.clone(), id: id.clone() });
                         };
                         if is_deleted == *deleted {
                             continue;
                         }
-                        let supersedes = head_change(&tx, ent.name, id, DELETED)?;
+                        let (supersedes, also_supersedes) = field_parents(tx, ent.name, id, DELETED)?;
                         let value = Value::Bool(*deleted);
-                        materialise_field(&tx, ent, id, DELETED, &value)?;
+                        materialise_field(tx, ent, id, DELETED, &value)?;
                         log(NewChange {
                             entity: ent.name,
                             row_id: id,
                             field: DELETED,
                             value: value.to_string(),
                             supersedes,
+                            also_supersedes,
                         })?;
                         report.deleted += 1;
                     }
@@ -293,20 +376,53 @@ impl Store {
             }
         }
         tx.execute("UPDATE replica SET hlc = ?1", [clock as i64])?;
-        tx.commit()?;
-        Ok(report)
+    }
+    Ok(report)
+}
+
+/// The changes a new local write of a field supersedes: every current value of the field
+/// (its changes nobody has superseded yet), the last-writer-wins head first, or the row's
+/// insert when the field was never changed on its own.
+pub(crate) fn field_parents(
+    conn: &rusqlite::Connection,
+    entity: &str,
+    row_id: &str,
+    field: &str,
+) -> Result<(Option<String>, Vec<String>)> {
+    let mut leaves = field_leaves(conn, entity, row_id, field)?.into_iter().map(|l| l.0);
+    match leaves.next() {
+        Some(head) => Ok((Some(head), leaves.collect())),
+        None => Ok((head_change(conn, entity, row_id, field)?, Vec::new())),
     }
 }
 
-fn lookup(name: &str) -> Result<&'static Entity> {
+/// The current values of a field: its changes that no other change supersedes, as
+/// (change id, value as stored), newest first in merge order (hlc, then replica).
+pub(crate) fn field_leaves(
+    conn: &rusqlite::Connection,
+    entity: &str,
+    row_id: &str,
+    field: &str,
+) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT change_id, value FROM change_log c WHERE entity = ?1 AND row_id = ?2 AND field = ?3
+           AND NOT EXISTS (SELECT 1 FROM change_log s WHERE s.supersedes = c.change_id)
+           AND NOT EXISTS (SELECT 1 FROM change_supersedes x WHERE x.superseded = c.change_id)
+         ORDER BY hlc DESC, replica DESC",
+    )?;
+    let rows = stmt.query_map(params![entity, row_id, field], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+pub(crate) fn lookup(name: &str) -> Result<&'static Entity> {
     entities::entity(name).ok_or_else(|| StoreError::UnknownEntity(name.to_owned()))
 }
 
-fn field_of(ent: &'static Entity, name: &str) -> Result<&'static Field> {
+pub(crate) fn field_of(ent: &'static Entity, name: &str) -> Result<&'static Field> {
     ent.field(name).ok_or_else(|| StoreError::UnknownField { entity: ent.name.to_owned(), field: name.to_owned() })
 }
 
-fn validate_id(ent: &Entity, id: &str) -> Result<()> {
+pub(crate) fn validate_id(ent: &Entity, id: &str) -> Result<()> {
     if uuid::Uuid::parse_str(id).is_err() {
         return Err(StoreError::InvalidValue {
             entity: ent.name.to_owned(),
@@ -318,7 +434,7 @@ fn validate_id(ent: &Entity, id: &str) -> Result<()> {
 }
 
 /// `None` if the row does not exist, else whether it is tombstoned.
-fn row_exists(conn: &rusqlite::Connection, ent: &Entity, id: &str) -> Result<Option<bool>> {
+pub(crate) fn row_exists(conn: &rusqlite::Connection, ent: &Entity, id: &str) -> Result<Option<bool>> {
     let sql = format!("SELECT deleted FROM {} WHERE id = ?1", ent.name);
     Ok(conn.prepare_cached(&sql)?.query_row([id], |r| r.get::<_, bool>(0)).optional()?)
 }
@@ -339,7 +455,7 @@ pub(crate) fn head_change(
         .optional()?)
 }
 
-fn current_value(tx: &rusqlite::Transaction<'_>, ent: &Entity, id: &str, field: &str) -> Result<Value> {
+fn current_value(tx: &rusqlite::Connection, ent: &Entity, id: &str, field: &str) -> Result<Value> {
     let sql = format!("SELECT {field} FROM {} WHERE id = ?1", ent.name);
     let v: rusqlite::types::Value = tx.prepare_cached(&sql)?.query_row([id], |r| r.get(0))?;
     let kind = ent.field(field).map(|f| f.kind);
@@ -391,6 +507,35 @@ pub(crate) fn materialise_insert(
     Ok(())
 }
 
+/// Sets some fields of a row, creating the row (other columns at their defaults) if it does
+/// not exist yet: import materialises whichever change of a row arrives first.
+pub(crate) fn materialise_upsert(
+    conn: &rusqlite::Connection,
+    ent: &Entity,
+    id: &str,
+    fields: &[(&str, &Value)],
+) -> Result<()> {
+    let sql = if fields.is_empty() {
+        format!("INSERT OR IGNORE INTO {} (id) VALUES (?1)", ent.name)
+    } else {
+        let cols: Vec<&str> = fields.iter().map(|f| f.0).collect();
+        let marks: Vec<String> = (2..=cols.len() + 1).map(|i| format!("?{i}")).collect();
+        let sets: Vec<String> = cols.iter().map(|c| format!("{c} = excluded.{c}")).collect();
+        format!(
+            "INSERT INTO {} (id, {}) VALUES (?1, {}) ON CONFLICT(id) DO UPDATE SET {}",
+            ent.name,
+            cols.join(", "),
+            marks.join(", "),
+            sets.join(", ")
+        )
+    };
+    let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(fields.len() + 1);
+    values.push(rusqlite::types::Value::Text(id.to_owned()));
+    values.extend(fields.iter().map(|f| json_to_sql(f.1)));
+    conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
+    Ok(())
+}
+
 pub(crate) fn materialise_field(
     conn: &rusqlite::Connection,
     ent: &Entity,
@@ -408,7 +553,7 @@ fn invalid(ent: &Entity, field: &Field, problem: impl Into<String>) -> StoreErro
 }
 
 /// Checks a value against its field; the message says what would be valid.
-fn check_value(ent: &Entity, field: &Field, value: &Value) -> Result<()> {
+pub(crate) fn check_value(ent: &Entity, field: &Field, value: &Value) -> Result<()> {
     if value.is_null() {
         return Ok(());
     }

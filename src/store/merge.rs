@@ -1,0 +1,531 @@
+//! The store side of sync: reading the change log for export, applying foreign changes by
+//! last-writer-wins in one transaction, the replica's knowledge, and the content fingerprint.
+//! Import materialises through the same functions as the write path (src/store/write.rs).
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::entities::{ENTITIES, Entity};
+use super::error::{Result, StoreError};
+use super::write::{
+    DELETED, INSERT, apply_in, check_value, field_leaves, field_of, lookup, materialise_upsert, new_id,
+};
+use super::{ChangeSet, Store, audit};
+use crate::domain::enums::AuditAction;
+use crate::sync::{Change, Header, SyncError, VersionVector};
+
+/// What an import did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Replica that wrote the bundle.
+    pub source: String,
+    /// Changes this store did not have, now added to its log.
+    pub new: u64,
+    /// Changes it had already (from this bundle before, or by another path).
+    pub known: u64,
+    /// Rows whose materialised values changed or were created.
+    pub rows_touched: u64,
+    /// Conflicts this import opened.
+    pub conflicts_opened: u64,
+    /// Conflicts this import closed (a resolution arrived).
+    pub conflicts_closed: u64,
+    /// Conflicts open after the import.
+    pub conflicts_open: u64,
+    /// The bundle assumed this store held changes it does not hold (a restored backup?):
+    /// its changes were applied, but this store's knowledge was not raised.
+    pub gap: bool,
+}
+
+/// Whom a row belongs to, for partner exports and the conflict list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    /// The organisation directory: belongs to no client, shared with every partner.
+    Directory,
+    /// Data about this client.
+    Client(String),
+    /// Neither (an audit entry or meeting without a client): never shared with a partner.
+    Nobody,
+}
+
+impl Store {
+    /// This store's knowledge: per origin replica, the clock value up to which it holds every
+    /// change (its own replica: its newest change).
+    pub fn version_vector(&self) -> Result<VersionVector> {
+        version_vector(self.conn(), self.replica_id())
+    }
+
+    /// What `peer` said it held in the last bundle it sent here, if it ever sent one.
+    pub fn peer_knowledge(&self, peer: &str) -> Result<Option<VersionVector>> {
+        let mut stmt = self.conn().prepare("SELECT replica, hlc FROM sync_peer WHERE peer = ?1")?;
+        let rows = stmt.query_map([peer], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+        let vv = VersionVector(rows.collect::<rusqlite::Result<_>>()?);
+        Ok(if vv.0.is_empty() { None } else { Some(vv) })
+    }
+
+    /// Streams the change log in merge order (hlc, then replica), skipping what `since`
+    /// covers and rows `keep` refuses, to `out`. Returns the number of changes passed on.
+    pub fn for_each_change(
+        &self,
+        since: &VersionVector,
+        keep: &mut dyn FnMut(&rusqlite::Connection, &str, &str) -> Result<bool>,
+        out: &mut dyn FnMut(Change) -> std::result::Result<(), SyncError>,
+    ) -> std::result::Result<u64, SyncError> {
+        let conn = self.conn();
+        let has_links: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM change_supersedes)", [], |r| r.get(0))?;
+        let mut links = conn.prepare("SELECT superseded FROM change_supersedes WHERE change_id = ?1 ORDER BY 1")?;
+        let mut stmt = conn.prepare(
+            "SELECT change_id, entity, row_id, field, value, hlc, replica, author, supersedes
+             FROM change_log ORDER BY hlc, replica",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            let hlc = r.get::<_, i64>(5)? as u64;
+            let replica: String = r.get(6)?;
+            if since.covers(&replica, hlc) {
+                continue;
+            }
+            let entity: String = r.get(1)?;
+            let row: String = r.get(2)?;
+            if !keep(conn, &entity, &row)? {
+                continue;
+            }
+            let id: String = r.get(0)?;
+            let raw: String = r.get(4)?;
+            let value = serde_json::from_str(&raw).map_err(|_| {
+                StoreError::Migration(format!("change {id} in the log is unreadable: run `sluss check`"))
+            })?;
+            let mut supersedes: Vec<String> = r.get::<_, Option<String>>(8)?.into_iter().collect();
+            if has_links {
+                let extra = links.query_map([&id], |r| r.get::<_, String>(0))?;
+                for e in extra {
+                    supersedes.push(e?);
+                }
+            }
+            out(Change { id, entity, row, field: r.get(3)?, value, hlc, replica, author: r.get(7)?, supersedes })?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Applies foreign changes in one transaction: each new change is added to the log and
+    /// materialised if it wins last-writer-wins for its field; conflicts are recomputed for
+    /// every field touched; the clock moves past every change seen; the source's knowledge
+    /// is recorded; an audit entry is written. Any error (including one from `next`, such as
+    /// a checksum that does not match at the end) leaves the store as it was.
+    pub fn import_changes(
+        &mut self,
+        header: &Header,
+        next: &mut dyn FnMut() -> std::result::Result<Option<Change>, SyncError>,
+    ) -> std::result::Result<ImportReport, SyncError> {
+        let replica = self.replica_id.clone();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
+        // Rows may arrive before the rows they refer to (a relay delivers changes of several
+        // origins); references are checked once, at commit.
+        tx.execute_batch("PRAGMA defer_foreign_keys = ON").map_err(StoreError::from)?;
+        let mut report = ImportReport { source: header.source.clone(), ..ImportReport::default() };
+        let before = version_vector(&tx, &replica)?;
+        report.gap = !header.since.le(&before);
+        let mut fields: HashSet<(String, String, String)> = HashSet::new();
+        let mut rows: HashSet<(String, String)> = HashSet::new();
+        let mut max_hlc = 0u64;
+        while let Some(c) = next()? {
+            validate_change(&c).map_err(|e| SyncError::BadChange(e.to_string()))?;
+            let known: bool = tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM change_log WHERE change_id = ?1)")
+                .and_then(|mut s| s.query_row([&c.id], |r| r.get(0)))
+                .map_err(StoreError::from)?;
+            if known {
+                report.known += 1;
+                continue;
+            }
+            report.new += 1;
+            max_hlc = max_hlc.max(c.hlc);
+            if apply_foreign(&tx, &c)? {
+                rows.insert((c.entity.clone(), c.row.clone()));
+            }
+            if c.field != INSERT && !lookup(&c.entity)?.append_only {
+                fields.insert((c.entity, c.row, c.field));
+            }
+        }
+        report.rows_touched = rows.len() as u64;
+        for (entity, row, field) in &fields {
+            match refresh_conflict(&tx, entity, row, field)? {
+                Some(true) => report.conflicts_opened += 1,
+                Some(false) => report.conflicts_closed += 1,
+                None => {}
+            }
+        }
+        tx.execute("UPDATE replica SET hlc = max(hlc, ?1)", [max_hlc as i64]).map_err(StoreError::from)?;
+        if !header.partial && !report.gap {
+            raise(
+                &tx,
+                "INSERT INTO sync_knowledge (replica, hlc) VALUES (?1, ?2)
+                 ON CONFLICT(replica) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
+                None,
+                &header.knowledge,
+            )?;
+        }
+        raise(
+            &tx,
+            "INSERT INTO sync_peer (peer, replica, hlc) VALUES (?3, ?1, ?2)
+             ON CONFLICT(peer, replica) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
+            Some(&header.source),
+            &header.knowledge,
+        )?;
+        report.conflicts_open = tx
+            .query_row("SELECT count(*) FROM sync_conflict", [], |r| r.get::<_, i64>(0))
+            .map_err(StoreError::from)? as u64;
+        let user = audit::current_user();
+        let mut cs = ChangeSet::new();
+        cs.insert("audit_log")
+            .set("at", chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .set("actor", user.clone())
+            .set("replica", replica.clone())
+            .set("action", AuditAction::Import.code())
+            .set(
+                "detail",
+                format!(
+                    "import from replica {}: {} new, {} known changes, {} rows, {} conflicts opened{}",
+                    header.source,
+                    report.new,
+                    report.known,
+                    report.rows_touched,
+                    report.conflicts_opened,
+                    if header.partial { " (partial bundle)" } else { "" }
+                ),
+            );
+        apply_in(&tx, &replica, &user, &cs)?;
+        tx.commit().map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ConstraintViolation) => SyncError::BadChange(
+                "it refers to rows neither it nor this store holds; ask the sender for an export with --all".to_owned(),
+            ),
+            _ => StoreError::from(e).into(),
+        })?;
+        Ok(report)
+    }
+
+    /// A SHA-256 over every synced table's materialised content (rows in id order, every
+    /// column but generated ones), not over replica-local state or the change log: two
+    /// stores have the same fingerprint exactly when they hold the same data.
+    ///
+    /// The audit log is left out: every export and import writes an audit entry on the
+    /// replica that does it, so two replicas that just exchanged always differ there.
+    pub fn fingerprint(&self) -> Result<String> {
+        let mut hash = Sha256::new();
+        for ent in ENTITIES.iter().filter(|e| e.name != "audit_log") {
+            hash_table(self.conn(), ent, &mut hash)?;
+        }
+        Ok(crate::sync::bundle::hex(&hash.finalize()))
+    }
+
+    /// Whom a row belongs to.
+    pub fn owner(&self, entity: &str, row_id: &str) -> Result<Owner> {
+        owner(self.conn(), entity, row_id)
+    }
+
+    /// Clients with a consent in force on `today` whose scope names `org_id`.
+    pub fn clients_consenting_to(&self, org_id: &str, today: chrono::NaiveDate) -> Result<HashSet<String>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT c.client_id, c.id, c.given_on, c.expires_on, c.revoked_on
+             FROM consent c JOIN client k ON k.id = c.client_id
+             WHERE c.deleted = 0 AND k.deleted = 0 AND EXISTS (
+                 SELECT 1 FROM consent_scope s WHERE s.consent_id = c.id AND s.org_id = ?1 AND s.deleted = 0)",
+        )?;
+        let date = |s: Option<String>| s.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+        let rows = stmt.query_map([org_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
+        let mut out = HashSet::new();
+        for row in rows {
+            let (client, id, given, expires, revoked) = row?;
+            let consent = crate::domain::model::Consent {
+                id,
+                given_on: date(given),
+                form: crate::domain::enums::ConsentForm::ALL[0],
+                documented_in_vsp: false,
+                programme_description_given: false,
+                right_to_withdraw_explained: false,
+                expires_on: date(expires),
+                revoked_on: date(revoked),
+                scope_org_ids: vec![org_id.to_owned()],
+            };
+            if crate::domain::rules::consent_in_force(&consent, today) {
+                out.insert(client);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Knowledge as recorded, with this replica's own newest change.
+fn version_vector(conn: &rusqlite::Connection, me: &str) -> Result<VersionVector> {
+    let mut stmt = conn.prepare_cached("SELECT replica, hlc FROM sync_knowledge")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+    let mut vv = VersionVector(rows.collect::<rusqlite::Result<_>>()?);
+    let own: Option<i64> = conn.query_row("SELECT max(hlc) FROM change_log WHERE replica = ?1", [me], |r| r.get(0))?;
+    if let Some(h) = own {
+        vv.merge_max(&VersionVector([(me.to_owned(), h as u64)].into_iter().collect()));
+    }
+    Ok(vv)
+}
+
+fn raise(tx: &rusqlite::Connection, sql: &str, peer: Option<&str>, vv: &VersionVector) -> Result<()> {
+    let mut stmt = tx.prepare(sql)?;
+    for (r, &h) in &vv.0 {
+        match peer {
+            Some(p) => stmt.execute(params![r, h as i64, p])?,
+            None => stmt.execute(params![r, h as i64])?,
+        };
+    }
+    Ok(())
+}
+
+/// Checks a foreign change against the entity registry, as the write path checks a local one.
+pub fn validate_change(c: &Change) -> Result<()> {
+    let bad = |field: &str, problem: &str| StoreError::InvalidValue {
+        entity: c.entity.clone(),
+        field: field.to_owned(),
+        problem: problem.to_owned(),
+    };
+    let ent = lookup(&c.entity)?;
+    for (what, id) in [("change id", &c.id), ("row id", &c.row), ("replica", &c.replica)] {
+        if uuid::Uuid::parse_str(id).is_err() {
+            return Err(bad(what, "must be a UUID"));
+        }
+    }
+    if c.supersedes.iter().any(|s| uuid::Uuid::parse_str(s).is_err()) {
+        return Err(bad("supersedes", "must list change ids"));
+    }
+    if c.hlc == 0 || c.hlc > i64::MAX as u64 {
+        return Err(bad("hlc", "must be a positive clock value"));
+    }
+    if c.author.chars().count() > 200 || c.author.chars().any(char::is_control) {
+        return Err(bad("author", "must be a short name"));
+    }
+    match c.field.as_str() {
+        INSERT => {
+            let Value::Object(obj) = &c.value else {
+                return Err(bad(INSERT, "an insert must hold an object of fields"));
+            };
+            for (name, value) in obj {
+                check_value(ent, field_of(ent, name)?, value)?;
+            }
+        }
+        DELETED => {
+            if !c.value.is_boolean() {
+                return Err(bad(DELETED, "must be yes or no"));
+            }
+        }
+        name => {
+            if ent.append_only {
+                return Err(StoreError::AppendOnly { entity: ent.name.to_owned() });
+            }
+            let field = field_of(ent, name)?;
+            if field.required && c.value.is_null() {
+                return Err(StoreError::MissingField { entity: ent.name.to_owned(), field: name.to_owned() });
+            }
+            check_value(ent, field, &c.value)?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds one new foreign change to the log and materialises what it wins. Returns whether
+/// the row's materialised values changed.
+fn apply_foreign(tx: &rusqlite::Connection, c: &Change) -> Result<bool> {
+    let ent = lookup(&c.entity)?;
+    tx.prepare_cached(
+        "INSERT INTO change_log (change_id, entity, row_id, field, value, hlc, replica, author, supersedes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        c.id,
+        ent.name,
+        c.row,
+        c.field,
+        c.value.to_string(),
+        c.hlc as i64,
+        c.replica,
+        c.author,
+        c.supersedes.first()
+    ])?;
+    for seen in c.supersedes.iter().skip(1) {
+        tx.prepare_cached("INSERT OR IGNORE INTO change_supersedes (change_id, superseded) VALUES (?1, ?2)")?
+            .execute(params![c.id, seen])?;
+    }
+    let winning: Vec<(&str, &Value)> = match (&c.field[..], &c.value) {
+        (INSERT, Value::Object(obj)) => {
+            let mut w = Vec::with_capacity(obj.len());
+            for (name, value) in obj {
+                if !newer_covers(tx, ent, &c.row, name, c.hlc, &c.replica)? {
+                    w.push((name.as_str(), value));
+                }
+            }
+            w
+        }
+        (field, value) => {
+            if newer_covers(tx, ent, &c.row, field, c.hlc, &c.replica)? {
+                return Ok(false);
+            }
+            vec![(field, value)]
+        }
+    };
+    materialise_upsert(tx, ent, &c.row, &winning)?;
+    Ok(true)
+}
+
+/// Whether a change later in merge order than (hlc, replica) already decides `field`: a
+/// change of the field itself, or a row insert that gives it.
+fn newer_covers(
+    tx: &rusqlite::Connection,
+    ent: &Entity,
+    row: &str,
+    field: &str,
+    hlc: u64,
+    replica: &str,
+) -> Result<bool> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT field, value FROM change_log WHERE entity = ?1 AND row_id = ?2 AND field IN (?3, '*')
+           AND (hlc > ?4 OR (hlc = ?4 AND replica > ?5))",
+    )?;
+    let mut rows = stmt.query(params![ent.name, row, field, hlc as i64, replica])?;
+    while let Some(r) = rows.next()? {
+        let f: String = r.get(0)?;
+        if f != INSERT {
+            return Ok(true);
+        }
+        let raw: String = r.get(1)?;
+        if serde_json::from_str::<Value>(&raw).ok().is_some_and(|v| v.get(field).is_some()) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Recomputes whether a field holds concurrent values. `Some(true)`: a conflict opened,
+/// `Some(false)`: one closed, `None`: no change.
+pub(crate) fn refresh_conflict(
+    tx: &rusqlite::Connection,
+    entity: &str,
+    row: &str,
+    field: &str,
+) -> Result<Option<bool>> {
+    let leaves = field_leaves(tx, entity, row, field)?;
+    let distinct: HashSet<&str> = leaves.iter().map(|l| l.1.as_str()).collect();
+    let open = distinct.len() > 1;
+    let was: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_conflict WHERE entity = ?1 AND row_id = ?2 AND field = ?3)")?
+        .query_row(params![entity, row, field], |r| r.get(0))?;
+    if open == was {
+        return Ok(None);
+    }
+    if open {
+        tx.prepare_cached("INSERT INTO sync_conflict (entity, row_id, field) VALUES (?1, ?2, ?3)")?
+            .execute(params![entity, row, field])?;
+    } else {
+        tx.prepare_cached("DELETE FROM sync_conflict WHERE entity = ?1 AND row_id = ?2 AND field = ?3")?
+            .execute(params![entity, row, field])?;
+    }
+    Ok(Some(open))
+}
+
+fn hash_table(conn: &rusqlite::Connection, ent: &Entity, hash: &mut Sha256) -> Result<()> {
+    use rusqlite::types::ValueRef;
+    let cols: Vec<&str> = std::iter::once(DELETED).chain(ent.fields.iter().map(|f| f.name)).collect();
+    let sql = format!("SELECT id, {} FROM {} ORDER BY id", cols.join(", "), ent.name);
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    hash.update(ent.name.as_bytes());
+    hash.update([0]);
+    while let Some(r) = rows.next()? {
+        hash.update([b'R']);
+        for i in 0..=cols.len() {
+            // Each value is tagged by type and length-prefixed, so no two tables hash alike.
+            match r.get_ref(i)? {
+                ValueRef::Null => hash.update([b'n']),
+                ValueRef::Integer(v) => {
+                    hash.update([b'i']);
+                    hash.update(v.to_le_bytes());
+                }
+                ValueRef::Real(v) => {
+                    hash.update([b'f']);
+                    hash.update(v.to_le_bytes());
+                }
+                ValueRef::Text(t) | ValueRef::Blob(t) => {
+                    hash.update([b't']);
+                    hash.update((t.len() as u64).to_le_bytes());
+                    hash.update(t);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whom a row belongs to: directly (a `client_id` column), through its parent row, or
+/// the shared directory.
+pub(crate) fn owner(conn: &rusqlite::Connection, entity: &str, row_id: &str) -> Result<Owner> {
+    let via = |col: &str, parent: &str| -> Result<Option<String>> {
+        let sql = format!("SELECT p.client_id FROM {entity} c JOIN {parent} p ON p.id = c.{col} WHERE c.id = ?1");
+        Ok(conn.prepare_cached(&sql)?.query_row([row_id], |r| r.get::<_, Option<String>>(0)).optional()?.flatten())
+    };
+    let direct = || -> Result<Option<String>> {
+        let sql = format!("SELECT client_id FROM {entity} WHERE id = ?1");
+        Ok(conn.prepare_cached(&sql)?.query_row([row_id], |r| r.get::<_, Option<String>>(0)).optional()?.flatten())
+    };
+    let client = match entity {
+        "organisation" | "contact" | "org_structure" | "org_structure_member" => return Ok(Owner::Directory),
+        "client" => Some(row_id.to_owned()),
+        "eligibility_check" => via("enrolment_id", "enrolment")?,
+        "consent_scope" => via("consent_id", "consent")?,
+        "need_update" => via("need_id", "need")?,
+        "intervention_need" => via("intervention_id", "intervention")?,
+        "plan_item" | "goal" => via("plan_id", "plan")?,
+        "meeting_participant" | "minute_entry" => via("meeting_id", "meeting")?,
+        "action_item" => match direct()? {
+            Some(c) => Some(c),
+            None => via("meeting_id", "meeting")?,
+        },
+        other => {
+            lookup(other)?;
+            direct()?
+        }
+    };
+    Ok(client.map_or(Owner::Nobody, Owner::Client))
+}
+
+/// A cache of row owners for one export: each row is looked up once.
+#[derive(Default)]
+pub(crate) struct OwnerCache(HashMap<(String, String), Owner>);
+
+impl OwnerCache {
+    pub(crate) fn get(&mut self, conn: &rusqlite::Connection, entity: &str, row: &str) -> Result<&Owner> {
+        let key = (entity.to_owned(), row.to_owned());
+        if !self.0.contains_key(&key) {
+            let o = owner(conn, entity, row)?;
+            self.0.insert(key.clone(), o);
+        }
+        Ok(&self.0[&key])
+    }
+}
+
+/// A new audit entry's change set (ids and counts only in `detail`).
+pub(crate) fn audit_entries(replica: &str, entries: &[(AuditAction, Option<&str>, String)]) -> ChangeSet {
+    let user = audit::current_user();
+    let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut cs = ChangeSet::new();
+    for (action, client, detail) in entries {
+        cs.insert_with_id("audit_log", new_id())
+            .set("at", at.clone())
+            .set("actor", user.clone())
+            .set("replica", replica.to_owned())
+            .set("action", action.code())
+            .set_opt("client_id", *client)
+            .set("detail", detail.clone());
+    }
+    cs
+}

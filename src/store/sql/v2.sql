@@ -1,0 +1,43 @@
+-- sluss schema v2: offline sync (docs/sync.md). Frozen once released, like v1.
+
+-- Extra "has seen" links. change_log.supersedes holds the one change an edit replaced (the
+-- field's head); a change written while a field held several concurrent values has seen all
+-- of them, and the others are listed here. Synced: the bundle carries every link of a change.
+CREATE TABLE change_supersedes (
+    change_id  TEXT NOT NULL,
+    superseded TEXT NOT NULL,
+    PRIMARY KEY (change_id, superseded)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX change_supersedes_superseded ON change_supersedes(superseded);
+-- Finding the changes nobody has superseded yet (a field's current values) looks here.
+CREATE INDEX change_log_supersedes ON change_log(supersedes);
+-- Export streams the log in merge order (hlc, then replica) without sorting it in memory.
+CREATE INDEX change_log_order ON change_log(hlc, replica);
+
+-- Replica-local state below: never synced.
+
+-- Up to which clock value this store holds every change of each origin replica. Raised by
+-- complete imports only, so a partner bundle (a subset) never makes a store claim more.
+CREATE TABLE sync_knowledge (
+    replica TEXT PRIMARY KEY,
+    hlc     INTEGER NOT NULL
+) STRICT;
+INSERT INTO sync_knowledge (replica, hlc) SELECT replica, max(hlc) FROM change_log GROUP BY replica;
+
+-- What each peer said it held, per origin replica, in the last bundle it sent us: what an
+-- export `--to PEER` can leave out.
+CREATE TABLE sync_peer (
+    peer    TEXT NOT NULL,
+    replica TEXT NOT NULL,
+    hlc     INTEGER NOT NULL,
+    PRIMARY KEY (peer, replica)
+) STRICT, WITHOUT ROWID;
+
+-- Fields that hold two or more concurrent values nobody has chosen between yet. Derived
+-- from the change log (kept in step by the write path and import; `sluss check` verifies).
+CREATE TABLE sync_conflict (
+    entity TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    field  TEXT NOT NULL,
+    PRIMARY KEY (entity, row_id, field)
+) STRICT, WITHOUT ROWID;

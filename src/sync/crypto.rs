@@ -1,0 +1,226 @@
+//! Encryption of bundle files with age: to X25519 recipients (`age1…` public keys) or to a
+//! passphrase (scrypt). Plaintext only when the caller asks for it by name.
+
+use std::fs;
+use std::io::{self, BufRead, BufReader, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use age::secrecy::SecretString;
+use zeroize::Zeroizing;
+
+use super::SyncError;
+
+/// The first bytes of every age file (binary, not armoured).
+const AGE_MAGIC: &[u8] = b"age-encryption.org/v1";
+
+/// How an export is protected.
+pub enum Encryption {
+    /// To these age public keys (`age1…`); any one of their secret keys opens it.
+    Recipients(Vec<age::x25519::Recipient>),
+    /// To a passphrase. `work_factor` (log2 of scrypt's N) is for tests only: `None` lets
+    /// age pick about one second of work.
+    Passphrase {
+        /// The passphrase.
+        passphrase: Zeroizing<String>,
+        /// scrypt work factor override.
+        work_factor: Option<u8>,
+    },
+    /// Not encrypted (`--unencrypted`).
+    None,
+}
+
+impl std::fmt::Debug for Encryption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Encryption::Recipients(r) => write!(f, "Recipients({})", r.len()),
+            Encryption::Passphrase { .. } => f.write_str("Passphrase(..)"),
+            Encryption::None => f.write_str("None"),
+        }
+    }
+}
+
+/// How an import may open a bundle.
+#[derive(Default)]
+pub struct Decryption {
+    /// Age secret keys.
+    pub identities: Vec<age::x25519::Identity>,
+    /// A passphrase.
+    pub passphrase: Option<Zeroizing<String>>,
+}
+
+/// Parses age public keys.
+pub fn parse_recipients(keys: &[String]) -> Result<Vec<age::x25519::Recipient>, SyncError> {
+    keys.iter()
+        .map(|k| {
+            age::x25519::Recipient::from_str(k.trim())
+                .map_err(|_| SyncError::Key(format!("'{k}' is not an age public key: it should start with age1")))
+        })
+        .collect()
+}
+
+/// Reads age secret keys from an identity file (as written by `age-keygen`), which must be
+/// private to its owner.
+pub fn read_identity_file(path: &Path) -> Result<Vec<age::x25519::Identity>, SyncError> {
+    let shown = path.display().to_string();
+    let meta = fs::metadata(path).map_err(|e| SyncError::io(format!("cannot read identity file {shown}"), e))?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        return Err(SyncError::Key(format!(
+            "identity file {shown} can be read by other users: fix it with `chmod 600 {shown}`"
+        )));
+    }
+    let text = Zeroizing::new(
+        fs::read_to_string(path).map_err(|e| SyncError::io(format!("cannot read identity file {shown}"), e))?,
+    );
+    let keys: Vec<age::x25519::Identity> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            age::x25519::Identity::from_str(l).map_err(|_| {
+                SyncError::Key(format!("identity file {shown} holds a line that is not an age secret key"))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    if keys.is_empty() {
+        return Err(SyncError::Key(format!("identity file {shown} holds no age secret key (AGE-SECRET-KEY-1…)")));
+    }
+    Ok(keys)
+}
+
+/// A passphrase from an environment variable.
+pub fn passphrase_from_env(var: &str) -> Result<Zeroizing<String>, SyncError> {
+    match std::env::var(var) {
+        Ok(p) if !p.is_empty() => Ok(Zeroizing::new(p)),
+        _ => Err(SyncError::Usage(format!("the environment variable {var} named by --passphrase-env is not set"))),
+    }
+}
+
+/// Where a bundle is written: straight through, or through age.
+pub(crate) enum Sink<W: Write> {
+    Plain(W),
+    Age(age::stream::StreamWriter<W>),
+}
+
+impl<W: Write> Sink<W> {
+    pub(crate) fn new(out: W, enc: &Encryption) -> Result<Sink<W>, SyncError> {
+        let encryptor = match enc {
+            Encryption::None => return Ok(Sink::Plain(out)),
+            Encryption::Recipients(rs) => {
+                if rs.is_empty() {
+                    return Err(SyncError::Usage(
+                        "no recipient: pass --recipient AGE_PUBLIC_KEY, --passphrase-env VAR or --unencrypted"
+                            .to_owned(),
+                    ));
+                }
+                age::Encryptor::with_recipients(rs.iter().map(|r| r as &dyn age::Recipient))
+                    .map_err(|e| SyncError::Key(format!("cannot encrypt to these recipients: {e}")))?
+            }
+            Encryption::Passphrase { passphrase, work_factor } => {
+                let mut r = age::scrypt::Recipient::new(SecretString::from(passphrase.as_str().to_owned()));
+                if let Some(n) = work_factor {
+                    r.set_work_factor(*n);
+                }
+                age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient))
+                    .map_err(|e| SyncError::Key(format!("cannot encrypt: {e}")))?
+            }
+        };
+        let w = encryptor.wrap_output(out).map_err(|e| SyncError::io("cannot write the bundle", e))?;
+        Ok(Sink::Age(w))
+    }
+
+    pub(crate) fn finish(self) -> io::Result<W> {
+        match self {
+            Sink::Plain(w) => Ok(w),
+            Sink::Age(w) => w.finish(),
+        }
+    }
+}
+
+impl<W: Write> Write for Sink<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Plain(w) => w.write(buf),
+            Sink::Age(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Plain(w) => w.flush(),
+            Sink::Age(w) => w.flush(),
+        }
+    }
+}
+
+/// Opens a bundle file for reading its plaintext: decrypts an age file with the keys given,
+/// passes anything else through for the bundle reader to judge. Returns whether it was
+/// encrypted.
+pub(crate) fn open(path: &Path, keys: &Decryption) -> Result<(Box<dyn BufRead>, bool), SyncError> {
+    let shown = path.display().to_string();
+    let file = fs::File::open(path).map_err(|e| SyncError::io(format!("cannot read {shown}"), e))?;
+    let mut input = BufReader::with_capacity(64 * 1024, file);
+    let head = input.fill_buf().map_err(|e| SyncError::io(format!("cannot read {shown}"), e))?;
+    if !head.starts_with(AGE_MAGIC) {
+        return Ok((Box::new(input), false));
+    }
+    let decryptor = age::Decryptor::new_buffered(input).map_err(|e| match e {
+        age::DecryptError::UnknownFormat => SyncError::NotABundle(shown.clone()),
+        other => SyncError::Damaged(format!("unreadable encryption header: {other}")),
+    })?;
+    let scrypt;
+    let reader = if decryptor.is_scrypt() {
+        let Some(p) = &keys.passphrase else {
+            return Err(if keys.identities.is_empty() { SyncError::NeedKey } else { SyncError::WrongKey });
+        };
+        scrypt = age::scrypt::Identity::new(SecretString::from(p.as_str().to_owned()));
+        decryptor.decrypt(std::iter::once(&scrypt as &dyn age::Identity))
+    } else {
+        if keys.identities.is_empty() {
+            return Err(if keys.passphrase.is_some() { SyncError::WrongKey } else { SyncError::NeedKey });
+        }
+        decryptor.decrypt(keys.identities.iter().map(|i| i as &dyn age::Identity))
+    }
+    .map_err(|e| match e {
+        age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed => SyncError::WrongKey,
+        age::DecryptError::ExcessiveWork { .. } => {
+            SyncError::Damaged("the passphrase protection asks for more work than sluss allows".to_owned())
+        }
+        other => SyncError::Damaged(other.to_string()),
+    })?;
+    Ok((Box::new(BufReader::with_capacity(64 * 1024, reader)), true))
+}
+
+/// Export keys kept in `sync.toml` beside config.toml (or at `$SLUSS_SYNC_CONFIG`).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncConfig {
+    /// Age public keys every export is encrypted to when no `--recipient` is given.
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    /// Age identity file imports use when no `--identity` is given.
+    pub identity: Option<PathBuf>,
+}
+
+/// Environment variable naming another sync config file.
+pub const CONFIG_ENV: &str = "SLUSS_SYNC_CONFIG";
+
+impl SyncConfig {
+    /// Loads the sync config; a missing file is an empty config.
+    pub fn load() -> Result<SyncConfig, SyncError> {
+        let path = match std::env::var_os(CONFIG_ENV) {
+            Some(p) if !p.is_empty() => PathBuf::from(p),
+            _ => match directories::ProjectDirs::from("se", "sluss", "sluss") {
+                Some(d) => d.config_dir().join("sync.toml"),
+                None => return Ok(SyncConfig::default()),
+            },
+        };
+        let text = match fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(SyncConfig::default()),
+            Err(e) => return Err(SyncError::io(format!("cannot read {}", path.display()), e)),
+        };
+        toml::from_str(&text).map_err(|e| SyncError::Usage(format!("{}: {}", path.display(), e.message())))
+    }
+}

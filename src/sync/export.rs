@@ -1,0 +1,173 @@
+//! `sluss export`: the changes a peer lacks (or all, or a partner's share) as an encrypted
+//! bundle file. The file appears under its name only once complete: it is written to a
+//! private temporary file beside it and renamed.
+
+use std::collections::HashSet;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use super::bundle::{BundleWriter, FORMAT, FORMAT_VERSION, Header};
+use super::crypto::{Encryption, Sink};
+use super::{SyncError, VersionVector};
+use crate::domain::enums::AuditAction;
+use crate::store::merge::{Owner, OwnerCache, audit_entries};
+use crate::store::{SCHEMA_VERSION, Store};
+
+/// What to export, and how.
+#[derive(Debug)]
+pub struct ExportOptions {
+    /// The replica the bundle is for: leave out what it said it holds.
+    pub to: Option<String>,
+    /// Everything, whatever the target holds.
+    pub all: bool,
+    /// Only clients whose consent in force covers this organisation (id or exact name), plus
+    /// the organisation directory.
+    pub for_org: Option<String>,
+    /// How the file is protected.
+    pub encryption: Encryption,
+    /// The day consent is judged on.
+    pub today: chrono::NaiveDate,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportReport {
+    /// The file.
+    pub path: PathBuf,
+    /// Changes in it.
+    pub changes: u64,
+    /// Whether the target's knowledge was known (`--to` a replica that sent a bundle before).
+    pub target_known: bool,
+    /// For a partner export: the organisation id and how many clients it covers.
+    pub partner: Option<(String, usize)>,
+}
+
+/// Writes a bundle to `out` (which must not exist) and records the export in the audit log.
+pub fn export(store: &mut Store, out: &Path, opts: &ExportOptions) -> Result<ExportReport, SyncError> {
+    if out.exists() {
+        return Err(SyncError::Usage(format!("{} exists already: choose another file name", out.display())));
+    }
+    let (since, target_known) = match (&opts.to, opts.all) {
+        (_, true) => (VersionVector::default(), false),
+        (Some(peer), false) => match store.peer_knowledge(peer)? {
+            Some(vv) => (vv, true),
+            None => (VersionVector::default(), false),
+        },
+        (None, false) => {
+            return Err(SyncError::Usage(
+                "say what to export: --to REPLICA (what that replica lacks) or --all (everything)".to_owned(),
+            ));
+        }
+    };
+    let partner = match &opts.for_org {
+        None => None,
+        Some(org) => {
+            let id = find_org(store, org)?;
+            let clients = store.clients_consenting_to(&id, opts.today)?;
+            Some((id, clients))
+        }
+    };
+    let header = |count| -> Result<Header, SyncError> {
+        Ok(Header {
+            format: FORMAT.to_owned(),
+            version: FORMAT_VERSION,
+            schema: SCHEMA_VERSION,
+            source: store.replica_id().to_owned(),
+            created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            count,
+            knowledge: store.version_vector()?,
+            since: since.clone(),
+            partial: partner.is_some(),
+            for_org: partner.as_ref().map(|p| p.0.clone()),
+        })
+    };
+    let allowed: Option<&HashSet<String>> = partner.as_ref().map(|p| &p.1);
+    let mut owners = OwnerCache::default();
+    let mut keep = |conn: &rusqlite::Connection, entity: &str, row: &str| -> crate::store::Result<bool> {
+        let Some(allowed) = allowed else {
+            return Ok(true);
+        };
+        Ok(match owners.get(conn, entity, row)? {
+            Owner::Directory => true,
+            Owner::Client(c) => allowed.contains(c),
+            Owner::Nobody => false,
+        })
+    };
+
+    // One read transaction: the count in the header and the changes written agree even if
+    // another sluss writes the store meanwhile.
+    let changes = {
+        let read = store.conn().unchecked_transaction().map_err(crate::store::StoreError::from)?;
+        let mut count = 0u64;
+        store.for_each_change(&since, &mut keep, &mut |_| {
+            count += 1;
+            Ok(())
+        })?;
+        let header = header(count)?;
+        let dir = match out.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        // NamedTempFile is created 0600 and removed if anything below fails.
+        let tmp = tempfile::Builder::new()
+            .prefix(".sluss-export-")
+            .tempfile_in(&dir)
+            .map_err(|e| SyncError::io(format!("cannot create a file in {}", dir.display()), e))?;
+        let file = tmp.as_file().try_clone().map_err(|e| SyncError::io("cannot write the bundle", e))?;
+        let sink = Sink::new(BufWriter::with_capacity(256 * 1024, file), &opts.encryption)?;
+        let mut writer = BundleWriter::new(sink, &header)?;
+        store.for_each_change(&since, &mut keep, &mut |c| writer.push(&c))?;
+        let sink = writer.finish()?;
+        let mut buffered = sink.finish().map_err(|e| SyncError::io("cannot write the bundle", e))?;
+        buffered.flush().map_err(|e| SyncError::io("cannot write the bundle", e))?;
+        tmp.as_file().sync_all().map_err(|e| SyncError::io("cannot write the bundle", e))?;
+        tmp.persist_noclobber(out).map_err(|e| SyncError::io(format!("cannot write {}", out.display()), e.error))?;
+        drop(read);
+        count
+    };
+
+    let target = match (&opts.to, opts.all) {
+        (Some(peer), false) => format!("replica {peer}"),
+        _ => "all changes".to_owned(),
+    };
+    let mut entries = Vec::new();
+    match &partner {
+        None => entries.push((AuditAction::Export, None, format!("export of {changes} changes for {target}"))),
+        Some((org, clients)) => {
+            entries.push((
+                AuditAction::Export,
+                None,
+                format!("partner export of {changes} changes, {} clients, for organisation {org}", clients.len()),
+            ));
+            let mut sorted: Vec<&String> = clients.iter().collect();
+            sorted.sort();
+            for c in sorted {
+                entries.push((AuditAction::Export, Some(c.as_str()), format!("shared with organisation {org}")));
+            }
+        }
+    }
+    let entries: Vec<(AuditAction, Option<&str>, String)> = entries;
+    let cs = audit_entries(store.replica_id(), &entries);
+    store.apply(&crate::store::audit::current_user(), &cs)?;
+    Ok(ExportReport {
+        path: out.to_owned(),
+        changes,
+        target_known,
+        partner: partner.map(|(org, clients)| (org, clients.len())),
+    })
+}
+
+/// The organisation named by id or by exact name (case aside).
+fn find_org(store: &Store, org: &str) -> Result<String, SyncError> {
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT id FROM organisation WHERE deleted = 0 AND (id = ?1 OR lower(name) = lower(?1))")
+        .map_err(crate::store::StoreError::from)?;
+    let ids: Vec<String> =
+        stmt.query_map([org], |r| r.get(0)).and_then(|rows| rows.collect()).map_err(crate::store::StoreError::from)?;
+    match ids.len() {
+        1 => Ok(ids.into_iter().next().expect("one")),
+        0 => Err(SyncError::Usage(format!("no organisation '{org}': give its id or its exact name"))),
+        n => Err(SyncError::Usage(format!("{n} organisations are called '{org}': give the id instead"))),
+    }
+}

@@ -1,0 +1,42 @@
+//! `sluss import`: read a bundle twice. The first pass decrypts and checks everything
+//! (format, versions, every change against the registry, count, checksum) without touching
+//! the store; the second applies it in one transaction. Memory stays at one line: the
+//! price is decrypting twice (for a passphrase bundle, deriving its key twice).
+
+use std::path::Path;
+
+use super::SyncError;
+use super::bundle::{BundleReader, Header};
+use super::crypto::{self, Decryption};
+use crate::store::merge::validate_change;
+use crate::store::{ImportReport, Store};
+
+/// How to open the bundle.
+#[derive(Default)]
+pub struct ImportOptions {
+    /// Keys.
+    pub keys: Decryption,
+}
+
+/// Checks a bundle completely without a store: returns its header and whether it was
+/// encrypted.
+pub fn verify(path: &Path, keys: &Decryption) -> Result<(Header, bool), SyncError> {
+    let (input, encrypted) = crypto::open(path, keys)?;
+    let mut reader = BundleReader::new(input, &path.display().to_string())?;
+    while let Some(c) = reader.next_change()? {
+        validate_change(&c).map_err(|e| SyncError::BadChange(e.to_string()))?;
+    }
+    Ok((reader.header().clone(), encrypted))
+}
+
+/// Verifies, then imports a bundle. The store is unchanged by any refusal.
+pub fn import(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<(Header, ImportReport), SyncError> {
+    let (header, _) = verify(path, &opts.keys)?;
+    let (input, _) = crypto::open(path, &opts.keys)?;
+    let mut reader = BundleReader::new(input, &path.display().to_string())?;
+    if reader.header() != &header {
+        return Err(SyncError::Damaged("the file changed while it was read".to_owned()));
+    }
+    let report = store.import_changes(&header, &mut || reader.next_change())?;
+    Ok((header, report))
+}

@@ -1,0 +1,193 @@
+//! Offline sync between replicas: the bundle format (header, changes, checksum), version
+//! vectors, the merge order, and export/import of encrypted bundle files. docs/sync.md
+//! describes the format and the merge rules for anyone writing a compatible reader.
+//!
+//! The store layer (src/store/merge.rs) applies what this module reads; this module never
+//! writes a table itself.
+
+pub mod bundle;
+pub mod crypto;
+pub mod export;
+pub mod import;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use bundle::{FORMAT, FORMAT_VERSION, Header};
+pub use crypto::{Decryption, Encryption};
+pub use export::{ExportOptions, ExportReport, export};
+pub use import::{ImportOptions, import, verify};
+
+/// One field-level change as it travels between replicas (one line of a bundle).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// Change id (UUIDv7), unique across all replicas.
+    pub id: String,
+    /// Entity (table) name.
+    pub entity: String,
+    /// Row id (UUIDv7).
+    pub row: String,
+    /// Field name; `*` for a row insert (the value is an object of every field given),
+    /// `deleted` for a tombstone or restore.
+    pub field: String,
+    /// The new value.
+    pub value: serde_json::Value,
+    /// Hybrid logical clock of the change (ms << 16 | counter).
+    pub hlc: u64,
+    /// Origin replica id.
+    pub replica: String,
+    /// Who made it.
+    pub author: String,
+    /// Ids of the changes this one has seen and replaces, the field's previous head first.
+    #[serde(default)]
+    pub supersedes: Vec<String>,
+}
+
+impl Change {
+    /// The change's position in merge order: clock first, origin replica on a tie.
+    pub fn order(&self) -> (u64, &str) {
+        (self.hlc, self.replica.as_str())
+    }
+}
+
+/// Whether a change at position `a` wins over one at `b` under last-writer-wins: the later
+/// clock, and on equal clocks the greater replica id (compared as bytes).
+pub fn wins(a: (u64, &str), b: (u64, &str)) -> bool {
+    a > b
+}
+
+/// A replica's knowledge: for each origin replica, the clock value up to which it holds
+/// every change of that origin.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct VersionVector(pub BTreeMap<String, u64>);
+
+impl VersionVector {
+    /// The clock value known for an origin (0: nothing).
+    pub fn get(&self, replica: &str) -> u64 {
+        self.0.get(replica).copied().unwrap_or(0)
+    }
+
+    /// Whether a change of `replica` at `hlc` is already covered.
+    pub fn covers(&self, replica: &str, hlc: u64) -> bool {
+        hlc <= self.get(replica)
+    }
+
+    /// Raises each entry to the other's where that is higher.
+    pub fn merge_max(&mut self, other: &VersionVector) {
+        for (r, &h) in &other.0 {
+            let e = self.0.entry(r.clone()).or_insert(0);
+            *e = (*e).max(h);
+        }
+    }
+
+    /// Whether every entry of `self` is at most the same entry of `other`.
+    pub fn le(&self, other: &VersionVector) -> bool {
+        self.0.iter().all(|(r, &h)| h <= other.get(r))
+    }
+}
+
+/// Anything that can go wrong exporting or importing a bundle. Messages name what is wrong
+/// and what to do, never a stored value.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The file is not a sluss bundle at all.
+    #[error("{0} is not a sluss bundle: nothing was imported; check that you picked the right file")]
+    NotABundle(String),
+    /// The bundle ends early or a part of it is damaged.
+    #[error("the bundle is damaged or incomplete ({0}): nothing was imported; ask the sender to export it again")]
+    Damaged(String),
+    /// The bundle was written in a newer format than this build reads.
+    #[error(
+        "the bundle uses format version {found}, newer than this sluss knows ({known}): nothing was imported; upgrade sluss"
+    )]
+    NewerFormat {
+        /// Version in the bundle.
+        found: u32,
+        /// Newest version this build reads.
+        known: u32,
+    },
+    /// The bundle comes from a store with a newer schema.
+    #[error(
+        "the bundle comes from a store with schema version {found}, newer than this sluss knows ({known}): nothing was imported; upgrade sluss"
+    )]
+    NewerSchema {
+        /// Schema version in the bundle.
+        found: i64,
+        /// Newest schema this build knows.
+        known: i64,
+    },
+    /// The bundle holds a change the registry refuses.
+    #[error("the bundle holds a change this sluss refuses ({0}): nothing was imported")]
+    BadChange(String),
+    /// The bundle is encrypted and no key was given.
+    #[error("the bundle is encrypted: pass --identity FILE (age key) or --passphrase-env VAR")]
+    NeedKey,
+    /// None of the keys given opens the bundle.
+    #[error("none of the keys given opens the bundle: check --identity / the passphrase; nothing was imported")]
+    WrongKey,
+    /// A recipient, identity or passphrase is unusable.
+    #[error("{0}")]
+    Key(String),
+    /// The arguments do not make sense together.
+    #[error("{0}")]
+    Usage(String),
+    /// A file could not be read or written.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The store refused or failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+impl From<rusqlite::Error> for SyncError {
+    fn from(e: rusqlite::Error) -> Self {
+        SyncError::Store(e.into())
+    }
+}
+
+impl SyncError {
+    /// Wraps an I/O error with what was being done.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        SyncError::Io { context: context.into(), source }
+    }
+
+    /// Whether this is a refusal (bad input, wrong key) rather than a failure.
+    pub fn is_refusal(&self) -> bool {
+        !matches!(self, SyncError::Io { .. } | SyncError::Store(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vv(entries: &[(&str, u64)]) -> VersionVector {
+        VersionVector(entries.iter().map(|(r, h)| ((*r).to_owned(), *h)).collect())
+    }
+
+    #[test]
+    fn the_later_clock_wins_and_the_greater_replica_breaks_a_tie() {
+        assert!(wins((5, "a"), (4, "z")));
+        assert!(!wins((4, "z"), (5, "a")));
+        assert!(wins((5, "b"), (5, "a")));
+        assert!(!wins((5, "a"), (5, "a")), "a change does not beat itself");
+    }
+
+    #[test]
+    fn version_vectors_merge_by_maximum_and_compare_entrywise() {
+        let mut a = vv(&[("a", 3), ("b", 7)]);
+        a.merge_max(&vv(&[("b", 5), ("c", 2)]));
+        assert_eq!(a, vv(&[("a", 3), ("b", 7), ("c", 2)]));
+        assert!(a.covers("b", 7) && !a.covers("b", 8) && !a.covers("d", 1));
+        assert!(vv(&[("a", 3)]).le(&a));
+        assert!(!vv(&[("a", 4)]).le(&a));
+        assert!(VersionVector::default().le(&a));
+    }
+}
