@@ -121,6 +121,10 @@ impl Store {
                         row = row.set(name, old.get(name).cloned().unwrap_or(Value::Null));
                     }
                 }
+                Op::Resolve { entity, id, field, .. } => {
+                    let old = self.row_values(entity, id)?.unwrap_or_default();
+                    inv.update(entity, id).set(field, old.get(field).cloned().unwrap_or(Value::Null));
+                }
                 Op::SetDeleted { entity, id, deleted } => {
                     if *deleted {
                         inv.restore(entity, id)

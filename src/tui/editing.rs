@@ -171,12 +171,12 @@ impl App {
                     say(lang, "Sparat: ", "Saved: ")
                 };
                 let description = format!("{verb}{}", ui.form.kind.title(lang).to_lowercase());
-                if !changes.is_empty() {
-                    if let Err(e) = self.write(&changes, description) {
-                        // Nothing typed is lost: the form comes back with the error.
-                        self.overlay = Some(Overlay::Form(ui));
-                        return Err(e);
-                    }
+                if !changes.is_empty()
+                    && let Err(e) = self.write(&changes, description)
+                {
+                    // Nothing typed is lost: the form comes back with the error.
+                    self.overlay = Some(Overlay::Form(ui));
+                    return Err(e);
                 }
                 self.store.delete_draft(&ui.form.draft_id)?;
                 if ui.form.kind == FormKind::Client && ui.form.target.is_none() {
@@ -189,10 +189,10 @@ impl App {
 
     /// Saves the open form's draft once typing has paused; called when no key came.
     pub fn tick(&mut self) -> Result<()> {
-        if let Some(Overlay::Form(ui)) = &mut self.overlay {
-            if ui.unsaved_since.is_some_and(|t| t.elapsed() >= DRAFT_PAUSE) {
-                save_draft(&mut self.store, ui)?;
-            }
+        if let Some(Overlay::Form(ui)) = &mut self.overlay
+            && ui.unsaved_since.is_some_and(|t| t.elapsed() >= DRAFT_PAUSE)
+        {
+            save_draft(&mut self.store, ui)?;
         }
         Ok(())
     }
