@@ -325,12 +325,18 @@ impl Store {
         {
             let mut stmt = conn.prepare(
                 "SELECT client_id, status, coalesce(identified_on, asked_on, decided_on), decided_on, decline_reason,
-                        abort_reason, office_id, coordinator_id
-                 FROM enrolment WHERE deleted = 0 ORDER BY client_id, id",
+                        abort_reason, office_id, coordinator_id, id
+                 FROM enrolment WHERE deleted = 0",
             )?;
             let mut rows = stmt.query([])?;
+            let mut current: Vec<Option<String>> = vec![None; clients.len()];
             while let Some(r) = rows.next()? {
                 let Some(i) = find(r)? else { continue };
+                let id = str_at(r, 8)?.unwrap_or("");
+                if current[i].as_deref().is_some_and(|c| c > id) {
+                    continue;
+                }
+                current[i] = Some(id.to_owned());
                 let c = &mut clients[i];
                 c.status = str_at(r, 1)?.and_then(EnrolmentStatus::from_code);
                 c.identified_on = date(str_at(r, 2)?);
@@ -370,17 +376,26 @@ impl Store {
                 }
             }
         }
-        let joint = JOINT_MEETING_KINDS.iter().map(|k| format!("'{}'", k.code())).collect::<Vec<_>>().join(",");
+        // Child rows are joined to their parents here, in hash maps, after one sequential scan
+        // of each table: looking each child up through an index costs a random (decrypted)
+        // page read per row, ten times slower at 100k clients (docs/follow-up.md).
+        let mut meeting_client: HashMap<String, usize> = HashMap::new();
         {
-            let mut stmt = conn.prepare(&format!(
-                "SELECT client_id, starts_at, planning_point FROM meeting
-                 WHERE deleted = 0 AND status = 'genomfort' AND kind IN ({joint}) AND client_id IS NOT NULL"
-            ))?;
+            let mut stmt = conn.prepare(
+                "SELECT client_id, id, starts_at, planning_point, kind FROM meeting
+                 WHERE deleted = 0 AND status = 'genomfort' AND client_id IS NOT NULL",
+            )?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
-                let (Some(i), Some(day)) = (find(r)?, date(str_at(r, 1)?)) else { continue };
-                let point = r.get::<_, Option<i64>>(2)?.and_then(|p| u8::try_from(p).ok());
-                clients[i].meetings.push(MeetingFact { day, point });
+                let Some(i) = find(r)? else { continue };
+                meeting_client.insert(r.get(1)?, i);
+                let joint =
+                    str_at(r, 4)?.and_then(MeetingKind::from_code).is_some_and(|k| JOINT_MEETING_KINDS.contains(&k));
+                let Some(day) = date(str_at(r, 2)?) else { continue };
+                if joint {
+                    let point = r.get::<_, Option<i64>>(3)?.and_then(|p| u8::try_from(p).ok());
+                    clients[i].meetings.push(MeetingFact { day, point });
+                }
             }
         }
         let mut org_kinds: HashMap<String, OrgKind> = HashMap::new();
@@ -395,70 +410,80 @@ impl Store {
                 }
                 names.insert(id, r.get(2)?);
             }
-            let mut stmt = conn.prepare(
-                "SELECT DISTINCT c.id, c.name FROM contact c JOIN enrolment e ON e.coordinator_id = c.id
-                 WHERE e.deleted = 0",
-            )?;
+            let mut stmt = conn.prepare("SELECT id, name FROM contact WHERE deleted = 0")?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 names.insert(r.get(0)?, r.get(1)?);
             }
         }
-        // One row per intervention and linked need; an intervention without a need has one row.
+        let mut engaged: Vec<HashSet<String>> = vec![HashSet::new(); clients.len()];
         {
-            let mut stmt = conn.prepare(
-                "SELECT i.client_id, i.id, i.status, i.provider_org_id, n.area
-                 FROM intervention i
-                 LEFT JOIN intervention_need x ON x.intervention_id = i.id AND x.deleted = 0
-                 LEFT JOIN need n ON n.id = x.need_id AND n.deleted = 0
-                 WHERE i.deleted = 0 ORDER BY i.client_id, i.id",
-            )?;
-            let mut rows = stmt.query([])?;
-            let mut last: Option<String> = None;
-            let mut engaged: Vec<HashSet<String>> = vec![HashSet::new(); clients.len()];
-            while let Some(r) = rows.next()? {
-                let Some(i) = find(r)? else { continue };
-                let id = str_at(r, 1)?.unwrap_or("");
-                let area = str_at(r, 4)?.and_then(LifeArea::from_code);
-                if last.as_deref() == Some(id) {
-                    if let (Some(a), Some(iv)) = (area, clients[i].interventions.last_mut()) {
-                        iv.areas.push(a);
-                    }
-                    continue;
-                }
-                last = Some(id.to_owned());
-                let status =
-                    str_at(r, 2)?.and_then(InterventionStatus::from_code).unwrap_or(InterventionStatus::Planerad);
-                let provider_id: Option<String> = r.get(3)?;
-                let provider = provider_id.as_ref().and_then(|p| org_kinds.get(p).copied());
-                if let Some(p) = provider_id.filter(|_| engaged_status(status)) {
-                    engaged[i].insert(p);
-                }
-                clients[i].interventions.push(InterventionFact { status, provider, areas: area.into_iter().collect() });
-            }
             // Organisations that took part in a held meeting (unless marked absent).
             let mut stmt = conn.prepare(
-                "SELECT DISTINCT m.client_id, p.org_id FROM meeting m
-                 JOIN meeting_participant p ON p.meeting_id = m.id
-                 WHERE m.deleted = 0 AND m.status = 'genomfort' AND m.client_id IS NOT NULL
-                   AND p.deleted = 0 AND ifnull(p.attended, 1) = 1 AND p.org_id IS NOT NULL",
+                "SELECT meeting_id, org_id FROM meeting_participant
+                 WHERE deleted = 0 AND ifnull(attended, 1) = 1 AND org_id IS NOT NULL",
             )?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
-                if let Some(i) = find(r)? {
-                    engaged[i].insert(r.get(1)?);
+                let Some(&i) = str_at(r, 0)?.and_then(|m| meeting_client.get(m)) else { continue };
+                if let Some(org) = str_at(r, 1)?
+                    && !engaged[i].contains(org)
+                {
+                    engaged[i].insert(org.to_owned());
                 }
             }
-            for (c, orgs) in clients.iter_mut().zip(engaged) {
-                c.actors = orgs.iter().map(|o| org_kinds.get(o).copied().unwrap_or(OrgKind::Annan)).collect();
+        }
+        let mut need_area: HashMap<String, LifeArea> = HashMap::new();
+        {
+            let mut stmt = conn.prepare("SELECT id, area FROM need WHERE deleted = 0")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                if let Some(a) = str_at(r, 1)?.and_then(LifeArea::from_code) {
+                    need_area.insert(r.get(0)?, a);
+                }
             }
+        }
+        // Interventions: where each sits in its client's list, to attach need areas after.
+        let mut intervention_at: HashMap<String, (usize, usize)> = HashMap::new();
+        {
+            let mut stmt = conn.prepare(
+                "SELECT client_id, id, status, provider_org_id FROM intervention WHERE deleted = 0 ORDER BY rowid",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let Some(i) = find(r)? else { continue };
+                // A status code from a newer replica counts as planned, as in `client_files`.
+                let status =
+                    str_at(r, 2)?.and_then(InterventionStatus::from_code).unwrap_or(InterventionStatus::Planerad);
+                let provider_id = str_at(r, 3)?;
+                let provider = provider_id.and_then(|p| org_kinds.get(p).copied());
+                if let Some(p) = provider_id.filter(|_| engaged_status(status)) {
+                    engaged[i].insert(p.to_owned());
+                }
+                intervention_at.insert(r.get(1)?, (i, clients[i].interventions.len()));
+                clients[i].interventions.push(InterventionFact { status, provider, areas: Vec::new() });
+            }
+            let mut stmt = conn.prepare("SELECT intervention_id, need_id FROM intervention_need WHERE deleted = 0")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let (Some(&(c, k)), Some(&area)) =
+                    (str_at(r, 0)?.and_then(|x| intervention_at.get(x)), str_at(r, 1)?.and_then(|x| need_area.get(x)))
+                else {
+                    continue;
+                };
+                clients[c].interventions[k].areas.push(area);
+            }
+        }
+        for (c, orgs) in clients.iter_mut().zip(engaged) {
+            c.actors = orgs.iter().map(|o| org_kinds.get(o).copied().unwrap_or(OrgKind::Annan)).collect();
         }
         {
             let mut stmt = conn.prepare(
-                "SELECT client_id, point, housing, occupation, in_treatment FROM outcome_snapshot
-                 WHERE deleted = 0 ORDER BY client_id, point, recorded_on",
+                "SELECT client_id, point, housing, occupation, in_treatment, recorded_on FROM outcome_snapshot
+                 WHERE deleted = 0",
             )?;
             let mut rows = stmt.query([])?;
+            let mut recorded: HashMap<(usize, OutcomePoint), Option<NaiveDate>> = HashMap::new();
             while let Some(r) = rows.next()? {
                 let Some(i) = find(r)? else { continue };
                 let Some(point) = str_at(r, 1)?.and_then(OutcomePoint::from_code) else { continue };
@@ -468,12 +493,15 @@ impl Store {
                     occupation: str_at(r, 3)?.and_then(OccupationStatus::from_code),
                     in_treatment: r.get(4)?,
                 };
-                // Ordered by recording day: a later snapshot at the same point replaces an earlier one.
+                let on = date(str_at(r, 5)?);
+                // The latest snapshot at a point counts.
                 let outcomes = &mut clients[i].outcomes;
                 match outcomes.iter_mut().find(|o| o.point == point) {
-                    Some(o) => *o = fact,
+                    Some(o) if recorded.get(&(i, point)).is_some_and(|&prev| on >= prev) => *o = fact,
+                    Some(_) => continue,
                     None => outcomes.push(fact),
                 }
+                recorded.insert((i, point), on);
             }
         }
         Ok(FactBase { clients, names })
@@ -626,16 +654,18 @@ pub fn compute(base: &FactBase, period: Period, by: By, today: NaiveDate, lang: 
     let asked = t.row("asked", pick(lang, "Tillfrågade", "Asked"), Unit::Clients, 0);
     let waiting = t.row("awaiting_answer", pick(lang, "Väntar på svar", "Awaiting answer"), Unit::Clients, 1);
     let declined = t.row("declined", pick(lang, "Tackade nej", "Declined"), Unit::Clients, 1);
-    for r in DeclineReason::ALL {
-        t.row(format!("declined.{}", r.code()), r.label(lang), Unit::Clients, 2);
-    }
+    let decline_rows: Vec<usize> = DeclineReason::ALL
+        .iter()
+        .map(|r| t.row(format!("declined.{}", r.code()), r.label(lang), Unit::Clients, 2))
+        .collect();
     let declined_none = t.row("declined.not_given", pick(lang, "Skäl saknas", "No reason given"), Unit::Clients, 2);
     let accepted = t.row("accepted", pick(lang, "Tackade ja", "Accepted"), Unit::Clients, 1);
     let active = t.row("active", pick(lang, "Aktiva", "Active"), Unit::Clients, 0);
     let aborted = t.row("aborted", pick(lang, "Avbrutna", "Aborted"), Unit::Clients, 0);
-    for r in AbortReason::ALL {
-        t.row(format!("aborted.{}", r.code()), r.label(lang), Unit::Clients, 1);
-    }
+    let abort_rows: Vec<usize> = AbortReason::ALL
+        .iter()
+        .map(|r| t.row(format!("aborted.{}", r.code()), r.label(lang), Unit::Clients, 1))
+        .collect();
     let aborted_none = t.row("aborted.not_given", pick(lang, "Skäl saknas", "No reason given"), Unit::Clients, 1);
     let completed = t.row("completed", pick(lang, "Avslutade", "Completed"), Unit::Clients, 0);
     let took_part = t.row(
@@ -658,19 +688,13 @@ pub fn compute(base: &FactBase, period: Period, by: By, today: NaiveDate, lang: 
             EnrolmentStatus::Tillfragad => t.add(waiting, g),
             EnrolmentStatus::Avbojd => {
                 t.add(declined, g);
-                let r = match c.decline_reason {
-                    Some(r) => t.row(format!("declined.{}", r.code()), "", Unit::Clients, 2),
-                    None => declined_none,
-                };
+                let r = c.decline_reason.map_or(declined_none, |r| decline_rows[r as usize]);
                 t.add(r, g);
             }
             EnrolmentStatus::Aktiv => t.add(active, g),
             EnrolmentStatus::Avbruten => {
                 t.add(aborted, g);
-                let r = match c.abort_reason {
-                    Some(r) => t.row(format!("aborted.{}", r.code()), "", Unit::Clients, 1),
-                    None => aborted_none,
-                };
+                let r = c.abort_reason.map_or(aborted_none, |r| abort_rows[r as usize]);
                 t.add(r, g);
             }
             EnrolmentStatus::Avslutad => t.add(completed, g),
