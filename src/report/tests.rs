@@ -31,6 +31,13 @@ impl Fixture {
     }
 }
 
+/// (client, office, coordinator, status, identified, decided, decline reason, abort reason)
+type EnrolmentCase = (&'static str, &'static str, &'static str, &'static str, &'static str, Opt, Opt, Opt);
+type Opt = Option<&'static str>;
+/// (key, client, kind, planning point, start, status, participant organisations)
+type MeetingCase =
+    (&'static str, &'static str, &'static str, Option<i64>, &'static str, &'static str, &'static [&'static str]);
+
 /// Inserts a row and remembers its id under `key`.
 macro_rules! row {
     ($cs:expr, $ids:expr, $key:expr, $entity:expr, { $($field:expr => $value:expr),* $(,)? }) => {{
@@ -108,7 +115,7 @@ fn fixture() -> Fixture {
             .set("probation_end_on", "2026-12-31");
     }
     // (client, office, coordinator, status, identified, decided, decline, abort)
-    let enrolments: [(&str, &str, &str, &str, &str, Option<&str>, Option<&str>, Option<&str>); 6] = [
+    let enrolments: [EnrolmentCase; 6] = [
         ("c1", "A", "K1", "aktiv", "2025-01-10", Some("2025-02-01"), None, None),
         ("c2", "A", "K1", "avbojd", "2025-03-01", Some("2025-03-15"), Some("tackat_nej"), None),
         ("c3", "B", "K2", "avbruten", "2024-12-01", Some("2025-01-05"), None, Some("flyttat")),
@@ -143,7 +150,7 @@ fn fixture() -> Fixture {
     store.apply("test", &cs).unwrap();
 
     // Meetings: (key, client, kind, point, start, status, participant orgs)
-    let meetings: [(&str, &str, &str, Option<i64>, &str, &str, &[&str]); 9] = [
+    let meetings: [MeetingCase; 9] = [
         ("m1", "c1", "samverkansmote", Some(2), "2025-02-15T10:00", "genomfort", &["A", "S"]),
         ("m2", "c1", "sip", Some(2), "2025-04-25T10:00", "genomfort", &["A"]),
         ("m3", "c1", "frigivningsmote", Some(3), "2025-05-01T09:00", "genomfort", &["A", "S", "AF"]),
