@@ -31,7 +31,7 @@ pub enum ReportError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// No live client has this id.
-    #[error("no client with id {0}: list client ids with `sluss report --pseudonymise` or the client list")]
+    #[error("no client with id {0}: copy the id from the client's workspace in sluss")]
     NoSuchClient(String),
     /// A file could not be written.
     #[error("cannot write {path}: {source}")]

@@ -262,7 +262,9 @@ pub fn swedish_date(d: NaiveDate) -> String {
 }
 
 fn meeting_line(m: &PlanMeeting) -> String {
-    let place = m.place.as_deref().map(|p| format!(", {p}")).unwrap_or_default();
+    // A phone meeting's place is often just "Telefon", which the mode already says.
+    let place =
+        m.place.as_deref().filter(|p| !p.eq_ignore_ascii_case(&m.mode)).map(|p| format!(", {p}")).unwrap_or_default();
     format!(
         "{} kl. {}: {} ({}){place}",
         swedish_date(m.starts.date()),
