@@ -154,6 +154,20 @@ pub fn run(store: Store, opts: AppOptions, size: (u16, u16)) -> crate::store::Re
         figures.push(Figure::new(name, samples, Some(MS(16))));
     }
 
+    // The follow-up screen computes its indicators when it opens (issue 7: 200 ms at 100k).
+    for (period, name) in [
+        (crate::report::Period::ALL, "follow-up indicators (all time)"),
+        (crate::report::Period::last_year(opts.today), "follow-up indicators (12 months)"),
+    ] {
+        let mut samples = Vec::new();
+        for _ in 0..5 {
+            let started = Instant::now();
+            crate::report::follow_up(&app.store, period, crate::report::By::Office, opts.today, opts.lang)?;
+            samples.push(started.elapsed());
+        }
+        figures.push(Figure::new(name, samples, Some(MS(200))));
+    }
+
     let bytes_per_move = bytes_for_one_move(&mut app, size);
     Ok(Report { clients, figures, bytes_per_move, peak_kib: peak_memory_kib() })
 }

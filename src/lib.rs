@@ -10,6 +10,7 @@ pub mod domain;
 pub mod forms;
 pub mod i18n;
 pub mod passphrase;
+pub mod report;
 pub mod store;
 pub mod sync;
 pub mod tui;

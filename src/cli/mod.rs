@@ -1,5 +1,6 @@
 //! Command-line interface: argument parsing and the subcommands. `main.rs` only calls [`run`].
 
+mod report_cmd;
 mod summary;
 mod sync;
 
@@ -83,6 +84,12 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Follow-up indicators as CSV or JSON, or a pseudonymised export for evaluators.
+    Report(report_cmd::ReportArgs),
+    /// Upcoming meetings as an iCalendar file (RFC 5545).
+    Ics(report_cmd::IcsArgs),
+    /// A client's one-page plan ("Min plan") as text or HTML.
+    Plan(report_cmd::PlanArgs),
 }
 
 /// Arguments of `sluss demo`.
@@ -216,6 +223,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Some(Command::Export(args)) => sync::export(&mut open(&path, cli.key_file.as_deref())?, args, today),
         Some(Command::Import(args)) => sync::import(&mut open(&path, cli.key_file.as_deref())?, args),
         Some(Command::Keygen { out }) => sync::keygen(out),
+        Some(Command::Report(args)) => report_cmd::report(open(&path, cli.key_file.as_deref())?, args, &cli, today),
+        Some(Command::Ics(args)) => report_cmd::ics(open(&path, cli.key_file.as_deref())?, args, &cli, today),
+        Some(Command::Plan(args)) => report_cmd::plan(open(&path, cli.key_file.as_deref())?, args, today),
     }
 }
 

@@ -166,6 +166,25 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// A secret of this replica, made from `len` random bytes on first use. Like drafts it
+    /// is local state: it lives in the encrypted store and never leaves it.
+    pub fn local_secret(&mut self, name: &str, len: usize) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        let found: Option<Vec<u8>> =
+            self.conn().query_row("SELECT value FROM local_secret WHERE name = ?1", [name], |r| r.get(0)).optional()?;
+        if let Some(bytes) = found {
+            return Ok(zeroize::Zeroizing::new(bytes));
+        }
+        let mut bytes = zeroize::Zeroizing::new(vec![0u8; len]);
+        getrandom::fill(&mut bytes)
+            .map_err(|e| StoreError::Migration(format!("no random numbers from the system: {e}")))?;
+        let now = chrono::Utc::now().to_rfc3339();
+        self.conn().execute(
+            "INSERT INTO local_secret (name, value, created_at) VALUES (?1, ?2, ?3)",
+            params![name, bytes.as_slice(), now],
+        )?;
+        Ok(bytes)
+    }
+
     /// Removes a draft (saved or discarded).
     pub fn delete_draft(&mut self, id: &str) -> Result<()> {
         self.conn().execute("DELETE FROM draft WHERE id = ?1", [id])?;

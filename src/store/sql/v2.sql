@@ -41,3 +41,10 @@ CREATE TABLE sync_conflict (
     field  TEXT NOT NULL,
     PRIMARY KEY (entity, row_id, field)
 ) STRICT, WITHOUT ROWID;
+
+-- Secrets of this replica (the evaluators' pseudonym key): never synced, never exported.
+CREATE TABLE local_secret (
+    name       TEXT PRIMARY KEY,
+    value      BLOB NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;

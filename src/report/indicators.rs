@@ -1,0 +1,1132 @@
+//! The follow-up indicators of domain.md §7.1, computed from the data, never typed in (R4, R5).
+//!
+//! Two steps: [`Store::follow_up_facts`] reads the few columns every indicator needs with one
+//! aggregate query per table (no per-client queries), and [`compute`] is a pure function from
+//! those facts to [`Indicators`]: tables of labelled rows with one figure per group, plus
+//! series for bar charts and sparklines. docs/follow-up.md defines each figure.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::NaiveDate;
+
+use super::period::{Period, month_start};
+use super::str_at;
+use crate::domain::enums::*;
+use crate::domain::timeline::{self, JOINT_MEETING_KINDS};
+use crate::i18n::Lang;
+use crate::store::{Result, Store};
+
+/// How figures are split into groups (each table also has a total column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum By {
+    /// No split: the total only.
+    #[default]
+    None,
+    /// By probation office of the client's programme.
+    Office,
+    /// By the client's coordinator.
+    Coordinator,
+    /// By the client's recorded gender (R19).
+    Gender,
+}
+
+impl std::str::FromStr for By {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "none" | "total" => Ok(By::None),
+            "office" | "kontor" => Ok(By::Office),
+            "coordinator" | "samordnare" => Ok(By::Coordinator),
+            "gender" | "kon" | "kön" => Ok(By::Gender),
+            other => Err(format!("cannot split by '{other}': use office, coordinator or gender")),
+        }
+    }
+}
+
+impl By {
+    /// Stable code, used in CSV.
+    pub fn code(self) -> &'static str {
+        match self {
+            By::None => "none",
+            By::Office => "office",
+            By::Coordinator => "coordinator",
+            By::Gender => "gender",
+        }
+    }
+}
+
+/// What a row's figures measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// Number of clients.
+    Clients,
+    /// Number of meetings.
+    Meetings,
+    /// Number of interventions.
+    Interventions,
+    /// A share in percent, 0–100.
+    Percent,
+    /// Whole days (a median).
+    Days,
+    /// A mean per client.
+    PerClient,
+}
+
+impl Unit {
+    /// Stable code, used in CSV.
+    pub fn code(self) -> &'static str {
+        match self {
+            Unit::Clients => "clients",
+            Unit::Meetings => "meetings",
+            Unit::Interventions => "interventions",
+            Unit::Percent => "percent",
+            Unit::Days => "days",
+            Unit::PerClient => "per_client",
+        }
+    }
+}
+
+/// One column of every table: a group of clients, or the total.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// Stable key: an organisation or contact id, a gender code, or `total`.
+    pub key: String,
+    /// Shown name.
+    pub label: String,
+}
+
+/// One labelled figure per group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Stable code of the figure within its table, e.g. `declined.tackat_nej`.
+    pub item: String,
+    /// Shown label.
+    pub label: String,
+    /// What the figures measure.
+    pub unit: Unit,
+    /// 0 for a main row, 1 for a breakdown of the row above (indent it).
+    pub depth: u8,
+    /// One value per group, in [`Indicators::groups`] order (the total last). `None` where the
+    /// figure is undefined, e.g. a median of no clients.
+    pub values: Vec<Option<f64>>,
+}
+
+impl Row {
+    /// The value for the total column.
+    pub fn total(&self) -> Option<f64> {
+        self.values.last().copied().flatten()
+    }
+
+    /// A value as text: counts as integers, shares and means with one decimal, "–" when undefined.
+    pub fn display(&self, group: usize) -> String {
+        match self.values.get(group).copied().flatten() {
+            None => "–".to_owned(),
+            Some(v) => match self.unit {
+                Unit::Percent => format!("{v:.1} %"),
+                Unit::PerClient => format!("{v:.1}"),
+                _ => format!("{v:.0}"),
+            },
+        }
+    }
+}
+
+/// A table of rows: one indicator of §7.1.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Stable code, e.g. `funnel`.
+    pub id: &'static str,
+    /// Shown title.
+    pub title: &'static str,
+    /// Which clients or events the table counts, in a few words.
+    pub cohort: &'static str,
+    /// The rows, in display order.
+    pub rows: Vec<Row>,
+}
+
+impl Table {
+    /// The row with this item code.
+    pub fn row(&self, item: &str) -> Option<&Row> {
+        self.rows.iter().find(|r| r.item == item)
+    }
+}
+
+/// A sequence of counts for a sparkline or bar chart (totals, not split).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Stable code, e.g. `meetings_by_month`.
+    pub id: &'static str,
+    /// Shown title.
+    pub title: &'static str,
+    /// One label per value (a month `YYYY-MM`, or a bar's name).
+    pub labels: Vec<String>,
+    /// The counts.
+    pub values: Vec<u64>,
+}
+
+/// Every indicator for one period and split.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicators {
+    /// The period covered.
+    pub period: Period,
+    /// The split.
+    pub by: By,
+    /// Columns of every table; the last is the total.
+    pub groups: Vec<Group>,
+    /// Tables in display order: funnel, meetings, lead_time, consent, interventions, outcomes, actors.
+    pub tables: Vec<Table>,
+    /// Series: funnel, meetings_by_month, releases_by_month, lead_time_buckets.
+    pub series: Vec<Series>,
+}
+
+impl Indicators {
+    /// The table with this id.
+    pub fn table(&self, id: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.id == id)
+    }
+
+    /// The series with this id.
+    pub fn series(&self, id: &str) -> Option<&Series> {
+        self.series.iter().find(|s| s.id == id)
+    }
+}
+
+// --- facts ---------------------------------------------------------------------------------------
+
+/// A held joint meeting, as the indicators see it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MeetingFact {
+    /// Day it was held.
+    pub day: NaiveDate,
+    /// Planning point 1–5 it was tagged with.
+    pub point: Option<u8>,
+}
+
+/// An intervention, as the indicators see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterventionFact {
+    /// Its status.
+    pub status: InterventionStatus,
+    /// Kind of the providing organisation.
+    pub provider: Option<OrgKind>,
+    /// Life areas of the needs it addresses (empty: none linked).
+    pub areas: Vec<LifeArea>,
+}
+
+/// An outcome snapshot (the latest recorded at each point).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OutcomeFact {
+    /// When it was taken.
+    pub point: OutcomePoint,
+    /// Housing, if recorded.
+    pub housing: Option<HousingStatus>,
+    /// Occupation, if recorded.
+    pub occupation: Option<OccupationStatus>,
+    /// In treatment, if recorded.
+    pub in_treatment: Option<bool>,
+}
+
+/// What the indicators need about one client. Built by [`Store::follow_up_facts`], or by hand
+/// in tests.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ClientFacts {
+    /// The client's row id (never shown; the pseudonymised export keys its hash on it).
+    pub id: String,
+    /// Recorded gender.
+    pub gender: Option<Gender>,
+    /// Probation office of the current programme (organisation id).
+    pub office_id: Option<String>,
+    /// Coordinator of the current programme (contact id).
+    pub coordinator_id: Option<String>,
+    /// Status of the current programme; `None`: no programme recorded.
+    pub status: Option<EnrolmentStatus>,
+    /// Day the client was identified as a candidate (else asked, else decided).
+    pub identified_on: Option<NaiveDate>,
+    /// Day the client said yes or no.
+    pub decided_on: Option<NaiveDate>,
+    /// Decline reason code, if declined.
+    pub decline_reason: Option<DeclineReason>,
+    /// Abort reason code, if aborted.
+    pub abort_reason: Option<AbortReason>,
+    /// VF date of the current sentence.
+    pub release_on: Option<NaiveDate>,
+    /// Some consent was given.
+    pub consent_given: bool,
+    /// Some consent is documented in the VSP.
+    pub consent_documented: bool,
+    /// Some consent was given in writing.
+    pub consent_written: bool,
+    /// The programme description was given with some consent.
+    pub consent_description_given: bool,
+    /// The right to withdraw was explained with some consent.
+    pub consent_withdraw_explained: bool,
+    /// Held joint meetings.
+    pub meetings: Vec<MeetingFact>,
+    /// Interventions.
+    pub interventions: Vec<InterventionFact>,
+    /// Outcome snapshots, at most one per point.
+    pub outcomes: Vec<OutcomeFact>,
+    /// Kinds of the distinct organisations engaged with the client (one entry per organisation).
+    pub actors: Vec<OrgKind>,
+}
+
+impl ClientFacts {
+    /// Accepted the programme: active, aborted later, or completed.
+    pub fn accepted(&self) -> bool {
+        matches!(self.status, Some(EnrolmentStatus::Aktiv | EnrolmentStatus::Avbruten | EnrolmentStatus::Avslutad))
+    }
+
+    /// Days from the first held joint meeting to the VF date, by the rule of
+    /// [`crate::domain::rules::lead_time_days`].
+    pub fn lead_time(&self) -> Option<i64> {
+        let first = self.meetings.iter().map(|m| m.day).min()?;
+        Some(timeline::days_between(first, self.release_on?))
+    }
+}
+
+/// The facts of every client plus the names groups are shown with.
+#[derive(Debug, Clone, Default)]
+pub struct FactBase {
+    /// One entry per live client.
+    pub clients: Vec<ClientFacts>,
+    /// Organisation and contact names by id, for group labels.
+    pub names: HashMap<String, String>,
+}
+
+fn date(s: Option<&str>) -> Option<NaiveDate> {
+    s.and_then(|s| s.get(..10)).and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+}
+
+fn text(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<String>> {
+    r.get(i)
+}
+
+impl Store {
+    /// Reads what the indicators need about every live client: one query per table, so the
+    /// cost follows the size of the store, not a number of round trips.
+    pub fn follow_up_facts(&self) -> Result<FactBase> {
+        let conn = self.conn();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut clients: Vec<ClientFacts> = Vec::new();
+        {
+            let mut stmt = conn.prepare("SELECT id, gender FROM client WHERE deleted = 0")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: String = r.get(0)?;
+                index.insert(id.clone(), clients.len());
+                let gender = str_at(r, 1)?.and_then(Gender::from_code);
+                clients.push(ClientFacts { id, gender, ..ClientFacts::default() });
+            }
+        }
+        let find = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Option<usize>> {
+            Ok(str_at(r, 0)?.and_then(|id| index.get(id).copied()))
+        };
+        // The current programme is the one with the highest id (ids are UUIDv7, so the latest).
+        {
+            let mut stmt = conn.prepare(
+                "SELECT client_id, status, coalesce(identified_on, asked_on, decided_on), decided_on, decline_reason,
+                        abort_reason, office_id, coordinator_id, id
+                 FROM enrolment WHERE deleted = 0",
+            )?;
+            let mut rows = stmt.query([])?;
+            let mut current: Vec<Option<String>> = vec![None; clients.len()];
+            while let Some(r) = rows.next()? {
+                let Some(i) = find(r)? else { continue };
+                let id = str_at(r, 8)?.unwrap_or("");
+                if current[i].as_deref().is_some_and(|c| c > id) {
+                    continue;
+                }
+                current[i] = Some(id.to_owned());
+                let c = &mut clients[i];
+                c.status = str_at(r, 1)?.and_then(EnrolmentStatus::from_code);
+                c.identified_on = date(str_at(r, 2)?);
+                c.decided_on = date(str_at(r, 3)?);
+                c.decline_reason = str_at(r, 4)?.and_then(DeclineReason::from_code);
+                c.abort_reason = str_at(r, 5)?.and_then(AbortReason::from_code);
+                c.office_id = text(r, 6)?;
+                c.coordinator_id = text(r, 7)?;
+            }
+        }
+        // The current sentence is the one released last, as in `client_files`.
+        {
+            let mut stmt =
+                conn.prepare("SELECT client_id, max(release_on) FROM sentence WHERE deleted = 0 GROUP BY client_id")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                if let Some(i) = find(r)? {
+                    clients[i].release_on = date(str_at(r, 1)?);
+                }
+            }
+        }
+        {
+            let mut stmt = conn.prepare(
+                "SELECT client_id, max(documented_in_vsp), max(form = 'skriftligt'), max(programme_description_given),
+                        max(right_to_withdraw_explained)
+                 FROM consent WHERE deleted = 0 AND given_on IS NOT NULL GROUP BY client_id",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                if let Some(i) = find(r)? {
+                    let c = &mut clients[i];
+                    c.consent_given = true;
+                    c.consent_documented = r.get(1)?;
+                    c.consent_written = r.get(2)?;
+                    c.consent_description_given = r.get(3)?;
+                    c.consent_withdraw_explained = r.get(4)?;
+                }
+            }
+        }
+        // Child rows are joined to their parents here, in hash maps, after one sequential scan
+        // of each table: looking each child up through an index costs a random (decrypted)
+        // page read per row, ten times slower at 100k clients (docs/follow-up.md).
+        let mut meeting_client: HashMap<String, usize> = HashMap::new();
+        {
+            let mut stmt = conn.prepare(
+                "SELECT client_id, id, starts_at, planning_point, kind FROM meeting
+                 WHERE deleted = 0 AND status = 'genomfort' AND client_id IS NOT NULL",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let Some(i) = find(r)? else { continue };
+                meeting_client.insert(r.get(1)?, i);
+                let joint =
+                    str_at(r, 4)?.and_then(MeetingKind::from_code).is_some_and(|k| JOINT_MEETING_KINDS.contains(&k));
+                let Some(day) = date(str_at(r, 2)?) else { continue };
+                if joint {
+                    let point = r.get::<_, Option<i64>>(3)?.and_then(|p| u8::try_from(p).ok());
+                    clients[i].meetings.push(MeetingFact { day, point });
+                }
+            }
+        }
+        let mut org_kinds: HashMap<String, OrgKind> = HashMap::new();
+        let mut names: HashMap<String, String> = HashMap::new();
+        {
+            let mut stmt = conn.prepare("SELECT id, kind, name FROM organisation WHERE deleted = 0")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: String = r.get(0)?;
+                if let Some(k) = str_at(r, 1)?.and_then(OrgKind::from_code) {
+                    org_kinds.insert(id.clone(), k);
+                }
+                names.insert(id, r.get(2)?);
+            }
+            let mut stmt = conn.prepare("SELECT id, name FROM contact WHERE deleted = 0")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                names.insert(r.get(0)?, r.get(1)?);
+            }
+        }
+        let mut engaged: Vec<HashSet<String>> = vec![HashSet::new(); clients.len()];
+        {
+            // Organisations that took part in a held meeting (unless marked absent).
+            let mut stmt = conn.prepare(
+                "SELECT meeting_id, org_id FROM meeting_participant
+                 WHERE deleted = 0 AND ifnull(attended, 1) = 1 AND org_id IS NOT NULL",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let Some(&i) = str_at(r, 0)?.and_then(|m| meeting_client.get(m)) else { continue };
+                if let Some(org) = str_at(r, 1)?
+                    && !engaged[i].contains(org)
+                {
+                    engaged[i].insert(org.to_owned());
+                }
+            }
+        }
+        let mut need_area: HashMap<String, LifeArea> = HashMap::new();
+        {
+            let mut stmt = conn.prepare("SELECT id, area FROM need WHERE deleted = 0")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                if let Some(a) = str_at(r, 1)?.and_then(LifeArea::from_code) {
+                    need_area.insert(r.get(0)?, a);
+                }
+            }
+        }
+        // Interventions: where each sits in its client's list, to attach need areas after.
+        let mut intervention_at: HashMap<String, (usize, usize)> = HashMap::new();
+        {
+            let mut stmt = conn.prepare(
+                "SELECT client_id, id, status, provider_org_id FROM intervention WHERE deleted = 0 ORDER BY rowid",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let Some(i) = find(r)? else { continue };
+                // A status code from a newer replica counts as planned, as in `client_files`.
+                let status =
+                    str_at(r, 2)?.and_then(InterventionStatus::from_code).unwrap_or(InterventionStatus::Planerad);
+                let provider_id = str_at(r, 3)?;
+                let provider = provider_id.and_then(|p| org_kinds.get(p).copied());
+                if let Some(p) = provider_id.filter(|_| engaged_status(status)) {
+                    engaged[i].insert(p.to_owned());
+                }
+                intervention_at.insert(r.get(1)?, (i, clients[i].interventions.len()));
+                clients[i].interventions.push(InterventionFact { status, provider, areas: Vec::new() });
+            }
+            let mut stmt = conn.prepare("SELECT intervention_id, need_id FROM intervention_need WHERE deleted = 0")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let (Some(&(c, k)), Some(&area)) =
+                    (str_at(r, 0)?.and_then(|x| intervention_at.get(x)), str_at(r, 1)?.and_then(|x| need_area.get(x)))
+                else {
+                    continue;
+                };
+                clients[c].interventions[k].areas.push(area);
+            }
+        }
+        for (c, orgs) in clients.iter_mut().zip(engaged) {
+            c.actors = orgs.iter().map(|o| org_kinds.get(o).copied().unwrap_or(OrgKind::Annan)).collect();
+        }
+        {
+            let mut stmt = conn.prepare(
+                "SELECT client_id, point, housing, occupation, in_treatment, recorded_on FROM outcome_snapshot
+                 WHERE deleted = 0",
+            )?;
+            let mut rows = stmt.query([])?;
+            let mut recorded: HashMap<(usize, OutcomePoint), Option<NaiveDate>> = HashMap::new();
+            while let Some(r) = rows.next()? {
+                let Some(i) = find(r)? else { continue };
+                let Some(point) = str_at(r, 1)?.and_then(OutcomePoint::from_code) else { continue };
+                let fact = OutcomeFact {
+                    point,
+                    housing: str_at(r, 2)?.and_then(HousingStatus::from_code),
+                    occupation: str_at(r, 3)?.and_then(OccupationStatus::from_code),
+                    in_treatment: r.get(4)?,
+                };
+                let on = date(str_at(r, 5)?);
+                // The latest snapshot at a point counts.
+                let outcomes = &mut clients[i].outcomes;
+                match outcomes.iter_mut().find(|o| o.point == point) {
+                    Some(o) if recorded.get(&(i, point)).is_some_and(|&prev| on >= prev) => *o = fact,
+                    Some(_) => continue,
+                    None => outcomes.push(fact),
+                }
+                recorded.insert((i, point), on);
+            }
+        }
+        Ok(FactBase { clients, names })
+    }
+}
+
+/// The provider took part: the intervention is live or finished. Same rule as the need-gap
+/// checks' "engaged" (`domain::rules`): aborted, declined and information-only do not count.
+fn engaged_status(s: InterventionStatus) -> bool {
+    !matches!(s, InterventionStatus::Avbruten | InterventionStatus::Avbojd | InterventionStatus::EndastInformation)
+}
+
+/// Reads the facts and computes every indicator as of `today`: what the follow-up screen calls.
+pub fn follow_up(store: &Store, period: Period, by: By, today: NaiveDate, lang: Lang) -> Result<Indicators> {
+    let facts = store.follow_up_facts()?;
+    Ok(compute(&facts, period, by, today, lang))
+}
+
+// --- computing -----------------------------------------------------------------------------------
+
+/// Sums per group with the total in the last slot.
+struct Tally {
+    groups: usize,
+    rows: Vec<Row>,
+    at: HashMap<String, usize>,
+}
+
+impl Tally {
+    fn new(groups: usize) -> Self {
+        Tally { groups, rows: Vec::new(), at: HashMap::new() }
+    }
+
+    /// Declares a row (so it shows with zeros too); returns its index.
+    fn row(&mut self, item: impl Into<String>, label: impl Into<String>, unit: Unit, depth: u8) -> usize {
+        let item = item.into();
+        if let Some(&i) = self.at.get(&item) {
+            return i;
+        }
+        let values = if matches!(unit, Unit::Percent | Unit::Days | Unit::PerClient) {
+            vec![None; self.groups + 1]
+        } else {
+            vec![Some(0.0); self.groups + 1]
+        };
+        self.rows.push(Row { item: item.clone(), label: label.into(), unit, depth, values });
+        self.at.insert(item, self.rows.len() - 1);
+        self.rows.len() - 1
+    }
+
+    /// Counts one in group `g` and in the total.
+    fn add(&mut self, row: usize, g: usize) {
+        // Without a split the only group is the total itself: count it once.
+        let slots: &[usize] = if g == self.groups { &[g] } else { &[g, self.groups] };
+        for &slot in slots {
+            if let Some(v) = self.rows[row].values[slot].as_mut() {
+                *v += 1.0;
+            }
+        }
+    }
+
+    fn value(&self, row: usize, slot: usize) -> f64 {
+        self.rows[row].values[slot].unwrap_or(0.0)
+    }
+
+    /// Fills a percent row as `part / whole * 100` for each group (undefined where whole is 0).
+    fn percent(&mut self, row: usize, part: usize, whole: usize) {
+        for slot in 0..=self.groups {
+            let w = self.value(whole, slot);
+            self.rows[row].values[slot] = (w > 0.0).then(|| 100.0 * self.value(part, slot) / w);
+        }
+    }
+
+    /// Fills a mean row as `sum / n` for each group.
+    fn ratio(&mut self, row: usize, sum: usize, n: usize) {
+        for slot in 0..=self.groups {
+            let d = self.value(n, slot);
+            self.rows[row].values[slot] = (d > 0.0).then(|| self.value(sum, slot) / d);
+        }
+    }
+
+    fn into_table(self, id: &'static str, title: &'static str, cohort: &'static str) -> Table {
+        Table { id, title, cohort, rows: self.rows }
+    }
+}
+
+fn pick(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
+    if lang == Lang::En { en } else { sv }
+}
+
+/// The median of whole days; the lower middle value for an even count, so it is a real value.
+fn median(values: &mut [i64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable();
+    Some(values[(values.len() - 1) / 2] as f64)
+}
+
+/// Assigns every client to a group under the split; returns the groups (total last) and the
+/// group index of each client.
+fn grouping(base: &FactBase, by: By, lang: Lang) -> (Vec<Group>, Vec<usize>) {
+    let none_key = "none".to_owned();
+    let keys: Vec<String> = base
+        .clients
+        .iter()
+        .map(|c| match by {
+            By::None => "total".to_owned(),
+            By::Office => c.office_id.clone().unwrap_or_else(|| none_key.clone()),
+            By::Coordinator => c.coordinator_id.clone().unwrap_or_else(|| none_key.clone()),
+            By::Gender => c.gender.unwrap_or(Gender::Okant).code().to_owned(),
+        })
+        .collect();
+    let label = |key: &str| -> String {
+        if key == "none" {
+            return pick(lang, "Ingen uppgift", "Not recorded").to_owned();
+        }
+        match by {
+            By::Gender => Gender::from_code(key).map(|g| g.label(lang)).unwrap_or(key).to_owned(),
+            _ => base.names.get(key).cloned().unwrap_or_else(|| key.to_owned()),
+        }
+    };
+    let mut groups: Vec<Group> = if by == By::None {
+        Vec::new()
+    } else {
+        let distinct: HashSet<&String> = keys.iter().collect();
+        let mut g: Vec<Group> = distinct.into_iter().map(|k| Group { key: k.clone(), label: label(k) }).collect();
+        match by {
+            // Genders in the order the enum lists them; names alphabetically.
+            By::Gender => g.sort_by_key(|g| Gender::from_code(&g.key).map(|x| x as usize)),
+            _ => g.sort_by(|a, b| (a.key == "none", &a.label, &a.key).cmp(&(b.key == "none", &b.label, &b.key))),
+        }
+        g
+    };
+    let at: HashMap<&str, usize> = groups.iter().enumerate().map(|(i, g)| (g.key.as_str(), i)).collect();
+    let slots = keys.iter().map(|k| at.get(k.as_str()).copied().unwrap_or(groups.len())).collect();
+    groups.push(Group { key: "total".to_owned(), label: pick(lang, "Totalt", "Total").to_owned() });
+    (groups, slots)
+}
+
+/// Computes every indicator for `period`, split `by`, as of `today` (a release after today has
+/// not happened yet). Pure: the same facts give the same figures.
+pub fn compute(base: &FactBase, period: Period, by: By, today: NaiveDate, lang: Lang) -> Indicators {
+    let (groups, slot) = grouping(base, by, lang);
+    let n = groups.len() - 1;
+    let clients = &base.clients;
+    let mut tables = Vec::new();
+
+    // Funnel: programmes whose candidate was identified in the period.
+    let mut t = Tally::new(n);
+    let candidates = t.row("candidates", pick(lang, "Kandidater", "Candidates"), Unit::Clients, 0);
+    let asked = t.row("asked", pick(lang, "Tillfrågade", "Asked"), Unit::Clients, 0);
+    let waiting = t.row("awaiting_answer", pick(lang, "Väntar på svar", "Awaiting answer"), Unit::Clients, 1);
+    let declined = t.row("declined", pick(lang, "Tackade nej", "Declined"), Unit::Clients, 1);
+    let decline_rows: Vec<usize> = DeclineReason::ALL
+        .iter()
+        .map(|r| t.row(format!("declined.{}", r.code()), r.label(lang), Unit::Clients, 2))
+        .collect();
+    let declined_none = t.row("declined.not_given", pick(lang, "Skäl saknas", "No reason given"), Unit::Clients, 2);
+    let accepted = t.row("accepted", pick(lang, "Tackade ja", "Accepted"), Unit::Clients, 1);
+    let active = t.row("active", pick(lang, "Aktiva", "Active"), Unit::Clients, 0);
+    let aborted = t.row("aborted", pick(lang, "Avbrutna", "Aborted"), Unit::Clients, 0);
+    let abort_rows: Vec<usize> = AbortReason::ALL
+        .iter()
+        .map(|r| t.row(format!("aborted.{}", r.code()), r.label(lang), Unit::Clients, 1))
+        .collect();
+    let aborted_none = t.row("aborted.not_given", pick(lang, "Skäl saknas", "No reason given"), Unit::Clients, 1);
+    let completed = t.row("completed", pick(lang, "Avslutade", "Completed"), Unit::Clients, 0);
+    let took_part = t.row(
+        "took_part",
+        pick(lang, "Deltog (minst ett samverkansmöte)", "Took part (at least one joint meeting)"),
+        Unit::Clients,
+        0,
+    );
+    let mut funnel_series = [0u64; 5];
+    for (c, &g) in clients.iter().zip(&slot) {
+        let Some(status) = c.status else { continue };
+        if !period.contains(c.identified_on) {
+            continue;
+        }
+        t.add(candidates, g);
+        if status != EnrolmentStatus::Kandidat {
+            t.add(asked, g);
+        }
+        match status {
+            EnrolmentStatus::Tillfragad => t.add(waiting, g),
+            EnrolmentStatus::Avbojd => {
+                t.add(declined, g);
+                let r = c.decline_reason.map_or(declined_none, |r| decline_rows[r as usize]);
+                t.add(r, g);
+            }
+            EnrolmentStatus::Aktiv => t.add(active, g),
+            EnrolmentStatus::Avbruten => {
+                t.add(aborted, g);
+                let r = c.abort_reason.map_or(aborted_none, |r| abort_rows[r as usize]);
+                t.add(r, g);
+            }
+            EnrolmentStatus::Avslutad => t.add(completed, g),
+            EnrolmentStatus::Kandidat => {}
+        }
+        if c.accepted() {
+            t.add(accepted, g);
+        }
+        if !c.meetings.is_empty() {
+            t.add(took_part, g);
+        }
+    }
+    for (i, row) in [candidates, asked, accepted, active, completed].into_iter().enumerate() {
+        funnel_series[i] = t.value(row, n) as u64;
+    }
+    tables.push(t.into_table(
+        "funnel",
+        pick(lang, "Rekrytering", "Enrolment funnel"),
+        pick(lang, "kandidater identifierade under perioden", "candidates identified in the period"),
+    ));
+
+    // Meetings: held joint meetings dated in the period.
+    let mut t = Tally::new(n);
+    let meetings = t.row("joint_meetings", pick(lang, "Samverkansmöten", "Joint meetings"), Unit::Meetings, 0);
+    let before = t.row("before_release", pick(lang, "före frigivningen", "before release"), Unit::Meetings, 1);
+    let after = t.row(
+        "after_release",
+        pick(lang, "på eller efter frigivningsdagen", "on or after release day"),
+        Unit::Meetings,
+        1,
+    );
+    let points: Vec<usize> = timeline_points(lang)
+        .into_iter()
+        .map(|(code, label)| t.row(format!("point.{code}"), label, Unit::Meetings, 1))
+        .collect();
+    let no_point = t.row("point.none", pick(lang, "utan planeringspunkt", "no planning point"), Unit::Meetings, 1);
+    let with = t.row("clients", pick(lang, "Klienter med möte", "Clients with a meeting"), Unit::Clients, 0);
+    let four =
+        t.row("clients_4_plus", pick(lang, "Klienter med minst 4 möten", "Clients with 4+ meetings"), Unit::Clients, 1);
+    let per = t.row("per_client", pick(lang, "Möten per klient", "Meetings per client"), Unit::PerClient, 0);
+    let mut by_month: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+    for (c, &g) in clients.iter().zip(&slot) {
+        let mut held = 0;
+        for m in c.meetings.iter().filter(|m| period.contains(Some(m.day))) {
+            held += 1;
+            t.add(meetings, g);
+            t.add(if c.release_on.is_some_and(|r| m.day < r) { before } else { after }, g);
+            match m.point.and_then(|p| points.get(usize::from(p).wrapping_sub(1))) {
+                Some(&row) => t.add(row, g),
+                None => t.add(no_point, g),
+            }
+            *by_month.entry(month_start(m.day)).or_default() += 1;
+        }
+        if held > 0 {
+            t.add(with, g);
+        }
+        if held >= 4 {
+            t.add(four, g);
+        }
+    }
+    t.ratio(per, meetings, with);
+    tables.push(t.into_table(
+        "meetings",
+        pick(lang, "Samverkansmöten", "Joint meetings"),
+        pick(lang, "genomförda samverkansmöten under perioden", "joint meetings held in the period"),
+    ));
+
+    // Released in the period with an accepted programme: lead time, interventions, outcomes, actors.
+    let released: Vec<(usize, &ClientFacts)> = clients
+        .iter()
+        .zip(&slot)
+        .filter(|(c, _)| c.accepted() && period.contains(c.release_on) && c.release_on.is_some_and(|r| r <= today))
+        .map(|(c, &g)| (g, c))
+        .collect();
+    let mut release_months: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+    for (_, c) in &released {
+        if let Some(r) = c.release_on {
+            *release_months.entry(month_start(r)).or_default() += 1;
+        }
+    }
+
+    let mut t = Tally::new(n);
+    let rel = t.row("released", pick(lang, "Frigivna deltagare", "Participants released"), Unit::Clients, 0);
+    let med = t.row(
+        "median_days",
+        pick(lang, "Median, dagar från första möte till frigivning", "Median days from first meeting to release"),
+        Unit::Days,
+        0,
+    );
+    let bucket_defs: [(&str, &str, &str); 6] = [
+        ("under_1_month", "mindre än 1 månad före", "under 1 month before"),
+        ("1_to_3_months", "1–3 månader före", "1–3 months before"),
+        ("3_to_6_months", "3–6 månader före", "3–6 months before"),
+        ("over_6_months", "mer än 6 månader före", "over 6 months before"),
+        ("after_release", "första mötet på eller efter frigivningsdagen", "first meeting on or after release day"),
+        ("no_meeting", "inget samverkansmöte", "no joint meeting"),
+    ];
+    let buckets: Vec<usize> =
+        bucket_defs.iter().map(|(code, sv, en)| t.row(*code, pick(lang, sv, en), Unit::Clients, 1)).collect();
+    let mut days: Vec<Vec<i64>> = vec![Vec::new(); n + 1];
+    for &(g, c) in &released {
+        t.add(rel, g);
+        let b = match c.lead_time() {
+            None => 5,
+            Some(d) if d <= 0 => 4,
+            Some(d) if d < 30 => 0,
+            Some(d) if d <= 90 => 1,
+            Some(d) if d <= 182 => 2,
+            Some(_) => 3,
+        };
+        t.add(buckets[b], g);
+        if let Some(d) = c.lead_time() {
+            days[g].push(d);
+            days[n].push(d);
+        }
+    }
+    for (slot_days, v) in days.iter_mut().zip(t.rows[med].values.iter_mut()) {
+        *v = median(slot_days);
+    }
+    let lead_series = Series {
+        id: "lead_time_buckets",
+        title: pick(lang, "Första mötet före frigivning", "First meeting before release"),
+        labels: bucket_defs.iter().map(|(_, sv, en)| pick(lang, sv, en).to_owned()).collect(),
+        values: buckets.iter().map(|&b| t.value(b, n) as u64).collect(),
+    };
+    tables.push(t.into_table(
+        "lead_time",
+        pick(lang, "Ledtid före frigivning", "Lead time before release"),
+        pick(lang, "deltagare frigivna under perioden", "participants released in the period"),
+    ));
+
+    // Consent: programmes accepted (decided) in the period.
+    let mut t = Tally::new(n);
+    let acc = t.row("accepted", pick(lang, "Deltagare som tackat ja", "Participants who accepted"), Unit::Clients, 0);
+    let doc = t.row("documented", pick(lang, "med dokumenterat samtycke", "with documented consent"), Unit::Clients, 1);
+    let doc_share =
+        t.row("documented_share", pick(lang, "andel dokumenterat samtycke", "share documented"), Unit::Percent, 1);
+    let given = t.row("given", pick(lang, "med samtycke (alla former)", "with consent (any form)"), Unit::Clients, 1);
+    let given_share = t.row("given_share", pick(lang, "andel med samtycke", "share with consent"), Unit::Percent, 1);
+    let written = t.row("written", pick(lang, "skriftligt samtycke", "written consent"), Unit::Clients, 1);
+    let description = t.row(
+        "description_given",
+        pick(lang, "fått programbeskrivning", "programme description given"),
+        Unit::Clients,
+        1,
+    );
+    let withdraw = t.row(
+        "withdraw_explained",
+        pick(lang, "informerad om rätten att återkalla", "right to withdraw explained"),
+        Unit::Clients,
+        1,
+    );
+    for (c, &g) in clients.iter().zip(&slot) {
+        if !c.accepted() || !period.contains(c.decided_on) {
+            continue;
+        }
+        t.add(acc, g);
+        for (flag, row) in [
+            (c.consent_documented, doc),
+            (c.consent_given, given),
+            (c.consent_written, written),
+            (c.consent_description_given, description),
+            (c.consent_withdraw_explained, withdraw),
+        ] {
+            if flag {
+                t.add(row, g);
+            }
+        }
+    }
+    t.percent(doc_share, doc, acc);
+    t.percent(given_share, given, acc);
+    tables.push(t.into_table(
+        "consent",
+        pick(lang, "Samtycke", "Consent"),
+        pick(lang, "deltagare som tackat ja under perioden", "participants who accepted in the period"),
+    ));
+
+    // Interventions of participants released in the period.
+    let mut t = Tally::new(n);
+    let planned = t.row("planned", pick(lang, "Planerade insatser", "Interventions planned"), Unit::Interventions, 0);
+    let done = t.row("completed", pick(lang, "Genomförda (avslutade)", "Completed"), Unit::Interventions, 0);
+    let share = t.row("completed_share", pick(lang, "Andel genomförda", "Share completed"), Unit::Percent, 0);
+    let status_rows: Vec<(InterventionStatus, usize)> = [
+        InterventionStatus::Planerad,
+        InterventionStatus::Erbjuden,
+        InterventionStatus::Ansokt,
+        InterventionStatus::Beviljad,
+        InterventionStatus::Pagaende,
+        InterventionStatus::Avbruten,
+        InterventionStatus::Avbojd,
+        InterventionStatus::EndastInformation,
+    ]
+    .into_iter()
+    .map(|s| (s, t.row(format!("status.{}", s.code()), s.label(lang), Unit::Interventions, 1)))
+    .collect();
+    let mut areas: BTreeMap<Option<LifeArea>, ()> = BTreeMap::new();
+    let mut providers: BTreeMap<Option<OrgKind>, ()> = BTreeMap::new();
+    for (_, c) in &released {
+        for i in &c.interventions {
+            if i.areas.is_empty() {
+                areas.insert(None, ());
+            }
+            for a in &i.areas {
+                areas.insert(Some(*a), ());
+            }
+            providers.insert(i.provider, ());
+        }
+    }
+    let none_label = pick(lang, "Inget behov kopplat", "No need linked");
+    let no_provider = pick(lang, "Ingen utförare", "No provider");
+    let area_rows: HashMap<Option<LifeArea>, (usize, usize)> = areas
+        .keys()
+        .map(|a| {
+            let (code, label) = a.map_or(("none", none_label), |a| (a.code(), a.label(lang)));
+            let p = t.row(
+                format!("area.{code}.planned"),
+                format!("{label}: {}", pick(lang, "planerade", "planned")),
+                Unit::Interventions,
+                1,
+            );
+            let d = t.row(
+                format!("area.{code}.completed"),
+                format!("{label}: {}", pick(lang, "genomförda", "completed")),
+                Unit::Interventions,
+                1,
+            );
+            (*a, (p, d))
+        })
+        .collect();
+    let provider_rows: HashMap<Option<OrgKind>, (usize, usize)> = providers
+        .keys()
+        .map(|k| {
+            let (code, label) = k.map_or(("none", no_provider), |k| (k.code(), k.label(lang)));
+            let p = t.row(
+                format!("provider.{code}.planned"),
+                format!("{label}: {}", pick(lang, "planerade", "planned")),
+                Unit::Interventions,
+                1,
+            );
+            let d = t.row(
+                format!("provider.{code}.completed"),
+                format!("{label}: {}", pick(lang, "genomförda", "completed")),
+                Unit::Interventions,
+                1,
+            );
+            (*k, (p, d))
+        })
+        .collect();
+    for &(g, c) in &released {
+        for i in &c.interventions {
+            if let Some(&(_, row)) = status_rows.iter().find(|(s, _)| *s == i.status) {
+                t.add(row, g);
+            }
+            // Information only is not a planned intervention (R23, R24).
+            if i.status == InterventionStatus::EndastInformation {
+                continue;
+            }
+            let finished = i.status == InterventionStatus::Avslutad;
+            t.add(planned, g);
+            let keys: Vec<Option<LifeArea>> =
+                if i.areas.is_empty() { vec![None] } else { i.areas.iter().map(|a| Some(*a)).collect() };
+            for a in keys {
+                let (p, d) = area_rows[&a];
+                t.add(p, g);
+                if finished {
+                    t.add(d, g);
+                }
+            }
+            let (p, d) = provider_rows[&i.provider];
+            t.add(p, g);
+            if finished {
+                t.add(done, g);
+                t.add(d, g);
+            }
+        }
+    }
+    t.percent(share, done, planned);
+    tables.push(t.into_table(
+        "interventions",
+        pick(lang, "Insatser planerade och genomförda", "Interventions planned and completed"),
+        pick(
+            lang,
+            "insatser för deltagare frigivna under perioden",
+            "interventions of participants released in the period",
+        ),
+    ));
+
+    // Outcomes at release, +3 months, +6 months and end of supervision.
+    let mut t = Tally::new(n);
+    let cohort = t.row("released", pick(lang, "Frigivna deltagare", "Participants released"), Unit::Clients, 0);
+    let mut point_rows = Vec::new();
+    for p in OutcomePoint::ALL {
+        let pc = p.code();
+        let rec = t.row(
+            format!("{pc}.recorded"),
+            format!("{}: {}", p.label(lang), pick(lang, "registrerat", "recorded")),
+            Unit::Clients,
+            0,
+        );
+        let housing: Vec<usize> = HousingStatus::ALL
+            .iter()
+            .map(|h| t.row(format!("{pc}.housing.{}", h.code()), h.label(lang), Unit::Clients, 1))
+            .collect();
+        let occupation: Vec<usize> = OccupationStatus::ALL
+            .iter()
+            .map(|o| t.row(format!("{pc}.occupation.{}", o.code()), o.label(lang), Unit::Clients, 1))
+            .collect();
+        let treat = t.row(format!("{pc}.in_treatment"), pick(lang, "I behandling", "In treatment"), Unit::Clients, 1);
+        point_rows.push((*p, rec, housing, occupation, treat));
+    }
+    for &(g, c) in &released {
+        t.add(cohort, g);
+        for o in &c.outcomes {
+            let Some((_, rec, housing, occupation, treat)) = point_rows.iter().find(|r| r.0 == o.point) else {
+                continue;
+            };
+            t.add(*rec, g);
+            if let Some(h) = o.housing {
+                t.add(housing[h as usize], g);
+            }
+            if let Some(x) = o.occupation {
+                t.add(occupation[x as usize], g);
+            }
+            if o.in_treatment == Some(true) {
+                t.add(*treat, g);
+            }
+        }
+    }
+    tables.push(t.into_table(
+        "outcomes",
+        pick(lang, "Boende, sysselsättning och behandling", "Housing, occupation and treatment"),
+        pick(lang, "deltagare frigivna under perioden", "participants released in the period"),
+    ));
+
+    // Actors engaged per client.
+    let mut t = Tally::new(n);
+    let cl = t.row("clients", pick(lang, "Frigivna deltagare", "Participants released"), Unit::Clients, 0);
+    let total_actors =
+        t.row("actors", pick(lang, "Engagerade aktörer (summa)", "Actors engaged (sum)"), Unit::Clients, 0);
+    let mean = t.row("per_client", pick(lang, "Aktörer per klient", "Actors per client"), Unit::PerClient, 0);
+    let count_rows: Vec<usize> = ["0", "1", "2", "3", "4", "5_plus"]
+        .iter()
+        .map(|k| {
+            let label = match *k {
+                "5_plus" => pick(lang, "5 eller fler aktörer", "5 or more actors").to_owned(),
+                k => format!("{k} {}", pick(lang, "aktörer", "actors")),
+            };
+            t.row(format!("count.{k}"), label, Unit::Clients, 1)
+        })
+        .collect();
+    let kind_rows: Vec<usize> =
+        OrgKind::ALL.iter().map(|k| t.row(format!("kind.{}", k.code()), k.label(lang), Unit::Clients, 1)).collect();
+    for &(g, c) in &released {
+        t.add(cl, g);
+        for _ in &c.actors {
+            t.add(total_actors, g);
+        }
+        t.add(count_rows[c.actors.len().min(5)], g);
+        let kinds: HashSet<OrgKind> = c.actors.iter().copied().collect();
+        for k in kinds {
+            t.add(kind_rows[k as usize], g);
+        }
+    }
+    t.ratio(mean, total_actors, cl);
+    // Kinds no client was engaged with would only be noise in the table.
+    let mut table = t.into_table(
+        "actors",
+        pick(lang, "Aktörer per klient", "Actors engaged per client"),
+        pick(lang, "deltagare frigivna under perioden", "participants released in the period"),
+    );
+    table.rows.retain(|r| !r.item.starts_with("kind.") || r.total().is_some_and(|v| v > 0.0));
+    tables.push(table);
+
+    let funnel_labels = [
+        pick(lang, "Kandidater", "Candidates"),
+        pick(lang, "Tillfrågade", "Asked"),
+        pick(lang, "Tackade ja", "Accepted"),
+        pick(lang, "Aktiva", "Active"),
+        pick(lang, "Avslutade", "Completed"),
+    ];
+    let series = vec![
+        Series {
+            id: "funnel",
+            title: pick(lang, "Rekrytering", "Enrolment funnel"),
+            labels: funnel_labels.iter().map(|s| (*s).to_owned()).collect(),
+            values: funnel_series.to_vec(),
+        },
+        month_series(
+            "meetings_by_month",
+            pick(lang, "Samverkansmöten per månad", "Joint meetings per month"),
+            &by_month,
+            period,
+        ),
+        month_series(
+            "releases_by_month",
+            pick(lang, "Frigivna deltagare per månad", "Participants released per month"),
+            &release_months,
+            period,
+        ),
+        lead_series,
+    ];
+    Indicators { period, by, groups, tables, series }
+}
+
+fn timeline_points(lang: Lang) -> Vec<(String, String)> {
+    timeline::PlanningPoint::ALL
+        .iter()
+        .map(|p| (p.number().to_string(), format!("{} {}", p.number(), p.label(lang))))
+        .collect()
+}
+
+/// Longest month series a chart gets when the period has an open end: three years.
+const MAX_MONTHS: usize = 36;
+
+/// Counts per month with empty months filled in, over the period (or the data's span, at
+/// most the last `MAX_MONTHS` months of it, when the period is open).
+fn month_series(id: &'static str, title: &'static str, counts: &BTreeMap<NaiveDate, u64>, period: Period) -> Series {
+    let first = period.from.map(month_start).or_else(|| counts.keys().next().copied());
+    let last = period.to.map(month_start).or_else(|| counts.keys().next_back().copied());
+    let mut labels = Vec::new();
+    let mut values = Vec::new();
+    if let (Some(mut m), Some(last)) = (first, last) {
+        while m <= last {
+            labels.push(m.format("%Y-%m").to_string());
+            values.push(counts.get(&m).copied().unwrap_or(0));
+            m = m.checked_add_months(chrono::Months::new(1)).unwrap_or(last.succ_opt().unwrap_or(last));
+        }
+    }
+    if labels.len() > MAX_MONTHS {
+        let cut = labels.len() - MAX_MONTHS;
+        labels.drain(..cut);
+        values.drain(..cut);
+    }
+    Series { id, title, labels, values }
+}
