@@ -115,7 +115,7 @@ static ENROLMENT: &[FieldSpec] = &[
     def(pick!("status", "Status", "Status", EnrolmentStatus), "kandidat"),
     field(
         "criteria",
-        "Urvalskriterier som är uppfyllda",
+        "Uppfyllda urvalskriterier",
         "Selection criteria met",
         Input::Many(
             Choices::Enum(EligibilityCriterion::CODES, EligibilityCriterion::label_of),

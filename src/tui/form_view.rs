@@ -72,8 +72,10 @@ pub fn render_form(app: &App, ui: &FormUi, frame: &mut Frame, area: Rect) {
     let today = app.opts.today;
     // Narrow terminals give the form the whole width, so the screen behind does not peek through.
     let width = if area.width <= 100 { area.width } else { 100 };
-    let rect =
-        Rect { x: area.x + (area.width - width) / 2, y: area.y + 1, width, height: area.height.saturating_sub(2) };
+    // Tall terminals get a form as tall as its fields plus room for the editor and messages.
+    let wanted = ui.form.fields().len() as u16 + EDITOR_ROWS + 10;
+    let height = area.height.saturating_sub(2).min(wanted.max(20));
+    let rect = Rect { x: area.x + (area.width - width) / 2, y: area.y + 1, width, height };
     frame.render_widget(Clear, rect);
     let verb = if ui.form.target.is_some() { sv_en(lang, "Ändra", "Edit") } else { sv_en(lang, "Ny", "New") };
     let mut title = format!(" {verb}: {} ", ui.form.kind.title(lang));
