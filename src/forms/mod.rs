@@ -152,9 +152,16 @@ fn many(raw: &str) -> Vec<&str> {
 }
 
 impl Form {
-    /// A new, empty form with its defaults.
-    pub fn new(kind: FormKind, client_id: Option<String>, parent_id: Option<String>) -> Form {
-        let values: Vec<String> = kind.fields().iter().map(|f| f.default.to_owned()).collect();
+    /// A new, empty form with its defaults, in the user's words (`idag` or `today`).
+    pub fn new(kind: FormKind, client_id: Option<String>, parent_id: Option<String>, lang: Lang) -> Form {
+        let values: Vec<String> = kind
+            .fields()
+            .iter()
+            .map(|f| match (f.default, lang) {
+                ("idag", Lang::En) => "today".to_owned(),
+                (d, _) => d.to_owned(),
+            })
+            .collect();
         Form {
             kind,
             target: None,
@@ -172,7 +179,7 @@ impl Form {
     /// A form over an existing row, filled with what is stored.
     pub fn edit(store: &Store, kind: FormKind, id: &str, client_id: Option<String>) -> StoreResult<Option<Form>> {
         let Some(row) = store.row_values(kind.entity(), id)? else { return Ok(None) };
-        let mut form = Form::new(kind, client_id, None);
+        let mut form = Form::new(kind, client_id, None, Lang::Sv);
         form.target = Some(id.to_owned());
         for (i, spec) in kind.fields().iter().enumerate() {
             form.values[i] = match spec.input {
@@ -198,7 +205,7 @@ impl Form {
     }
 
     /// What a date field resolves to, shown beside what was typed (`+14d` → `2026-12-07`).
-    pub fn resolved(&self, i: usize, today: NaiveDate) -> Option<String> {
+    pub fn resolved(&self, i: usize, today: NaiveDate, lang: Lang) -> Option<String> {
         let raw = self.values.get(i)?.trim();
         if raw.is_empty() {
             return None;
@@ -206,12 +213,12 @@ impl Form {
         match self.fields()[i].input {
             Input::Date => {
                 let d = dates::parse_date(raw, today)?;
-                (d.to_string() != raw).then(|| format!("{} {}", d.format("%Y-%m-%d"), weekday(d)))
+                (d.to_string() != raw).then(|| format!("{} {}", d.format("%Y-%m-%d"), weekday(d, lang)))
             }
             Input::DateTime => {
                 let t = dates::parse_datetime(raw, today).ok()?;
                 let shown = t.format("%Y-%m-%d %H:%M").to_string();
-                (shown != raw).then(|| format!("{shown} {}", weekday(t.date())))
+                (shown != raw).then(|| format!("{shown} {}", weekday(t.date(), lang)))
             }
             _ => None,
         }
@@ -374,9 +381,13 @@ fn id_number_message(e: IdNumberError, lang: Lang) -> &'static str {
     }
 }
 
-fn weekday(d: NaiveDate) -> &'static str {
+fn weekday(d: NaiveDate, lang: Lang) -> &'static str {
     use chrono::Datelike;
-    ["mån", "tis", "ons", "tor", "fre", "lör", "sön"][d.weekday().num_days_from_monday() as usize]
+    let names = match lang {
+        Lang::Sv => ["mån", "tis", "ons", "tor", "fre", "lör", "sön"],
+        Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    };
+    names[d.weekday().num_days_from_monday() as usize]
 }
 
 /// A stored value as the text a form shows for it.

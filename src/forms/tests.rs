@@ -49,14 +49,14 @@ fn every_form_field_is_a_column_of_its_table_or_child_rows() {
 
 #[test]
 fn a_new_client_needs_both_names_and_says_so_in_either_language() {
-    let form = Form::new(FormKind::Client, None, None);
+    let form = Form::new(FormKind::Client, None, None, Lang::Sv);
     assert_eq!(messages(&form, Lang::Sv), ["Förnamn: måste fyllas i", "Efternamn: måste fyllas i"]);
     assert_eq!(messages(&form, Lang::En), ["First name: is required", "Last name: is required"]);
 }
 
 #[test]
 fn identity_numbers_are_checked_and_stored_as_twelve_digits_with_their_kind() {
-    let mut form = Form::new(FormKind::Client, None, None);
+    let mut form = Form::new(FormKind::Client, None, None, Lang::Sv);
     set(&mut form, "first_name", "Test");
     set(&mut form, "last_name", "Testsson");
     set(&mut form, "id_number", "19800101-1234");
@@ -76,7 +76,7 @@ fn identity_numbers_are_checked_and_stored_as_twelve_digits_with_their_kind() {
 
 #[test]
 fn a_protected_identity_needs_an_alias() {
-    let mut form = Form::new(FormKind::Client, None, None);
+    let mut form = Form::new(FormKind::Client, None, None, Lang::Sv);
     set(&mut form, "first_name", "A");
     set(&mut form, "last_name", "B");
     set(&mut form, "protected_identity", "1");
@@ -87,12 +87,12 @@ fn a_protected_identity_needs_an_alias() {
 
 #[test]
 fn dates_resolve_and_must_come_in_order() {
-    let mut form = Form::new(FormKind::Sentence, Some("c".into()), None);
+    let mut form = Form::new(FormKind::Sentence, Some("c".into()), None, Lang::Sv);
     set(&mut form, "start_on", "2026-01-10");
     set(&mut form, "release_on", "2025-12-01");
     assert_eq!(messages(&form, Lang::En), ["Conditional release: cannot be before sentence start"]);
     set(&mut form, "release_on", "+14d");
-    assert_eq!(form.resolved(4, today()), Some("2026-12-07 mån".to_owned()));
+    assert_eq!(form.resolved(4, today(), Lang::Sv), Some("2026-12-07 mån".to_owned()));
     set(&mut form, "probation_end_on", "snart");
     assert_eq!(
         messages(&form, Lang::Sv),
@@ -108,7 +108,7 @@ fn dates_resolve_and_must_come_in_order() {
 
 #[test]
 fn numbers_lengths_and_lines_are_checked() {
-    let mut form = Form::new(FormKind::Meeting, Some("c".into()), None);
+    let mut form = Form::new(FormKind::Meeting, Some("c".into()), None, Lang::Sv);
     set(&mut form, "starts_at", "fre 10");
     set(&mut form, "planning_point", "7");
     set(&mut form, "location", &"x".repeat(201));
@@ -124,7 +124,7 @@ fn numbers_lengths_and_lines_are_checked() {
 
 #[test]
 fn control_characters_are_stripped_before_saving() {
-    let mut form = Form::new(FormKind::Note, Some("c".into()), None);
+    let mut form = Form::new(FormKind::Note, Some("c".into()), None, Lang::Sv);
     set(&mut form, "text", "  Ringde\u{1b}[31m om boende\u{7}  ");
     let (cs, _) = form.changeset("anna", now(), today(), Lang::En).unwrap();
     let row = &inserted(&cs, "note")[0];
@@ -135,7 +135,7 @@ fn control_characters_are_stripped_before_saving() {
 
 #[test]
 fn declining_needs_a_reason() {
-    let mut form = Form::new(FormKind::Enrolment, Some("c".into()), None);
+    let mut form = Form::new(FormKind::Enrolment, Some("c".into()), None, Lang::Sv);
     set(&mut form, "status", "avbojd");
     assert_eq!(messages(&form, Lang::En), ["Reason for declining: is required with this status"]);
     set(&mut form, "decline_reason", "not_a_code");
@@ -144,7 +144,7 @@ fn declining_needs_a_reason() {
 
 #[test]
 fn consent_scope_becomes_one_row_per_organisation_and_edits_only_touch_the_difference() {
-    let mut form = Form::new(FormKind::Consent, Some("c".into()), None);
+    let mut form = Form::new(FormKind::Consent, Some("c".into()), None, Lang::Sv);
     set(&mut form, "scope", "o1,o2,o3");
     let (cs, consent_id) = form.changeset("anna", now(), today(), Lang::En).unwrap();
     let scopes = inserted(&cs, "consent_scope");
@@ -165,7 +165,7 @@ fn consent_scope_becomes_one_row_per_organisation_and_edits_only_touch_the_diffe
 
 #[test]
 fn minutes_turn_lines_into_action_items() {
-    let mut form = Form::new(FormKind::Minutes, Some("c".into()), Some("m".into()));
+    let mut form = Form::new(FormKind::Minutes, Some("c".into()), Some("m".into()), Lang::Sv);
     assert_eq!(messages(&form, Lang::En), ["Minutes: write a line or turn a line into an action item with Ctrl-t"]);
     form.actions.push("Boka tid hos BUS".into());
     let (cs, _) = form.changeset("anna", now(), today(), Lang::En).unwrap();
@@ -178,7 +178,7 @@ fn minutes_turn_lines_into_action_items() {
 
 #[test]
 fn a_need_status_change_keeps_the_comment_in_the_history() {
-    let mut form = Form::new(FormKind::NeedStatus, Some("c".into()), Some("n".into()));
+    let mut form = Form::new(FormKind::NeedStatus, Some("c".into()), Some("n".into()), Lang::Sv);
     set(&mut form, "status", "pagaende");
     assert_eq!(messages(&form, Lang::En), ["Comment: is required"]);
     set(&mut form, "comment", "Har fått lägenhet");
@@ -190,11 +190,19 @@ fn a_need_status_change_keeps_the_comment_in_the_history() {
 
 #[test]
 fn a_draft_is_the_typed_text_and_comes_back_whole() {
-    let mut form = Form::new(FormKind::Meeting, Some("c".into()), None);
+    let mut form = Form::new(FormKind::Meeting, Some("c".into()), None, Lang::Sv);
     set(&mut form, "starts_at", "fre 1");
     set(&mut form, "agenda", "1. Boende\n2. Arbete");
     let payload = serde_json::to_string(&form).unwrap();
     let back: Form = serde_json::from_str(&payload).unwrap();
     assert_eq!(back, form);
     assert!(back.is_dirty());
+}
+
+#[test]
+fn english_forms_start_with_english_words_for_today() {
+    let form = Form::new(FormKind::Consent, Some("c".into()), None, Lang::En);
+    assert_eq!(form.values[0], "today");
+    assert_eq!(form.resolved(0, today(), Lang::En), Some("2026-11-23 Mon".to_owned()));
+    assert!(!form.is_dirty(), "defaults are not changes");
 }

@@ -108,7 +108,7 @@ impl App {
                 Some(form) => form,
                 None => return Ok(()),
             },
-            None => Form::new(kind, client_id, parent.clone()),
+            None => Form::new(kind, client_id, parent.clone(), lang),
         };
         if let (FormKind::Contact, Some(org)) = (kind, &parent) {
             form.values[0] = org.clone();

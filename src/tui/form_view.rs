@@ -133,7 +133,7 @@ pub fn render_form(app: &App, ui: &FormUi, frame: &mut Frame, area: Rect) {
         if focused && !matches!(spec.input, Input::Long(_) | Input::Bool | Input::One(_) | Input::Many(..)) {
             spans.push(Span::styled("▏", theme.footer_key));
         }
-        if let Some(resolved) = ui.form.resolved(i, today) {
+        if let Some(resolved) = ui.form.resolved(i, today, lang) {
             spans.push(Span::styled(format!("  → {resolved}"), theme.ok));
         }
         let error = errors.iter().find(|e| e.field == i);
