@@ -343,3 +343,70 @@ fn a_note_is_not_lost_by_one_esc_and_an_empty_note_is_not_saved() {
 fn control_characters_are_stripped_from_notes() {
     assert_eq!(sluss::forms::clean_text("  a\u{1b}[31mb\nc\t "), "a[31mb\nc");
 }
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+}
+
+/// Export from the palette's prompt with a passphrase, import it on another replica the
+/// same way, edit one field on both, exchange again: both show the conflict, one resolves it
+/// with a key, and after the next exchange neither has it.
+#[test]
+fn export_import_prompts_and_a_conflict_resolved_on_one_replica_closes_on_both() {
+    use sluss::store::ChangeSet;
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app_with(5, (100, 30), Lang::Sv);
+    let store_b = Store::in_memory().unwrap();
+    let mut b = App::new(store_b, a.opts.clone(), (100, 30)).unwrap();
+    let mut n = 0;
+    let mut exchange = |from: &mut App, to: &mut App| {
+        n += 1;
+        let file = dir.path().join(format!("b{n}.bundle"));
+        let path = file.to_str().unwrap().to_owned();
+        ctrl(from, 'e');
+        ctrl(from, 'u');
+        type_text(from, &path);
+        key(from, KeyCode::Enter);
+        type_text(from, "kort");
+        key(from, KeyCode::Enter);
+        assert!(from.overlay.is_some(), "a short passphrase is refused and the prompt stays");
+        ctrl(from, 'u');
+        type_text(from, "en lång lösenfras");
+        key(from, KeyCode::Enter);
+        type_text(from, "en lång lösenfras");
+        key(from, KeyCode::Enter);
+        from.tick().unwrap();
+        assert!(from.status.as_deref().unwrap_or_default().starts_with("Exporterade"), "{:?}", from.status);
+        assert!(file.exists());
+        ctrl(to, 'o');
+        type_text(to, &path);
+        key(to, KeyCode::Enter);
+        type_text(to, "en lång lösenfras");
+        key(to, KeyCode::Enter);
+        to.tick().unwrap();
+        assert!(to.status.as_deref().unwrap_or_default().starts_with("Importerade"), "{:?}", to.status);
+    };
+    exchange(&mut a, &mut b);
+    let client = a.store.client_ids().unwrap()[0].clone();
+    for (app, language) in [(&mut a, "arabiska"), (&mut b, "somaliska")] {
+        let mut cs = ChangeSet::new();
+        cs.update("client", &client).set("language", language);
+        app.store.apply("test", &cs).unwrap();
+    }
+    exchange(&mut a, &mut b);
+    exchange(&mut b, &mut a);
+    for app in [&mut a, &mut b] {
+        press(app, "C");
+        assert_eq!(app.conflict_count, 1, "the conflict shows on both replicas");
+        let Screen::Conflicts(s) = &app.screen else { panic!("expected the Conflicts screen") };
+        assert_eq!(s.rows.len(), 1);
+    }
+    press(&mut b, "m");
+    assert_eq!(b.conflict_count, 0);
+    assert_eq!(b.store.row_values("client", &client).unwrap().unwrap()["language"], "somaliska");
+    exchange(&mut b, &mut a);
+    assert_eq!(a.conflict_count, 0, "resolved on one, closed on both after the next exchange");
+    assert_eq!(a.store.row_values("client", &client).unwrap().unwrap()["language"], "somaliska");
+}

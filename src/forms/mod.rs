@@ -401,6 +401,15 @@ fn raw_text(v: &Value, input: Input) -> String {
     }
 }
 
+/// What a form calls a field of a table ("Språk" for `client.language`), with the form's
+/// title; `None` for a column no form shows.
+pub fn field_label(entity: &str, field: &str, lang: Lang) -> Option<(&'static str, &'static str)> {
+    FormKind::ALL
+        .iter()
+        .filter(|k| k.entity() == entity)
+        .find_map(|k| k.fields().iter().find(|f| f.key == field).map(|f| (k.title(lang), f.label(lang))))
+}
+
 /// The options of a picker, labelled in the user's language.
 pub fn options(store: &Store, choices: Choices, client_id: Option<&str>, lang: Lang) -> StoreResult<Vec<Choice>> {
     use crate::domain::enums::{LifeArea, PlanKind};

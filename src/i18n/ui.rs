@@ -145,6 +145,7 @@ texts! {
     PURPOSE_WORKSPACE = "En klient: rubriken svarar på läget, flikarna visar detaljerna.",
         "One client: the header gives the state, the tabs the details.";
     PURPOSE_CALENDAR = "Möten per dag, vecka eller månad.", "Meetings by day, week or month.";
+    PURPOSE_CONFLICTS = "Fält som två datorer ändrat utan att se varandras ändring. Välj värde; valet synkas.", "Fields two machines changed without seeing each other's change. Choose a value; the choice syncs.";
     PURPOSE_DIRECTORY = "Organisationer och deras kontaktpersoner. / filtrerar.",
         "Organisations and their contact people. / filters.";
     UNKNOWN_KEY = "Okänd tangent – tryck ? för hjälp", "Unknown key – press ? for help";

@@ -17,12 +17,14 @@ pub enum Context {
     Workspace,
     /// The meetings calendar.
     Calendar,
+    /// The Conflicts screen.
+    Conflicts,
 }
 
 impl Context {
     /// Every context, in the order help lists them.
     pub const ALL: &'static [Context] =
-        &[Context::Global, Context::List, Context::Clients, Context::Workspace, Context::Calendar];
+        &[Context::Global, Context::List, Context::Clients, Context::Workspace, Context::Calendar, Context::Conflicts];
 
     /// The name used as a table in the keymap TOML.
     pub fn id(self) -> &'static str {
@@ -32,6 +34,7 @@ impl Context {
             Context::Clients => "clients",
             Context::Workspace => "workspace",
             Context::Calendar => "calendar",
+            Context::Conflicts => "conflicts",
         }
     }
 }
@@ -90,6 +93,9 @@ actions! {
     GoClients => "go_clients", Global, "Klienter", "Clients";
     GoCalendar => "go_calendar", Global, "Möteskalender", "Meetings calendar";
     GoDirectory => "go_directory", Global, "Organisationer och kontakter", "Organisations and contacts";
+    GoConflicts => "go_conflicts", Global, "Konflikter efter synk", "Sync conflicts";
+    Export => "export", Global, "Exportera ändringar till fil (synk)", "Export changes to a file (sync)";
+    Import => "import", Global, "Importera fil från annan dator (synk)", "Import a file from another machine (sync)";
     NextPane => "next_pane", Global, "Nästa flik / ruta", "Next tab or pane";
     PrevPane => "prev_pane", Global, "Föregående flik / ruta", "Previous tab or pane";
     Up => "up", List, "Upp", "Up";
@@ -128,6 +134,9 @@ actions! {
     CalendarPrev => "calendar_prev", Calendar, "Föregående period", "Previous period";
     CalendarNext => "calendar_next", Calendar, "Nästa period", "Next period";
     CalendarToday => "calendar_today", Calendar, "Till idag", "Back to today";
+    KeepMine => "keep_mine", Conflicts, "Behåll mitt värde", "Keep my value";
+    KeepTheirs => "keep_theirs", Conflicts, "Behåll deras värde", "Keep their value";
+    NewValue => "new_value", Conflicts, "Skriv ett nytt värde", "Type a new value";
 }
 
 #[cfg(test)]

@@ -183,6 +183,8 @@ pub struct WorkspaceScreen {
     pub scroll: u16,
     /// Selected row of the tab (see [`tab_items`]).
     pub cursor: usize,
+    /// Open sync conflicts in this client's records.
+    pub conflicts: usize,
 }
 
 /// A row of a workspace tab that a form can edit.
@@ -292,6 +294,8 @@ pub enum Screen {
     Calendar(CalendarScreen),
     /// The directory.
     Directory(DirectoryScreen),
+    /// Sync conflicts.
+    Conflicts(super::conflicts::ConflictsScreen),
 }
 
 impl Screen {
@@ -301,6 +305,7 @@ impl Screen {
             Screen::Clients(_) => &[Context::Clients, Context::List, Context::Global],
             Screen::Workspace(_) => &[Context::Workspace, Context::List, Context::Global],
             Screen::Calendar(_) => &[Context::Calendar, Context::List, Context::Global],
+            Screen::Conflicts(_) => &[Context::Conflicts, Context::List, Context::Global],
             _ => &[Context::List, Context::Global],
         }
     }
@@ -359,6 +364,8 @@ pub enum Overlay {
         /// Selected one.
         selected: usize,
     },
+    /// Export or import a bundle.
+    Sync(Box<super::sync_prompt::SyncPrompt>),
     /// Quick jump to a client.
     Jump {
         /// Typed text.
@@ -409,6 +416,10 @@ pub struct App {
     pub size: (u16, u16),
     /// Changes made this session, newest last, each with the change set that undoes it.
     pub(super) undo: Vec<(ChangeSet, String)>,
+    /// Open sync conflicts in the store, for the title bar.
+    pub conflict_count: usize,
+    /// An export or import waiting for the screen to say it is coming.
+    pub(super) pending: Option<super::sync_prompt::Job>,
 }
 
 /// After this long without a key, an open form's draft is saved.
@@ -431,6 +442,12 @@ impl App {
             current_client: None,
             size,
             undo: Vec::new(),
+            conflict_count: 0,
+            pending: None,
+        })
+        .map(|mut app| {
+            app.conflict_count = app.store.conflict_count().unwrap_or(0);
+            app
         })
     }
 
@@ -446,7 +463,8 @@ impl App {
         // Esc would also answer "save, discard or keep?" with the next key.
         let typing = (self.overlay.is_some() && !matches!(self.overlay, Some(Overlay::Note { .. } | Overlay::Form(_))))
             || matches!(&self.screen, Screen::Clients(c) if c.editing)
-            || matches!(&self.screen, Screen::Directory(d) if d.editing);
+            || matches!(&self.screen, Screen::Directory(d) if d.editing)
+            || matches!(&self.screen, Screen::Conflicts(c) if c.input.is_some());
         if typing && key.modifiers.contains(KeyModifiers::ALT) && matches!(key.code, KeyCode::Char(_)) {
             // Over a slow link, Esc and the next key arrive together and read as Alt+key:
             // treat that as the two keys the user typed.
@@ -460,6 +478,8 @@ impl App {
             self.filter_key(key)
         } else if matches!(&self.screen, Screen::Directory(d) if d.editing) {
             self.directory_filter_key(key)
+        } else if matches!(&self.screen, Screen::Conflicts(c) if c.input.is_some()) {
+            self.conflict_input_key(key)
         } else {
             match self.opts.keymap.action_for(self.screen.contexts(), &key) {
                 Some(action) => self.update(action),
@@ -548,6 +568,12 @@ impl App {
                 load_calendar(&self.store, &mut s, height)?;
                 self.go(Screen::Calendar(s));
             }
+            Action::Export => self.open_sync_prompt(super::sync_prompt::SyncKind::Export),
+            Action::Import => self.open_sync_prompt(super::sync_prompt::SyncKind::Import),
+            Action::GoConflicts => {
+                let s = super::conflicts::load(&self.store)?;
+                self.go(Screen::Conflicts(s));
+            }
             Action::GoDirectory => {
                 let all = self.store.organisations()?;
                 let mut s = DirectoryScreen {
@@ -601,12 +627,19 @@ impl App {
             Screen::MyActions(s) => load_actions(&self.store, s, height)?,
             Screen::Clients(s) => reload_clients(&self.store, s, today, height)?,
             Screen::Workspace(w) => {
-                let tab = w.tab;
+                let (tab, cursor) = (w.tab, w.cursor);
                 **w = load_workspace(&self.store, &w.row.id, tab)?.unwrap_or_else(|| (**w).clone());
+                w.cursor = cursor.min(tab_items(w).len().saturating_sub(1));
             }
             Screen::Calendar(s) => load_calendar(&self.store, s, height)?,
             Screen::Directory(s) => load_contacts(&self.store, s)?,
+            Screen::Conflicts(s) => {
+                let selected = s.pager.selected;
+                *s = super::conflicts::load(&self.store)?;
+                s.pager.selected = selected.min(s.rows.len().saturating_sub(1));
+            }
         }
+        self.conflict_count = self.store.conflict_count()?;
         Ok(())
     }
 
@@ -766,6 +799,18 @@ impl App {
                     load_calendar(store, s, height)?;
                 }
             }
+            Screen::Conflicts(s) => match action {
+                Action::KeepMine => return self.keep_conflict_value(false),
+                Action::KeepTheirs => return self.keep_conflict_value(true),
+                Action::NewValue if !s.rows.is_empty() => s.input = Some(String::new()),
+                Action::Open => {
+                    open =
+                        s.rows.get(s.pager.selected).and_then(|(c, _)| c.client_id.clone()).map(|c| (c, Tab::History));
+                }
+                _ => {
+                    move_pager(&mut s.pager, action, height);
+                }
+            },
             Screen::Directory(s) => {
                 let org = s.orgs.get(s.pager.selected).map(|o| o.id.clone());
                 if action == Action::Add {
@@ -821,6 +866,21 @@ impl App {
                 *confirm_discard = false;
                 editor.input(key);
             }
+        }
+        Ok(())
+    }
+
+    fn conflict_input_key(&mut self, key: KeyEvent) -> Result<()> {
+        let Screen::Conflicts(s) = &mut self.screen else { return Ok(()) };
+        let Some(input) = &mut s.input else { return Ok(()) };
+        match key.code {
+            KeyCode::Enter => return self.resolve_with_typed(),
+            KeyCode::Esc => s.input = None,
+            KeyCode::Backspace => {
+                input.pop();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => input.push(c),
+            _ => {}
         }
         Ok(())
     }
@@ -891,6 +951,7 @@ impl App {
         match self.overlay {
             Some(Overlay::Note { .. }) => return self.note_key(key),
             Some(Overlay::Form(_)) => return self.form_key(key),
+            Some(Overlay::Sync(_)) => return self.sync_prompt_key(key),
             Some(Overlay::Confirm { .. } | Overlay::Choose { .. } | Overlay::Drafts { .. }) => {
                 return self.question_key(key);
             }
@@ -940,6 +1001,7 @@ impl App {
             // Handled before this match.
             Overlay::Note { .. }
             | Overlay::Form(_)
+            | Overlay::Sync(_)
             | Overlay::Confirm { .. }
             | Overlay::Choose { .. }
             | Overlay::Drafts { .. } => {}
@@ -1228,7 +1290,8 @@ fn load_workspace(store: &Store, id: &str, tab: Tab) -> Result<Option<WorkspaceS
     };
     let details = store.client_details(id)?;
     let history = if tab == Tab::History { Some(store.client_history(id, HISTORY_LIMIT)?) } else { None };
-    Ok(Some(WorkspaceScreen { row, file, details, history, tab, scroll: 0, cursor: 0 }))
+    let conflicts = store.open_conflicts(Some(id))?.len();
+    Ok(Some(WorkspaceScreen { row, file, details, history, tab, scroll: 0, cursor: 0, conflicts }))
 }
 
 fn switch_tab(store: &Store, w: &mut WorkspaceScreen, step: usize) -> Result<()> {

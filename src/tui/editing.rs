@@ -189,6 +189,7 @@ impl App {
 
     /// Saves the open form's draft once typing has paused; called when no key came.
     pub fn tick(&mut self) -> Result<()> {
+        self.run_pending()?;
         if let Some(Overlay::Form(ui)) = &mut self.overlay
             && ui.unsaved_since.is_some_and(|t| t.elapsed() >= DRAFT_PAUSE)
         {

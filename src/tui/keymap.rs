@@ -24,6 +24,8 @@ const LAYERS: &[(Context, Context)] = &[
     (Context::Clients, Context::Global),
     (Context::Workspace, Context::Global),
     (Context::Calendar, Context::Global),
+    (Context::Conflicts, Context::Global),
+    (Context::Conflicts, Context::List),
     (Context::Clients, Context::List),
 ];
 

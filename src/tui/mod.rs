@@ -4,11 +4,13 @@
 pub mod action;
 pub mod app;
 pub mod config;
+pub mod conflicts;
 mod editing;
 pub mod form;
 mod form_view;
 pub mod keymap;
 pub mod palette;
+pub mod sync_prompt;
 pub mod theme;
 pub mod ui;
 

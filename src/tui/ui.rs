@@ -38,6 +38,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Workspace(w) => render_workspace(app, w, frame, body),
         Screen::Calendar(s) => render_calendar(app, s, frame, body),
         Screen::Directory(s) => render_directory(app, s, frame, body),
+        Screen::Conflicts(s) => super::conflicts::render(app, s, frame, body),
     }
     render_footer(app, frame, footer);
     if let Some(overlay) = &app.overlay {
@@ -69,12 +70,18 @@ fn screen_title(app: &App) -> String {
         Screen::Workspace(w) => w.row.display_name(),
         Screen::Calendar(_) => Action::GoCalendar.describe(lang).to_owned(),
         Screen::Directory(_) => Action::GoDirectory.describe(lang).to_owned(),
+        Screen::Conflicts(_) => Action::GoConflicts.describe(lang).to_owned(),
     }
 }
 
 fn render_title(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.opts.theme;
-    let right = format!("{} ", app.opts.today);
+    // Open conflicts stay in sight on every screen until someone resolves them.
+    let right = match (app.conflict_count, app.opts.lang) {
+        (0, _) => format!("{} ", app.opts.today),
+        (n, Lang::Sv) => format!("⚠ {n} konflikt{} (C)  {} ", if n == 1 { "" } else { "er" }, app.opts.today),
+        (n, Lang::En) => format!("⚠ {n} conflict{} (C)  {} ", if n == 1 { "" } else { "s" }, app.opts.today),
+    };
     let left = format!(" {} · {}", tr(app, t::APP_TITLE), screen_title(app));
     let pad = usize::from(area.width).saturating_sub(left.chars().count() + right.chars().count());
     let line =
@@ -100,6 +107,7 @@ fn footer_actions(app: &App) -> Vec<Action> {
         Screen::MyActions(_) => vec![Down, Open, ActionDone, Undo, Back],
         Screen::Calendar(_) => vec![CalendarPrev, CalendarNext, CalendarDay, CalendarWeek, CalendarMonth, Open],
         Screen::Directory(_) => vec![Down, Filter, Add, Edit, Back],
+        Screen::Conflicts(_) => vec![Down, KeepMine, KeepTheirs, NewValue, Open, Back],
         Screen::Today(_) => vec![NextPane, Down, Open, GoRadar, GoClients],
         Screen::Dashboard(s) if matches!(s.kind, ClientDashboard::ReleaseRadar(_) | ClientDashboard::FirstWeeks(_)) => {
             vec![Down, Open, NextPane, Back]
@@ -221,6 +229,12 @@ fn short_description(action: Action, lang: Lang, screen: &Screen) -> &'static st
         (Minutes, Lang::En) => "minutes",
         (NewActionItem, Lang::Sv) => "åtgärd",
         (NewActionItem, Lang::En) => "action",
+        (KeepMine, Lang::Sv) => "mitt",
+        (KeepMine, Lang::En) => "mine",
+        (KeepTheirs, Lang::Sv) => "deras",
+        (KeepTheirs, Lang::En) => "theirs",
+        (NewValue, Lang::Sv) => "nytt värde",
+        (NewValue, Lang::En) => "new value",
         (GoRadar, Lang::Sv) => "radar",
         (GoRadar, Lang::En) => "radar",
         (GoClients, Lang::Sv) => "klienter",
@@ -672,6 +686,14 @@ fn render_workspace(app: &App, w: &WorkspaceScreen, frame: &mut Frame, area: Rec
             Span::raw("  "),
             label(t::OVERDUE),
             Span::styled(overdue.to_string(), if overdue > 0 { theme.warning } else { theme.base }),
+            Span::styled(
+                match (w.conflicts, lang) {
+                    (0, _) => String::new(),
+                    (n, Lang::Sv) => format!("  ⚠ {n} konflikt{} (C)", if n == 1 { "" } else { "er" }),
+                    (n, Lang::En) => format!("  ⚠ {n} conflict{} (C)", if n == 1 { "" } else { "s" }),
+                },
+                theme.warning,
+            ),
         ]),
     ];
     frame.render_widget(Paragraph::new(lines), head);
@@ -1111,6 +1133,46 @@ fn centred(area: Rect, width: u16, height: u16) -> Rect {
     Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
 }
 
+/// The export/import prompt: the file, then a hidden passphrase when no key is configured.
+fn render_sync_prompt(app: &App, p: &super::sync_prompt::SyncPrompt, frame: &mut Frame, area: Rect) {
+    use super::sync_prompt::{SyncKind, SyncStage};
+    let theme = &app.opts.theme;
+    let sv = app.opts.lang == Lang::Sv;
+    let title = match (p.kind, sv) {
+        (SyncKind::Export, true) => "Exportera alla ändringar till en krypterad fil",
+        (SyncKind::Export, false) => "Export every change to an encrypted file",
+        (SyncKind::Import, true) => "Importera en fil från en annan dator",
+        (SyncKind::Import, false) => "Import a file from another machine",
+    };
+    let (label, shown) = match (&p.stage, sv) {
+        (SyncStage::Path, true) => ("Fil: ", p.path.clone()),
+        (SyncStage::Path, false) => ("File: ", p.path.clone()),
+        (SyncStage::Passphrase, true) => ("Lösenfras för filen: ", "•".repeat(p.secret.chars().count())),
+        (SyncStage::Passphrase, false) => ("Passphrase for the file: ", "•".repeat(p.secret.chars().count())),
+        (SyncStage::Repeat, true) => ("Samma lösenfras igen: ", "•".repeat(p.secret.chars().count())),
+        (SyncStage::Repeat, false) => ("The same passphrase again: ", "•".repeat(p.secret.chars().count())),
+    };
+    let hint = if sv {
+        "Enter fortsätt · Ctrl-u rensa · Esc avbryt. Utan nyckel i sync.toml skyddas filen med en lösenfras."
+    } else {
+        "Enter go on · Ctrl-u clear · Esc cancel. Without a key in sync.toml the file is protected by a passphrase."
+    };
+    let rect = centred(area, area.width.saturating_sub(4).min(100), 7);
+    frame.render_widget(Clear, rect);
+    let outer = block(app, title.to_owned(), true);
+    let inner = outer.inner(rect);
+    frame.render_widget(outer, rect);
+    let mut lines = vec![
+        Line::from(vec![Span::styled(label, theme.header), Span::raw(shown), Span::styled("▏", theme.footer_key)]),
+        Line::from(""),
+    ];
+    match &p.problem {
+        Some(problem) => lines.push(Line::from(Span::styled(problem.clone(), theme.error))),
+        None => lines.push(Line::from(Span::styled(hint, theme.muted))),
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+}
+
 /// A short list in a box with a hint under it.
 fn render_small_list(app: &App, frame: &mut Frame, area: Rect, title: Text, hint: Text, lines: Vec<Line>) {
     let theme = &app.opts.theme;
@@ -1157,6 +1219,7 @@ fn screen_purpose(screen: &Screen) -> Text {
         Screen::Workspace(_) => t::PURPOSE_WORKSPACE,
         Screen::Calendar(_) => t::PURPOSE_CALENDAR,
         Screen::Directory(_) => t::PURPOSE_DIRECTORY,
+        Screen::Conflicts(_) => t::PURPOSE_CONFLICTS,
     }
 }
 
@@ -1176,6 +1239,7 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, area: Rect) {
             frame.render_widget(para, rect);
             return;
         }
+        Overlay::Sync(p) => return render_sync_prompt(app, p, frame, area),
         Overlay::Choose { kinds, selected } => {
             let lines: Vec<Line> = kinds
                 .iter()
@@ -1263,6 +1327,7 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, area: Rect) {
         }
         Overlay::Note { .. }
         | Overlay::Form(_)
+        | Overlay::Sync(_)
         | Overlay::Confirm { .. }
         | Overlay::Choose { .. }
         | Overlay::Drafts { .. } => return,

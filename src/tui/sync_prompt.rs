@@ -1,0 +1,229 @@
+//! Export and import from the palette: a file prompt, a passphrase when no age key is
+//! configured (typed hidden, twice for an export), then the work runs on the next tick so
+//! the screen first says what is happening.
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use zeroize::Zeroizing;
+
+use super::app::{App, Overlay};
+use crate::i18n::Lang;
+use crate::store::Result;
+use crate::sync::crypto::{self, Decryption, Encryption, SyncConfig};
+use crate::sync::{ExportOptions, ImportOptions};
+
+/// Export or import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncKind {
+    /// Write a bundle of every change.
+    Export,
+    /// Apply a bundle.
+    Import,
+}
+
+/// What the prompt asks now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncStage {
+    /// The file.
+    Path,
+    /// The bundle passphrase.
+    Passphrase,
+    /// The export passphrase again.
+    Repeat,
+}
+
+/// The prompt's state.
+pub struct SyncPrompt {
+    /// Export or import.
+    pub kind: SyncKind,
+    /// What is asked.
+    pub stage: SyncStage,
+    /// The file typed.
+    pub path: String,
+    /// The passphrase typed (never drawn).
+    pub secret: Zeroizing<String>,
+    /// The first passphrase of an export, to compare with the repeat.
+    pub first: Zeroizing<String>,
+    /// A problem to show under the prompt.
+    pub problem: Option<String>,
+}
+
+impl std::fmt::Debug for SyncPrompt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncPrompt").field("kind", &self.kind).field("stage", &self.stage).finish_non_exhaustive()
+    }
+}
+
+/// Work waiting for the next tick.
+pub enum Job {
+    /// Export to a file.
+    Export(PathBuf, Encryption),
+    /// Import a file.
+    Import(PathBuf, Decryption),
+}
+
+fn sv_en(lang: Lang, sv: &str, en: &str) -> String {
+    if lang == Lang::Sv { sv.to_owned() } else { en.to_owned() }
+}
+
+/// Where an export goes unless the user types another file.
+fn default_export_path(replica: &str) -> String {
+    let dir = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let short = &replica[replica.len().saturating_sub(6)..];
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M");
+    dir.join(format!("sluss-{short}-{stamp}.bundle")).display().to_string()
+}
+
+impl App {
+    /// Opens the export or import prompt.
+    pub(super) fn open_sync_prompt(&mut self, kind: SyncKind) {
+        let path = match kind {
+            SyncKind::Export => default_export_path(self.store.replica_id()),
+            SyncKind::Import => String::new(),
+        };
+        let prompt = SyncPrompt {
+            kind,
+            stage: SyncStage::Path,
+            path,
+            secret: Zeroizing::new(String::new()),
+            first: Zeroizing::new(String::new()),
+            problem: None,
+        };
+        self.overlay = Some(Overlay::Sync(Box::new(prompt)));
+    }
+
+    /// Keys in the prompt.
+    pub(super) fn sync_prompt_key(&mut self, key: KeyEvent) -> Result<()> {
+        let lang = self.opts.lang;
+        let Some(Overlay::Sync(p)) = &mut self.overlay else { return Ok(()) };
+        let field: &mut String = match p.stage {
+            SyncStage::Path => &mut p.path,
+            _ => &mut p.secret,
+        };
+        match key.code {
+            KeyCode::Esc => self.overlay = None,
+            KeyCode::Backspace => {
+                field.pop();
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => field.clear(),
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => field.push(c),
+            KeyCode::Enter => {
+                p.problem = None;
+                let config = SyncConfig::load().map_err(|e| crate::store::StoreError::Migration(e.to_string()));
+                let config = match config {
+                    Ok(c) => c,
+                    Err(e) => {
+                        p.problem = Some(e.to_string());
+                        return Ok(());
+                    }
+                };
+                let path = PathBuf::from(p.path.trim());
+                match (p.kind, &p.stage) {
+                    (_, SyncStage::Path) if p.path.trim().is_empty() => {
+                        p.problem = Some(sv_en(lang, "Skriv en fil", "Type a file name"));
+                    }
+                    (SyncKind::Export, SyncStage::Path) if path.exists() => {
+                        p.problem = Some(sv_en(
+                            lang,
+                            "Filen finns redan: välj ett annat namn",
+                            "The file exists: choose another name",
+                        ));
+                    }
+                    (SyncKind::Import, SyncStage::Path) if !path.is_file() => {
+                        p.problem = Some(sv_en(lang, "Filen finns inte", "There is no such file"));
+                    }
+                    (SyncKind::Export, SyncStage::Path) if !config.recipients.is_empty() => {
+                        match crypto::parse_recipients(&config.recipients) {
+                            Ok(r) => self.queue(Job::Export(path, Encryption::Recipients(r))),
+                            Err(e) => p.problem = Some(e.to_string()),
+                        }
+                    }
+                    (SyncKind::Import, SyncStage::Path) if config.identity.is_some() => {
+                        let file = config.identity.clone().unwrap_or_default();
+                        match crypto::read_identity_file(&file) {
+                            Ok(identities) => {
+                                self.queue(Job::Import(path, Decryption { identities, passphrase: None }))
+                            }
+                            Err(e) => p.problem = Some(e.to_string()),
+                        }
+                    }
+                    (_, SyncStage::Path) => p.stage = SyncStage::Passphrase,
+                    (_, SyncStage::Passphrase) if p.secret.chars().count() < 8 => {
+                        p.problem = Some(sv_en(lang, "Minst 8 tecken", "At least 8 characters"));
+                    }
+                    (SyncKind::Export, SyncStage::Passphrase) => {
+                        p.first = std::mem::take(&mut p.secret);
+                        p.stage = SyncStage::Repeat;
+                    }
+                    (SyncKind::Export, SyncStage::Repeat) if *p.secret != *p.first => {
+                        p.secret.clear();
+                        p.first.clear();
+                        p.stage = SyncStage::Passphrase;
+                        p.problem = Some(sv_en(
+                            lang,
+                            "Lösenfraserna skilde sig: skriv dem igen",
+                            "The passphrases differ: type them again",
+                        ));
+                    }
+                    (SyncKind::Export, _) => {
+                        let passphrase = Zeroizing::new(p.secret.to_string());
+                        self.queue(Job::Export(path, Encryption::Passphrase { passphrase, work_factor: None }));
+                    }
+                    (SyncKind::Import, _) => {
+                        let passphrase = Some(Zeroizing::new(p.secret.to_string()));
+                        self.queue(Job::Import(path, Decryption { identities: Vec::new(), passphrase }));
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn queue(&mut self, job: Job) {
+        let lang = self.opts.lang;
+        self.status = Some(match &job {
+            Job::Export(..) => sv_en(lang, "Exporterar…", "Exporting…"),
+            Job::Import(..) => sv_en(lang, "Kontrollerar och importerar…", "Checking and importing…"),
+        });
+        self.overlay = None;
+        self.pending = Some(job);
+    }
+
+    /// Runs a queued export or import (called when no key came, after the screen said what
+    /// is about to happen).
+    pub(super) fn run_pending(&mut self) -> Result<()> {
+        let Some(job) = self.pending.take() else { return Ok(()) };
+        let lang = self.opts.lang;
+        self.status = Some(match job {
+            Job::Export(path, encryption) => {
+                let opts = ExportOptions { to: None, all: true, for_org: None, encryption, today: self.opts.today };
+                match crate::sync::export(&mut self.store, &path, &opts) {
+                    Ok(r) => match lang {
+                        Lang::Sv => format!("Exporterade {} ändringar till {}", r.changes, r.path.display()),
+                        Lang::En => format!("Exported {} changes to {}", r.changes, r.path.display()),
+                    },
+                    Err(e) => format!("{}{e}", sv_en(lang, "Exporten avbröts: ", "Export stopped: ")),
+                }
+            }
+            Job::Import(path, keys) => match crate::sync::import(&mut self.store, &path, &ImportOptions { keys }) {
+                Ok((_, r)) => {
+                    self.refresh()?;
+                    match lang {
+                        Lang::Sv => format!(
+                            "Importerade {} nya ändringar ({} kända); konflikter: {} nya, {} öppna",
+                            r.new, r.known, r.conflicts_opened, r.conflicts_open
+                        ),
+                        Lang::En => format!(
+                            "Imported {} new changes ({} known); conflicts: {} new, {} open",
+                            r.new, r.known, r.conflicts_opened, r.conflicts_open
+                        ),
+                    }
+                }
+                Err(e) => format!("{}{e}", sv_en(lang, "Inget importerades: ", "Nothing was imported: ")),
+            },
+        });
+        Ok(())
+    }
+}
