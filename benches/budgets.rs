@@ -32,6 +32,8 @@ fn main() {
         keymap: Keymap::default(),
         views: SavedView::defaults(),
         user: None,
+        idle_lock: None,
+        privacy_needs_passphrase: false,
     };
     let report = sluss::bench::run(store, opts, (80, 24)).expect("bench");
     print!("{}", report.table());

@@ -189,3 +189,48 @@ fn a_form_killed_mid_typing_comes_back_as_a_draft() {
     assert!(!s.screen().contains("Osparade utkast"));
     s.send("q");
 }
+
+/// The privacy key blanks the screen and brings it back; the idle lock (here 3 seconds)
+/// hides an open form, refuses a wrong passphrase and gives the form back whole.
+#[test]
+fn the_privacy_key_and_the_idle_lock_keep_the_screen_and_the_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let db = db.to_str().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "idle_lock_minutes = 0.05\n").unwrap();
+    let made = std::process::Command::new(env!("CARGO_BIN_EXE_sluss"))
+        .args(["--db", db, "--today", "2026-11-23", "demo", "--clients", "10"])
+        .env("SLUSS_PASSPHRASE", "pty-lock-pass")
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let mut s = Session::start_with(
+        &["--db", db, "--today", "2026-11-23"],
+        &[("SLUSS_PASSPHRASE", "pty-lock-pass"), ("SLUSS_CONFIG", config.to_str().unwrap())],
+    );
+    s.wait_for("Möten idag och denna vecka");
+    s.send("\x02"); // Ctrl-b
+    let started = Instant::now();
+    while s.screen().contains("Möten") {
+        assert!(started.elapsed() < Duration::from_secs(5), "the privacy key did not blank the screen");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(s.screen().trim().is_empty(), "nothing shows while blanked:\n{}", s.screen());
+    s.send("8"); // keys do nothing while blanked
+    s.send("\x02");
+    s.wait_for("Möten idag och denna vecka");
+
+    s.send("N");
+    s.wait_for("Ny: Klient");
+    s.send("Låsprov");
+    s.wait_for("Låst efter en stund utan tangenttryck");
+    assert!(!s.screen().contains("Låsprov"), "the form is hidden while locked");
+    s.send("fel lösen\r");
+    s.wait_for("Fel lösenfras (1 gånger)");
+    s.send("pty-lock-pass\r");
+    s.wait_for("Upplåst efter 1 fel");
+    s.wait_for("Låsprov");
+    s.send("\x1bd"); // Esc, then d: discard the form
+    s.send("q");
+}

@@ -28,6 +28,8 @@ fn app(lang: Lang, size: (u16, u16)) -> App {
         keymap: Keymap::default(),
         views: SavedView::defaults(),
         user: None,
+        idle_lock: None,
+        privacy_needs_passphrase: false,
     };
     App::new(store, opts, size).unwrap()
 }

@@ -26,6 +26,8 @@ fn app_with(clients: usize, size: (u16, u16), lang: Lang) -> App {
         keymap: Keymap::default(),
         views: SavedView::defaults(),
         user: None,
+        idle_lock: None,
+        privacy_needs_passphrase: false,
     };
     App::new(store, opts, size).unwrap()
 }

@@ -314,6 +314,9 @@ fn app_options(cli: &Cli, config: Config, today: NaiveDate) -> AppOptions {
         keymap: config.keymap,
         views: config.views,
         user: config.user,
+        idle_lock: (config.idle_lock_minutes > 0.0)
+            .then(|| std::time::Duration::from_secs_f64(config.idle_lock_minutes * 60.0)),
+        privacy_needs_passphrase: config.privacy_needs_passphrase,
     }
 }
 

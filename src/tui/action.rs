@@ -19,12 +19,21 @@ pub enum Context {
     Calendar,
     /// The Conflicts screen.
     Conflicts,
+    /// The Follow-up screen.
+    FollowUp,
 }
 
 impl Context {
     /// Every context, in the order help lists them.
-    pub const ALL: &'static [Context] =
-        &[Context::Global, Context::List, Context::Clients, Context::Workspace, Context::Calendar, Context::Conflicts];
+    pub const ALL: &'static [Context] = &[
+        Context::Global,
+        Context::List,
+        Context::Clients,
+        Context::Workspace,
+        Context::Calendar,
+        Context::Conflicts,
+        Context::FollowUp,
+    ];
 
     /// The name used as a table in the keymap TOML.
     pub fn id(self) -> &'static str {
@@ -35,6 +44,7 @@ impl Context {
             Context::Workspace => "workspace",
             Context::Calendar => "calendar",
             Context::Conflicts => "conflicts",
+            Context::FollowUp => "follow_up",
         }
     }
 }
@@ -81,6 +91,7 @@ actions! {
     Palette => "palette", Global, "Kommandopalett", "Command palette";
     JumpToClient => "jump", Global, "Hoppa till klient", "Jump to client";
     QuickNote => "quick_note", Global, "Snabbanteckning på aktuell klient", "Quick note on the current client";
+    Privacy => "privacy", Global, "Dölj skärmen direkt (sekretess)", "Blank the screen at once (privacy)";
     Undo => "undo", Global, "Ångra senaste ändringen", "Undo the last change";
     NewClient => "new_client", Global, "Ny klient", "New client";
     GoToday => "go_today", Global, "Idag", "Today";
@@ -94,6 +105,7 @@ actions! {
     GoCalendar => "go_calendar", Global, "Möteskalender", "Meetings calendar";
     GoDirectory => "go_directory", Global, "Organisationer och kontakter", "Organisations and contacts";
     GoConflicts => "go_conflicts", Global, "Konflikter efter synk", "Sync conflicts";
+    GoFollowUp => "go_follow_up", Global, "Uppföljning och utvärdering", "Follow-up and evaluation";
     Export => "export", Global, "Exportera ändringar till fil (synk)", "Export changes to a file (sync)";
     Import => "import", Global, "Importera fil från annan dator (synk)", "Import a file from another machine (sync)";
     NextPane => "next_pane", Global, "Nästa flik / ruta", "Next tab or pane";
@@ -124,6 +136,7 @@ actions! {
     View5 => "view_5", Clients, "Sparad vy 5", "Saved view 5";
     PrevTab => "prev_tab", Workspace, "Föregående flik", "Previous tab";
     NextTab => "next_tab", Workspace, "Nästa flik", "Next tab";
+    Reveal => "reveal", Workspace, "Visa fullständigt personnummer / skyddad identitet (loggas)", "Show the full identity number / protected identity (logged)";
     Delete => "delete", Workspace, "Radera markerad rad", "Delete the selected row";
     NeedStatus => "need_status", Workspace, "Ändra behovets status", "Change the need's status";
     Minutes => "minutes", Workspace, "Skriv protokoll för mötet", "Write minutes for the meeting";
@@ -137,6 +150,8 @@ actions! {
     KeepMine => "keep_mine", Conflicts, "Behåll mitt värde", "Keep my value";
     KeepTheirs => "keep_theirs", Conflicts, "Behåll deras värde", "Keep their value";
     NewValue => "new_value", Conflicts, "Skriv ett nytt värde", "Type a new value";
+    FollowUpPeriod => "follow_up_period", FollowUp, "Byt period", "Change the period";
+    FollowUpSplit => "follow_up_split", FollowUp, "Dela upp per kontor, samordnare eller kön", "Split by office, coordinator or gender";
 }
 
 #[cfg(test)]

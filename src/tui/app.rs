@@ -181,6 +181,9 @@ pub struct WorkspaceScreen {
     pub tab: Tab,
     /// Scroll position in the tab.
     pub scroll: u16,
+    /// The full identity number (and a protected identity's name) is shown: an audited
+    /// choice that lasts until the client is left.
+    pub revealed: bool,
     /// Selected row of the tab (see [`tab_items`]).
     pub cursor: usize,
     /// Open sync conflicts in this client's records.
@@ -296,6 +299,8 @@ pub enum Screen {
     Directory(DirectoryScreen),
     /// Sync conflicts.
     Conflicts(super::conflicts::ConflictsScreen),
+    /// Follow-up indicators.
+    FollowUp(Box<super::follow_up::FollowUpScreen>),
 }
 
 impl Screen {
@@ -306,6 +311,7 @@ impl Screen {
             Screen::Workspace(_) => &[Context::Workspace, Context::List, Context::Global],
             Screen::Calendar(_) => &[Context::Calendar, Context::List, Context::Global],
             Screen::Conflicts(_) => &[Context::Conflicts, Context::List, Context::Global],
+            Screen::FollowUp(_) => &[Context::FollowUp, Context::List, Context::Global],
             _ => &[Context::List, Context::Global],
         }
     }
@@ -392,6 +398,10 @@ pub struct AppOptions {
     pub views: Vec<SavedView>,
     /// The user's name as a contact, for "My action items".
     pub user: Option<String>,
+    /// Lock the screen after this long without a key; `None` never.
+    pub idle_lock: Option<std::time::Duration>,
+    /// Whether the privacy key locks (passphrase to come back) instead of blanking.
+    pub privacy_needs_passphrase: bool,
 }
 
 /// The whole application state.
@@ -420,6 +430,12 @@ pub struct App {
     pub conflict_count: usize,
     /// An export or import waiting for the screen to say it is coming.
     pub(super) pending: Option<super::sync_prompt::Job>,
+    /// The screen is blanked by the privacy key.
+    pub privacy: bool,
+    /// The screen is locked until the passphrase is typed.
+    pub lock: Option<super::privacy::Lock>,
+    /// When the last key came, for the idle lock.
+    pub(super) last_key: std::time::Instant,
 }
 
 /// After this long without a key, an open form's draft is saved.
@@ -444,6 +460,9 @@ impl App {
             undo: Vec::new(),
             conflict_count: 0,
             pending: None,
+            privacy: false,
+            lock: None,
+            last_key: std::time::Instant::now(),
         })
         .map(|mut app| {
             app.conflict_count = app.store.conflict_count().unwrap_or(0);
@@ -458,6 +477,9 @@ impl App {
 
     /// Handles a key press: overlays and text inputs get raw keys first.
     pub fn handle_key(&mut self, key: KeyEvent) {
+        if self.guard_key(key) {
+            return;
+        }
         self.status = None;
         // The note editor and forms take Alt+key themselves (word moves); in a form, a split
         // Esc would also answer "save, discard or keep?" with the next key.
@@ -570,6 +592,10 @@ impl App {
             }
             Action::Export => self.open_sync_prompt(super::sync_prompt::SyncKind::Export),
             Action::Import => self.open_sync_prompt(super::sync_prompt::SyncKind::Import),
+            Action::GoFollowUp => {
+                let s = super::follow_up::load(&self.store, today, self.opts.lang)?;
+                self.go(Screen::FollowUp(Box::new(s)));
+            }
             Action::GoConflicts => {
                 let s = super::conflicts::load(&self.store)?;
                 self.go(Screen::Conflicts(s));
@@ -627,12 +653,15 @@ impl App {
             Screen::MyActions(s) => load_actions(&self.store, s, height)?,
             Screen::Clients(s) => reload_clients(&self.store, s, today, height)?,
             Screen::Workspace(w) => {
-                let (tab, cursor) = (w.tab, w.cursor);
+                let (tab, cursor, revealed) = (w.tab, w.cursor, w.revealed);
                 **w = load_workspace(&self.store, &w.row.id, tab)?.unwrap_or_else(|| (**w).clone());
                 w.cursor = cursor.min(tab_items(w).len().saturating_sub(1));
+                w.revealed = revealed;
             }
             Screen::Calendar(s) => load_calendar(&self.store, s, height)?,
             Screen::Directory(s) => load_contacts(&self.store, s)?,
+            // The figures were read when the screen opened; `F` again reads them afresh.
+            Screen::FollowUp(_) => {}
             Screen::Conflicts(s) => {
                 let selected = s.pager.selected;
                 *s = super::conflicts::load(&self.store)?;
@@ -646,6 +675,8 @@ impl App {
     /// Opens a client's workspace at a tab.
     pub fn open_client(&mut self, id: &str, tab: Tab) -> Result<()> {
         if let Some(w) = load_workspace(&self.store, id, tab)? {
+            // Every opening of a client record can be followed up afterwards.
+            self.store.audit(crate::domain::enums::AuditAction::OpenClient, Some(id), "")?;
             self.current_client = Some((w.row.id.clone(), w.row.display_name()));
             self.go(Screen::Workspace(Box::new(w)));
         }
@@ -745,6 +776,16 @@ impl App {
                     w.cursor = (w.cursor + 1).min(tab_items(w).len() - 1);
                 }
                 Action::Up if !tab_items(w).is_empty() => w.cursor = w.cursor.saturating_sub(1),
+                Action::Reveal if !w.revealed => {
+                    w.revealed = true;
+                    let (action, what) = if w.row.protected {
+                        (crate::domain::enums::AuditAction::RevealProtected, "protected identity shown")
+                    } else {
+                        (crate::domain::enums::AuditAction::RevealId, "identity number shown")
+                    };
+                    let id = w.row.id.clone();
+                    self.store.audit(action, Some(&id), what)?;
+                }
                 Action::Open
                 | Action::Edit
                 | Action::Add
@@ -797,6 +838,19 @@ impl App {
                         s.pager = Pager::default();
                     }
                     load_calendar(store, s, height)?;
+                }
+            }
+            Screen::FollowUp(s) => {
+                let lang = self.opts.lang;
+                match action {
+                    Action::FollowUpPeriod => super::follow_up::next_period(s, today, lang),
+                    Action::FollowUpSplit => super::follow_up::next_split(s, today, lang),
+                    Action::NextPane => super::follow_up::step_table(s, true),
+                    Action::PrevPane => super::follow_up::step_table(s, false),
+                    Action::Down => s.scroll += 1,
+                    Action::Up => s.scroll = s.scroll.saturating_sub(1),
+                    Action::Top => s.scroll = 0,
+                    _ => {}
                 }
             }
             Screen::Conflicts(s) => match action {
@@ -1291,7 +1345,7 @@ fn load_workspace(store: &Store, id: &str, tab: Tab) -> Result<Option<WorkspaceS
     let details = store.client_details(id)?;
     let history = if tab == Tab::History { Some(store.client_history(id, HISTORY_LIMIT)?) } else { None };
     let conflicts = store.open_conflicts(Some(id))?.len();
-    Ok(Some(WorkspaceScreen { row, file, details, history, tab, scroll: 0, cursor: 0, conflicts }))
+    Ok(Some(WorkspaceScreen { row, file, details, history, tab, scroll: 0, revealed: false, cursor: 0, conflicts }))
 }
 
 fn switch_tab(store: &Store, w: &mut WorkspaceScreen, step: usize) -> Result<()> {

@@ -64,6 +64,14 @@ pub enum ConfigError {
         /// What the keymap rejected.
         source: KeymapError,
     },
+    /// A setting has a value sluss does not know.
+    #[error("{file}: {problem}")]
+    Setting {
+        /// The config file.
+        file: String,
+        /// What is wrong and how to fix it.
+        problem: String,
+    },
     /// A `[[views]]` entry is wrong.
     #[error("{file}: [[views]] {problem}")]
     View {
@@ -139,7 +147,7 @@ impl SavedView {
 }
 
 /// The settings sluss runs with.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Interface language, if the file sets one. Optional so that a `--lang` flag can take
     /// precedence and the built-in default applies only when neither says anything.
@@ -152,7 +160,14 @@ pub struct Config {
     pub keymap: Keymap,
     /// Saved views for slots 1 to 5, sorted by slot, always all five.
     pub views: Vec<SavedView>,
+    /// Minutes without a key before the screen locks (decimals allowed); 0 turns the lock off.
+    pub idle_lock_minutes: f64,
+    /// Whether the privacy key asks the passphrase to come back (`privacy_unlock = "passphrase"`).
+    pub privacy_needs_passphrase: bool,
 }
+
+/// The idle lock when the config says nothing.
+pub const DEFAULT_IDLE_LOCK_MINUTES: f64 = 10.0;
 
 impl Default for Config {
     fn default() -> Self {
@@ -162,6 +177,8 @@ impl Default for Config {
             user: None,
             keymap: Keymap::default(),
             views: SavedView::defaults(),
+            idle_lock_minutes: DEFAULT_IDLE_LOCK_MINUTES,
+            privacy_needs_passphrase: false,
         }
     }
 }
@@ -176,6 +193,8 @@ struct RawConfig {
     keys: Option<toml::Table>,
     #[serde(default)]
     views: Vec<SavedView>,
+    idle_lock_minutes: Option<f64>,
+    privacy_unlock: Option<String>,
 }
 
 impl Config {
@@ -222,6 +241,26 @@ impl Config {
             user: raw.user.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()),
             keymap: parse_keys(raw.keys.as_ref(), file)?,
             views: merge_views(raw.views, file)?,
+            idle_lock_minutes: match raw.idle_lock_minutes {
+                None => DEFAULT_IDLE_LOCK_MINUTES,
+                Some(m) if m.is_finite() && m >= 0.0 => m,
+                Some(m) => {
+                    return Err(ConfigError::Setting {
+                        file: file.to_owned(),
+                        problem: format!("idle_lock_minutes = {m}: write a number of minutes, or 0 for no lock"),
+                    });
+                }
+            },
+            privacy_needs_passphrase: match raw.privacy_unlock.as_deref() {
+                None | Some("key") => false,
+                Some("passphrase") => true,
+                Some(other) => {
+                    return Err(ConfigError::Setting {
+                        file: file.to_owned(),
+                        problem: format!("privacy_unlock = \"{other}\": write \"key\" or \"passphrase\""),
+                    });
+                }
+            },
         })
     }
 }

@@ -187,15 +187,19 @@ impl App {
         Ok(())
     }
 
-    /// Saves the open form's draft once typing has paused; called when no key came.
-    pub fn tick(&mut self) -> Result<()> {
+    /// What happens while no key comes: the idle lock, a queued export or import, and the
+    /// open form's draft once typing has paused. True when the screen must be drawn again.
+    pub fn tick(&mut self) -> Result<bool> {
+        let locked = self.lock.is_some();
+        let queued = self.pending.is_some();
+        self.check_idle();
         self.run_pending()?;
         if let Some(Overlay::Form(ui)) = &mut self.overlay
             && ui.unsaved_since.is_some_and(|t| t.elapsed() >= DRAFT_PAUSE)
         {
             save_draft(&mut self.store, ui)?;
         }
-        Ok(())
+        Ok(locked != self.lock.is_some() || queued)
     }
 
     /// Saves an open form's draft now (on quitting or a signal).

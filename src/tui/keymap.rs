@@ -26,6 +26,8 @@ const LAYERS: &[(Context, Context)] = &[
     (Context::Calendar, Context::Global),
     (Context::Conflicts, Context::Global),
     (Context::Conflicts, Context::List),
+    (Context::FollowUp, Context::Global),
+    (Context::FollowUp, Context::List),
     (Context::Clients, Context::List),
 ];
 

@@ -6,10 +6,12 @@ pub mod app;
 pub mod config;
 pub mod conflicts;
 mod editing;
+pub mod follow_up;
 pub mod form;
 mod form_view;
 pub mod keymap;
 pub mod palette;
+pub mod privacy;
 pub mod sync_prompt;
 pub mod theme;
 pub mod ui;
@@ -93,9 +95,12 @@ fn event_loop(terminal: &mut Terminal<CrosstermBackend<Stdout>>, app: &mut App, 
             dirty = false;
         }
         if !event::poll(SIGNAL_POLL)? {
-            if let Err(e) = app.tick() {
-                app.status = Some(e.to_string());
-                dirty = true;
+            match app.tick() {
+                Ok(changed) => dirty |= changed,
+                Err(e) => {
+                    app.status = Some(e.to_string());
+                    dirty = true;
+                }
             }
             continue;
         }

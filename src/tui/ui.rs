@@ -26,6 +26,12 @@ const TODAY_COLUMNS: u16 = 160;
 
 /// Draws the whole screen.
 pub fn render(app: &App, frame: &mut Frame) {
+    if let Some(lock) = &app.lock {
+        return super::privacy::render_lock(app, lock, frame);
+    }
+    if app.privacy {
+        return super::privacy::render_blank(frame);
+    }
     let area = frame.area();
     let [title, body, footer] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
@@ -39,6 +45,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Calendar(s) => render_calendar(app, s, frame, body),
         Screen::Directory(s) => render_directory(app, s, frame, body),
         Screen::Conflicts(s) => super::conflicts::render(app, s, frame, body),
+        Screen::FollowUp(s) => super::follow_up::render(app, s, frame, body),
     }
     render_footer(app, frame, footer);
     if let Some(overlay) = &app.overlay {
@@ -71,6 +78,7 @@ fn screen_title(app: &App) -> String {
         Screen::Calendar(_) => Action::GoCalendar.describe(lang).to_owned(),
         Screen::Directory(_) => Action::GoDirectory.describe(lang).to_owned(),
         Screen::Conflicts(_) => Action::GoConflicts.describe(lang).to_owned(),
+        Screen::FollowUp(_) => Action::GoFollowUp.describe(lang).to_owned(),
     }
 }
 
@@ -102,12 +110,14 @@ fn footer_actions(app: &App) -> Vec<Action> {
             Tab::Needs => vec![NextTab, Edit, Add, NeedStatus, Delete, Undo],
             Tab::Meetings => vec![NextTab, Edit, Add, Minutes, NewActionItem, ActionDone, Delete, Undo],
             Tab::History => vec![NextTab, Down, Back],
+            Tab::Overview => vec![NextTab, Edit, Add, Reveal, Delete, Undo],
             _ => vec![NextTab, Edit, Add, Delete, Undo],
         },
         Screen::MyActions(_) => vec![Down, Open, ActionDone, Undo, Back],
         Screen::Calendar(_) => vec![CalendarPrev, CalendarNext, CalendarDay, CalendarWeek, CalendarMonth, Open],
         Screen::Directory(_) => vec![Down, Filter, Add, Edit, Back],
         Screen::Conflicts(_) => vec![Down, KeepMine, KeepTheirs, NewValue, Open, Back],
+        Screen::FollowUp(_) => vec![NextPane, FollowUpPeriod, FollowUpSplit, Down, Back],
         Screen::Today(_) => vec![NextPane, Down, Open, GoRadar, GoClients],
         Screen::Dashboard(s) if matches!(s.kind, ClientDashboard::ReleaseRadar(_) | ClientDashboard::FirstWeeks(_)) => {
             vec![Down, Open, NextPane, Back]
@@ -225,10 +235,15 @@ fn short_description(action: Action, lang: Lang, screen: &Screen) -> &'static st
         (ActionDone, Lang::Sv) => "klar",
         (ActionDone, Lang::En) => "done",
         (NeedStatus, _) => "status",
+        (Reveal, Lang::Sv) => "visa pnr",
+        (Reveal, Lang::En) => "show id",
         (Minutes, Lang::Sv) => "protokoll",
         (Minutes, Lang::En) => "minutes",
         (NewActionItem, Lang::Sv) => "åtgärd",
         (NewActionItem, Lang::En) => "action",
+        (FollowUpPeriod, _) => "period",
+        (FollowUpSplit, Lang::Sv) => "uppdelning",
+        (FollowUpSplit, Lang::En) => "split",
         (KeepMine, Lang::Sv) => "mitt",
         (KeepMine, Lang::En) => "mine",
         (KeepTheirs, Lang::Sv) => "deras",
@@ -663,9 +678,22 @@ fn render_workspace(app: &App, w: &WorkspaceScreen, frame: &mut Frame, area: Rec
     let label = |text: Text| Span::styled(format!("{} ", tr(app, text)), theme.muted);
     let lines = vec![
         Line::from(vec![
-            Span::styled(w.row.display_name(), theme.title),
+            Span::styled(
+                if w.revealed && w.row.protected {
+                    format!("{} ({}, {})", w.row.display_name(), w.row.last_name, w.row.first_name)
+                } else {
+                    w.row.display_name()
+                },
+                theme.title,
+            ),
             Span::raw("  "),
-            Span::styled(masked_id(&w.row), theme.masked),
+            Span::styled(
+                match (&w.row.id_number, w.revealed) {
+                    (Some(d), true) if d.len() == 12 => format!("{}-{}", &d[..8], &d[8..]),
+                    _ => masked_id(&w.row),
+                },
+                if w.revealed { theme.warning } else { theme.masked },
+            ),
             Span::raw("  "),
             Span::styled(phase.label(lang), theme.header),
             Span::raw("  "),
@@ -1220,6 +1248,7 @@ fn screen_purpose(screen: &Screen) -> Text {
         Screen::Calendar(_) => t::PURPOSE_CALENDAR,
         Screen::Directory(_) => t::PURPOSE_DIRECTORY,
         Screen::Conflicts(_) => t::PURPOSE_CONFLICTS,
+        Screen::FollowUp(_) => t::PURPOSE_FOLLOW_UP,
     }
 }
 

@@ -1,0 +1,244 @@
+//! The Follow-up screen: the evaluation's indicators (domain.md §7.1) as tables, with the
+//! funnel as bars and meetings per month as a sparkline. `p` changes the period, `s` the
+//! split (office, coordinator, gender), Tab the table. The store is read once when the
+//! screen opens; a new period or split only recomputes.
+
+use chrono::{Datelike, NaiveDate};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Cell, Paragraph, Row, Sparkline, Table};
+
+use super::app::App;
+use crate::i18n::Lang;
+use crate::report::indicators::{FactBase, compute};
+use crate::report::{By, Indicators, Period};
+use crate::store::{Result, Store};
+
+/// Periods `p` cycles through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodChoice {
+    /// The last twelve months.
+    LastYear,
+    /// This calendar year.
+    ThisYear,
+    /// Last calendar year.
+    PreviousYear,
+    /// Everything in the store.
+    All,
+}
+
+impl PeriodChoice {
+    const ORDER: [PeriodChoice; 4] =
+        [PeriodChoice::LastYear, PeriodChoice::ThisYear, PeriodChoice::PreviousYear, PeriodChoice::All];
+
+    fn period(self, today: NaiveDate) -> Period {
+        let year = |y: i32| {
+            Period::new(
+                NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or(today),
+                NaiveDate::from_ymd_opt(y, 12, 31).unwrap_or(today),
+            )
+        };
+        match self {
+            PeriodChoice::LastYear => Period::last_year(today),
+            PeriodChoice::ThisYear => year(today.year()),
+            PeriodChoice::PreviousYear => year(today.year() - 1),
+            PeriodChoice::All => Period::ALL,
+        }
+    }
+
+    fn label(self, today: NaiveDate, lang: Lang) -> String {
+        let sv = lang == Lang::Sv;
+        match self {
+            PeriodChoice::LastYear => (if sv { "senaste 12 månaderna" } else { "last 12 months" }).to_owned(),
+            PeriodChoice::ThisYear => today.year().to_string(),
+            PeriodChoice::PreviousYear => (today.year() - 1).to_string(),
+            PeriodChoice::All => (if sv { "hela tiden" } else { "all time" }).to_owned(),
+        }
+    }
+
+    fn next(self) -> PeriodChoice {
+        let i = Self::ORDER.iter().position(|p| *p == self).unwrap_or(0);
+        Self::ORDER[(i + 1) % Self::ORDER.len()]
+    }
+}
+
+/// The screen's state.
+#[derive(Debug, Clone)]
+pub struct FollowUpScreen {
+    /// What was read from the store.
+    pub facts: FactBase,
+    /// The figures for the chosen period and split.
+    pub indicators: Indicators,
+    /// Chosen period.
+    pub period: PeriodChoice,
+    /// Chosen split.
+    pub by: By,
+    /// Table shown.
+    pub table: usize,
+    /// Scroll within the table.
+    pub scroll: usize,
+}
+
+/// Reads the facts and computes the default view (last 12 months, no split).
+pub fn load(store: &Store, today: NaiveDate, lang: Lang) -> Result<FollowUpScreen> {
+    let facts = store.follow_up_facts()?;
+    let period = PeriodChoice::LastYear;
+    let indicators = compute(&facts, period.period(today), By::None, today, lang);
+    Ok(FollowUpScreen { facts, indicators, period, by: By::None, table: 0, scroll: 0 })
+}
+
+fn recompute(s: &mut FollowUpScreen, today: NaiveDate, lang: Lang) {
+    s.indicators = compute(&s.facts, s.period.period(today), s.by, today, lang);
+    s.table = s.table.min(s.indicators.tables.len().saturating_sub(1));
+    s.scroll = 0;
+}
+
+/// Next period.
+pub fn next_period(s: &mut FollowUpScreen, today: NaiveDate, lang: Lang) {
+    s.period = s.period.next();
+    recompute(s, today, lang);
+}
+
+/// Next split.
+pub fn next_split(s: &mut FollowUpScreen, today: NaiveDate, lang: Lang) {
+    s.by = match s.by {
+        By::None => By::Office,
+        By::Office => By::Coordinator,
+        By::Coordinator => By::Gender,
+        By::Gender => By::None,
+    };
+    recompute(s, today, lang);
+}
+
+/// Moves to the next (or previous) table.
+pub fn step_table(s: &mut FollowUpScreen, forward: bool) {
+    let n = s.indicators.tables.len().max(1);
+    s.table = if forward { (s.table + 1) % n } else { (s.table + n - 1) % n };
+    s.scroll = 0;
+}
+
+fn split_label(by: By, lang: Lang) -> &'static str {
+    match (by, lang) {
+        (By::None, Lang::Sv) => "ingen uppdelning",
+        (By::None, Lang::En) => "no split",
+        (By::Office, Lang::Sv) => "per frivårdskontor",
+        (By::Office, Lang::En) => "by probation office",
+        (By::Coordinator, Lang::Sv) => "per samordnare",
+        (By::Coordinator, Lang::En) => "by coordinator",
+        (By::Gender, Lang::Sv) => "per kön",
+        (By::Gender, Lang::En) => "by gender",
+    }
+}
+
+/// Draws the screen.
+pub fn render(app: &App, s: &FollowUpScreen, frame: &mut Frame, area: Rect) {
+    let theme = &app.opts.theme;
+    let lang = app.opts.lang;
+    let today = app.opts.today;
+    let charts = if area.height >= 20 { 8 } else { 0 };
+    let [head, charts_area, table_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(charts), Constraint::Min(3)]).areas(area);
+    let head_line = Line::from(vec![
+        Span::styled(format!(" {} ", s.period.label(today, lang)), theme.header),
+        Span::styled(format!("(p)  {} ", split_label(s.by, lang)), theme.muted),
+        Span::styled("(s)", theme.muted),
+    ]);
+    frame.render_widget(Paragraph::new(head_line), head);
+    if charts > 0 {
+        render_charts(app, s, frame, charts_area);
+    }
+    let Some(table) = s.indicators.tables.get(s.table) else { return };
+    // The total always shows; groups fill what width is left.
+    let label_width = 34u16;
+    let col = 12u16;
+    let room = usize::from(table_area.width.saturating_sub(label_width + 2) / col).max(1);
+    let groups = &s.indicators.groups;
+    let total = groups.len().saturating_sub(1);
+    let mut shown: Vec<usize> = (0..total).take(room.saturating_sub(1)).collect();
+    shown.push(total);
+    let header = Row::new(
+        std::iter::once(Cell::from(""))
+            .chain(
+                shown.iter().map(|&g| Cell::from(groups[g].label.chars().take(col as usize - 1).collect::<String>())),
+            )
+            .collect::<Vec<_>>(),
+    )
+    .style(theme.header);
+    let rows: Vec<Row> = table
+        .rows
+        .iter()
+        .skip(s.scroll)
+        .map(|r| {
+            let indent = "  ".repeat(usize::from(r.depth));
+            Row::new(
+                std::iter::once(Cell::from(format!("{indent}{}", r.label)))
+                    .chain(shown.iter().map(|&g| Cell::from(r.display(g))))
+                    .collect::<Vec<_>>(),
+            )
+            .style(if r.depth == 0 { theme.base } else { theme.muted })
+        })
+        .collect();
+    let widths: Vec<Constraint> =
+        std::iter::once(Constraint::Length(label_width)).chain(shown.iter().map(|_| Constraint::Length(col))).collect();
+    let hidden = total - (shown.len() - 1);
+    let more = match (hidden, lang) {
+        (0, _) => String::new(),
+        (n, Lang::Sv) => format!(" · {n} grupper får inte plats"),
+        (n, Lang::En) => format!(" · {n} groups do not fit"),
+    };
+    let title = format!(" {}/{} {} — {}{more} ", s.table + 1, s.indicators.tables.len(), table.title, table.cohort);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focused)
+        .title(Span::styled(title, theme.title));
+    frame.render_widget(Table::new(rows, widths).header(header).block(block), table_area);
+}
+
+fn render_charts(app: &App, s: &FollowUpScreen, frame: &mut Frame, area: Rect) {
+    let theme = &app.opts.theme;
+    let [left, right] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
+    if let Some(funnel) = s.indicators.series.iter().find(|x| x.id == "funnel") {
+        let bars: Vec<Bar> = funnel
+            .labels
+            .iter()
+            .zip(&funnel.values)
+            .map(|(l, v)| {
+                Bar::default()
+                    .value(*v)
+                    .text_value(v.to_string())
+                    .label(Line::from(l.chars().take(8).collect::<String>()))
+            })
+            .collect();
+        let width = (left.width.saturating_sub(2) / bars.len().max(1) as u16).saturating_sub(1).clamp(3, 10);
+        let chart = BarChart::default()
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.border)
+                    .title(Span::styled(format!(" {} ", funnel.title), theme.title)),
+            )
+            .data(BarGroup::default().bars(&bars))
+            .bar_width(width)
+            .bar_gap(1)
+            .bar_style(theme.ok)
+            .value_style(theme.selected);
+        frame.render_widget(chart, left);
+    }
+    if let Some(months) = s.indicators.series.iter().find(|x| x.id == "meetings_by_month") {
+        let first = months.labels.first().cloned().unwrap_or_default();
+        let last = months.labels.last().cloned().unwrap_or_default();
+        let max = months.values.iter().max().copied().unwrap_or(0);
+        let title = format!(" {} {first}–{last} (max {max}) ", months.title);
+        let spark = Sparkline::default()
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.border)
+                    .title(Span::styled(title, theme.title)),
+            )
+            .data(&months.values)
+            .style(theme.ok);
+        frame.render_widget(spark, right);
+    }
+}
