@@ -184,8 +184,8 @@ pub fn render(app: &App, s: &FollowUpScreen, frame: &mut Frame, area: Rect) {
     let hidden = total - (shown.len() - 1);
     let more = match (hidden, lang) {
         (0, _) => String::new(),
-        (n, Lang::Sv) => format!(" · {n} grupper får inte plats"),
-        (n, Lang::En) => format!(" · {n} groups do not fit"),
+        (n, Lang::Sv) => format!(" · {n} till får inte plats"),
+        (n, Lang::En) => format!(" · {n} more not shown"),
     };
     let title = format!(" {}/{} {} — {}{more} ", s.table + 1, s.indicators.tables.len(), table.title, table.cohort);
     let block = Block::default()
