@@ -84,7 +84,7 @@ fn screens() -> Vec<(&'static str, Vec<KeyEvent>)> {
         ("calendar_month", text("9m")),
         ("directory", text("0")),
         ("follow_up", text("F")),
-        ("follow_up_by_office", text("Fs\t")),
+        ("follow_up_by_office", text("Fs")),
         ("conflicts_none", text("C")),
         ("help", text("8?")),
         ("palette", text(":sam")),
