@@ -106,6 +106,7 @@ actions! {
     GoDirectory => "go_directory", Global, "Organisationer och kontakter", "Organisations and contacts";
     GoConflicts => "go_conflicts", Global, "Konflikter efter synk", "Sync conflicts";
     GoFollowUp => "go_follow_up", Global, "Uppföljning och utvärdering", "Follow-up and evaluation";
+    MeetingsCalendar => "meetings_ics", Global, "Möten som kalenderfil (.ics)", "Meetings as a calendar file (.ics)";
     Export => "export", Global, "Exportera ändringar till fil (synk)", "Export changes to a file (sync)";
     Import => "import", Global, "Importera fil från annan dator (synk)", "Import a file from another machine (sync)";
     NextPane => "next_pane", Global, "Nästa flik / ruta", "Next tab or pane";
@@ -137,6 +138,7 @@ actions! {
     PrevTab => "prev_tab", Workspace, "Föregående flik", "Previous tab";
     NextTab => "next_tab", Workspace, "Nästa flik", "Next tab";
     Reveal => "reveal", Workspace, "Visa fullständigt personnummer / skyddad identitet (loggas)", "Show the full identity number / protected identity (logged)";
+    ClientPlan => "client_plan", Workspace, "Min plan: klientens plan att skriva ut", "My plan: the client's printable plan";
     Delete => "delete", Workspace, "Radera markerad rad", "Delete the selected row";
     NeedStatus => "need_status", Workspace, "Ändra behovets status", "Change the need's status";
     Minutes => "minutes", Workspace, "Skriv protokoll för mötet", "Write minutes for the meeting";

@@ -590,6 +590,7 @@ impl App {
                 load_calendar(&self.store, &mut s, height)?;
                 self.go(Screen::Calendar(s));
             }
+            Action::MeetingsCalendar => self.write_meetings_calendar()?,
             Action::Export => self.open_sync_prompt(super::sync_prompt::SyncKind::Export),
             Action::Import => self.open_sync_prompt(super::sync_prompt::SyncKind::Import),
             Action::GoFollowUp => {
@@ -776,6 +777,7 @@ impl App {
                     w.cursor = (w.cursor + 1).min(tab_items(w).len() - 1);
                 }
                 Action::Up if !tab_items(w).is_empty() => w.cursor = w.cursor.saturating_sub(1),
+                Action::ClientPlan => return self.write_client_plan(),
                 Action::Reveal if !w.revealed => {
                     w.revealed = true;
                     let (action, what) = if w.row.protected {

@@ -9,6 +9,7 @@ mod editing;
 pub mod follow_up;
 pub mod form;
 mod form_view;
+mod handouts;
 pub mod keymap;
 pub mod palette;
 pub mod privacy;
