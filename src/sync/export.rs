@@ -98,11 +98,13 @@ pub fn export(store: &mut Store, out: &Path, opts: &ExportOptions) -> Result<Exp
     // another sluss writes the store meanwhile.
     let changes = {
         let read = store.conn().unchecked_transaction().map_err(crate::store::StoreError::from)?;
-        let mut count = 0u64;
-        store.for_each_change(&since, &mut keep, &mut |_| {
-            count += 1;
-            Ok(())
-        })?;
+        // Without a partner filter the count comes from the log's indexes; a partner export
+        // counts what it keeps in a first pass (which also fills the owner cache).
+        let count = if allowed.is_none() {
+            store.count_changes(&since)?
+        } else {
+            store.for_each_change(&since, &mut keep, &mut |_| Ok(()))?
+        };
         let header = header(count)?;
         let dir = match out.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
@@ -116,7 +118,11 @@ pub fn export(store: &mut Store, out: &Path, opts: &ExportOptions) -> Result<Exp
         let file = tmp.as_file().try_clone().map_err(|e| SyncError::io("cannot write the bundle", e))?;
         let sink = Sink::new(BufWriter::with_capacity(256 * 1024, file), &opts.encryption)?;
         let mut writer = BundleWriter::new(sink, &header)?;
-        store.for_each_change(&since, &mut keep, &mut |c| writer.push(&c))?;
+        let written = store.for_each_change(&since, &mut keep, &mut |c| writer.push_ref(c))?;
+        if written != count {
+            // Cannot happen inside one read transaction; refuse rather than write a bad bundle.
+            return Err(SyncError::Usage("the change log changed while it was exported: export again".to_owned()));
+        }
         let sink = writer.finish()?;
         let mut buffered = sink.finish().map_err(|e| SyncError::io("cannot write the bundle", e))?;
         buffered.flush().map_err(|e| SyncError::io("cannot write the bundle", e))?;

@@ -51,6 +51,39 @@ impl Change {
     }
 }
 
+/// A change as export reads it from the log: borrowed text, the value as stored (JSON text),
+/// so writing it costs no parsing and no allocation.
+#[derive(Debug, Clone, Copy)]
+pub struct ChangeRef<'a> {
+    /// Change id.
+    pub id: &'a str,
+    /// Entity (table) name.
+    pub entity: &'a str,
+    /// Row id.
+    pub row: &'a str,
+    /// Field name (`*`, `deleted` or a column).
+    pub field: &'a str,
+    /// The value as JSON text, as stored in the log.
+    pub value: &'a str,
+    /// Hybrid logical clock.
+    pub hlc: u64,
+    /// Origin replica id.
+    pub replica: &'a str,
+    /// Who made it.
+    pub author: &'a str,
+    /// The field's previous head this change replaced.
+    pub supersedes: Option<&'a str>,
+    /// Further changes it has seen, comma-separated.
+    pub also_supersedes: Option<&'a str>,
+}
+
+impl ChangeRef<'_> {
+    /// Every change it supersedes, the previous head first.
+    pub fn supersedes(&self) -> impl Iterator<Item = &str> {
+        self.supersedes.into_iter().chain(self.also_supersedes.into_iter().flat_map(|s| s.split(',')))
+    }
+}
+
 /// Whether a change at position `a` wins over one at `b` under last-writer-wins: the later
 /// clock, and on equal clocks the greater replica id (compared as bytes).
 pub fn wins(a: (u64, &str), b: (u64, &str)) -> bool {
