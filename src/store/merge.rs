@@ -66,12 +66,13 @@ impl Store {
     }
 
     /// Streams the change log in merge order (hlc, then replica), skipping what `since`
-    /// covers and rows `keep` refuses, to `out`. Values are handed on as stored (JSON text,
-    /// checked to be well-formed but not parsed into a tree). Returns the number of changes
-    /// passed on.
+    /// covers and rows `keep` refuses, to `out`, stopping after `limit`. Values are handed on
+    /// as stored (JSON text, checked to be well-formed but not parsed into a tree). Returns
+    /// the number of changes passed on.
     pub fn for_each_change(
         &self,
         since: &VersionVector,
+        limit: u64,
         keep: &mut dyn FnMut(&rusqlite::Connection, &str, &str) -> Result<bool>,
         out: &mut dyn FnMut(&ChangeRef<'_>) -> std::result::Result<(), SyncError>,
     ) -> std::result::Result<u64, SyncError> {
@@ -91,7 +92,9 @@ impl Store {
         ))?;
         let mut rows = stmt.query([])?;
         let mut n = 0;
-        while let Some(r) = rows.next()? {
+        while n < limit
+            && let Some(r) = rows.next()?
+        {
             let hlc = r.get::<_, i64>(5)? as u64;
             let replica = text(r, 6)?;
             if since.covers(replica, hlc) {
