@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use super::entities::{ENTITIES, Entity};
 use super::error::{Result, StoreError};
 use super::write::{
-    DELETED, INSERT, apply_in, check_value, field_leaves, field_of, lookup, materialise_upsert, new_id,
+    DELETED, INSERT, apply_in, check_value, field_leaves, field_of, json_to_sql, lookup, materialise_upsert, new_id,
 };
 use super::{ChangeSet, Store, audit};
 use crate::domain::enums::AuditAction;
@@ -475,8 +475,21 @@ fn apply_foreign(
             vec![(field, value)]
         }
     };
-    materialise_upsert(tx, ent, &c.row, &winning)?;
+    if c.field == INSERT || !materialise_update(tx, ent, &c.row, &winning)? {
+        materialise_upsert(tx, ent, &c.row, &winning)?;
+    }
     Ok(Some(true))
+}
+
+/// Sets fields of a row if it exists; whether it did. Cheaper than an upsert, which builds
+/// and checks a whole new row before it finds the existing one.
+fn materialise_update(tx: &rusqlite::Connection, ent: &Entity, row: &str, fields: &[(&str, &Value)]) -> Result<bool> {
+    let sets: Vec<String> = fields.iter().enumerate().map(|(i, (col, _))| format!("{col} = ?{}", i + 2)).collect();
+    let sql = format!("UPDATE {} SET {} WHERE id = ?1", ent.name, sets.join(", "));
+    let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(fields.len() + 1);
+    values.push(rusqlite::types::Value::Text(row.to_owned()));
+    values.extend(fields.iter().map(|f| json_to_sql(f.1)));
+    Ok(tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))? > 0)
 }
 
 /// Recomputes whether a field holds concurrent values. `Some(true)`: a conflict opened,
