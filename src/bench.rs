@@ -1,6 +1,8 @@
 //! The performance budgets of product.md, measured through the real app rendering into an
 //! off-screen terminal: start to first frame, key to frame for moves, tabs, opening a client
-//! and each dashboard, filter keystrokes, and bytes written for one list move.
+//! and each dashboard, filter keystrokes, and bytes written for one list move. Then export
+//! and import throughput (changes per second), on bundles and a store in a temporary
+//! directory: the store measured is only read.
 
 use std::time::{Duration, Instant};
 
@@ -50,6 +52,84 @@ pub struct Report {
     pub bytes_per_move: usize,
     /// Peak resident memory, in KiB, if the system tells.
     pub peak_kib: Option<u64>,
+    /// Export and import throughput.
+    pub sync: Vec<Throughput>,
+    /// Peak resident memory after the export and import measurements, in KiB.
+    pub peak_sync_kib: Option<u64>,
+}
+
+/// One throughput figure: changes handled in a time.
+#[derive(Debug, Clone)]
+pub struct Throughput {
+    /// What was measured.
+    pub name: String,
+    /// Changes handled.
+    pub changes: u64,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+/// The throughput product.md asks of export and import, in changes per second.
+pub const SYNC_BUDGET_PER_S: f64 = 100_000.0;
+
+/// Export and import are measured on at most this many changes (the oldest in merge
+/// order), so the bench stays short on a large store.
+pub const SYNC_BENCH_CHANGES: u64 = 200_000;
+
+impl Throughput {
+    /// Changes per second.
+    pub fn per_s(&self) -> f64 {
+        self.changes as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// Whether it reaches [`SYNC_BUDGET_PER_S`].
+    pub fn within_budget(&self) -> bool {
+        self.per_s() >= SYNC_BUDGET_PER_S
+    }
+}
+
+/// Measures export and import of the store's first `limit` changes without changing it:
+/// export to memory (plaintext, to separate the encryption's cost) and to an age-encrypted
+/// bundle file, reading and checking that bundle alone (import's first pass), and importing
+/// it into a new encrypted store. Bundle and store live in a private temporary directory,
+/// encrypted with keys made for the run, and are removed afterwards.
+pub fn sync_throughput(store: &Store, limit: u64) -> Result<Vec<Throughput>, crate::sync::SyncError> {
+    use crate::sync::{Decryption, Encryption, ImportOptions, SyncError};
+    let io = |e| SyncError::io("bench: cannot use a temporary directory", e);
+    let dir = tempfile::tempdir().map_err(io)?;
+    let mut out = Vec::new();
+    let mut measure = |name: &str, f: &mut dyn FnMut() -> Result<u64, SyncError>| -> Result<(), SyncError> {
+        let started = Instant::now();
+        let changes = f()?;
+        out.push(Throughput { name: name.to_owned(), changes, elapsed: started.elapsed() });
+        Ok(())
+    };
+    measure("export, plaintext to memory", &mut || {
+        Ok(crate::sync::write_bundle(store, limit, &Encryption::None, std::io::sink())?.0)
+    })?;
+    let identity = age::x25519::Identity::generate();
+    let bundle = dir.path().join("bench.bundle");
+    measure("export, age-encrypted bundle file", &mut || {
+        let file = std::fs::File::create_new(&bundle).map_err(io)?;
+        let enc = Encryption::Recipients(vec![identity.to_public()]);
+        let (n, buffered) =
+            crate::sync::write_bundle(store, limit, &enc, std::io::BufWriter::with_capacity(256 * 1024, file))?;
+        let file = buffered.into_inner().map_err(|e| io(e.into_error()))?;
+        file.sync_all().map_err(io)?;
+        Ok(n)
+    })?;
+    let keys = || Decryption { identities: vec![identity.clone()], passphrase: None };
+    measure("import, read and check the bundle only", &mut || Ok(crate::sync::verify(&bundle, &keys())?.0.count))?;
+    // Give back the page cache the exports filled: the import's store fills its own.
+    store.conn().execute_batch("PRAGMA shrink_memory")?;
+    // The new store's passphrase is random and forgotten with the run.
+    let secret = age::secrecy::ExposeSecret::expose_secret(&age::x25519::Identity::generate().to_string()).to_owned();
+    let mut target = Store::create(&dir.path().join("bench.db"), crate::store::Key::passphrase(secret))?;
+    measure("import into a new encrypted store", &mut || {
+        let (_, report) = crate::sync::import(&mut target, &bundle, &ImportOptions { keys: keys() })?;
+        Ok(report.new + report.known)
+    })?;
+    Ok(out)
 }
 
 const MS: fn(u64) -> Duration = Duration::from_millis;
@@ -169,7 +249,12 @@ pub fn run(store: Store, opts: AppOptions, size: (u16, u16)) -> crate::store::Re
     }
 
     let bytes_per_move = bytes_for_one_move(&mut app, size);
-    Ok(Report { clients, figures, bytes_per_move, peak_kib: peak_memory_kib() })
+    let peak_kib = peak_memory_kib();
+    let sync = sync_throughput(&app.store, SYNC_BENCH_CHANGES).map_err(|e| match e {
+        crate::sync::SyncError::Store(s) => s,
+        other => crate::store::StoreError::io("bench: export/import failed", std::io::Error::other(other.to_string())),
+    })?;
+    Ok(Report { clients, figures, bytes_per_move, peak_kib, sync, peak_sync_kib: peak_memory_kib() })
 }
 
 /// A terminal output that only counts what is written to it.
@@ -227,6 +312,25 @@ impl Report {
         if let Some(kib) = self.peak_kib {
             out.push_str(&format!("peak memory: {:.1} MiB (budget 150)\n", kib as f64 / 1024.0));
         }
+        if !self.sync.is_empty() {
+            out.push_str(&format!(
+                "{:<38} {:>9} {:>9} {:>9}  ok\n",
+                "sync (changes/s, budget 100000)", "changes", "seconds", "changes/s"
+            ));
+        }
+        for t in &self.sync {
+            out.push_str(&format!(
+                "{:<38} {:>9} {:>9.2} {:>9.0}  {}\n",
+                t.name,
+                t.changes,
+                t.elapsed.as_secs_f64(),
+                t.per_s(),
+                if t.within_budget() { "yes" } else { "NO" }
+            ));
+        }
+        if let Some(kib) = self.peak_sync_kib {
+            out.push_str(&format!("peak memory with export/import: {:.1} MiB (budget 150)\n", kib as f64 / 1024.0));
+        }
         out
     }
 
@@ -243,6 +347,15 @@ impl Report {
                 "samples": f.samples,
                 "budget_ms": f.budget.map(|b| b.as_millis() as u64),
                 "within_budget": f.within_budget(),
+            })).collect::<Vec<_>>(),
+            "peak_sync_kib": self.peak_sync_kib,
+            "sync": self.sync.iter().map(|t| serde_json::json!({
+                "name": t.name,
+                "changes": t.changes,
+                "seconds": t.elapsed.as_secs_f64(),
+                "changes_per_s": t.per_s(),
+                "budget_per_s": SYNC_BUDGET_PER_S,
+                "within_budget": t.within_budget(),
             })).collect::<Vec<_>>(),
         })
     }

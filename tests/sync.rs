@@ -637,3 +637,54 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn check_finds_a_conflict_list_that_differs_from_the_change_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b) = (file_store(dir.path(), "a.db"), file_store(dir.path(), "b.db"));
+    let mut n = 0;
+    let id = new_client(&mut a, "Provlund");
+    exchange(dir.path(), &mut a, &mut b, &mut n);
+    set(&mut a, &id, "alias", json!("Kim")).unwrap();
+    set(&mut b, &id, "alias", json!("Mika")).unwrap();
+    exchange(dir.path(), &mut a, &mut b, &mut n);
+    assert_eq!(b.conflict_count().unwrap(), 1);
+    assert!(b.check().unwrap().is_ok(), "{:?}", b.check().unwrap().problems);
+
+    // A conflict the list lost is found.
+    b.conn().execute("DELETE FROM sync_conflict", []).unwrap();
+    let problems = b.check().unwrap().problems;
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("client.alias") && problems[0].contains("not listed as a conflict"), "{problems:?}");
+
+    // So is a listed conflict the log does not hold, and no value is named in either message.
+    b.conn()
+        .execute("INSERT INTO sync_conflict (entity, row_id, field) VALUES ('client', ?1, 'alias')", [&id])
+        .unwrap();
+    b.conn()
+        .execute("INSERT INTO sync_conflict (entity, row_id, field) VALUES ('client', ?1, 'last_name')", [&id])
+        .unwrap();
+    let problems = b.check().unwrap().problems;
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("client.last_name") && problems[0].contains("log holds one value"), "{problems:?}");
+    assert!(!problems.iter().any(|p| p.contains("Provlund") || p.contains("Kim") || p.contains("Mika")));
+}
+
+#[test]
+fn the_bench_measures_export_and_import_without_changing_the_store() {
+    let mut store = Store::in_memory().unwrap();
+    for i in 0..20 {
+        let id = new_client(&mut store, &format!("Namn{i}"));
+        set(&mut store, &id, "alias", json!(format!("a{i}"))).unwrap();
+    }
+    let before = whole_store_hash(&store);
+    let figures = sluss::bench::sync_throughput(&store, u64::MAX).unwrap();
+    assert_eq!(whole_store_hash(&store), before, "the bench wrote to the store it measured");
+    assert_eq!(figures.len(), 4);
+    assert!(figures.iter().all(|f| f.changes == 40), "{figures:?}");
+
+    // On a large store only the oldest changes are measured; the cut bundle still imports.
+    let figures = sluss::bench::sync_throughput(&store, 15).unwrap();
+    assert!(figures.iter().all(|f| f.changes == 15), "{figures:?}");
+    assert_eq!(whole_store_hash(&store), before);
+}

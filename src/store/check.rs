@@ -70,6 +70,7 @@ impl Store {
         for ent in ENTITIES {
             replay_entity(conn, ent, &mut report)?;
         }
+        check_conflicts(conn, &mut report)?;
         Ok(report)
     }
 }
@@ -144,6 +145,92 @@ fn replay_entity(conn: &rusqlite::Connection, ent: &Entity, report: &mut CheckRe
         }
     }
     Ok(())
+}
+
+/// A field: entity, row id, field name.
+type FieldKey = (String, String, String);
+
+/// Recomputes the open conflicts from the change log and compares them with the conflict
+/// table: a field is in conflict when its current values (its changes nobody supersedes)
+/// differ. The log is read in (entity, row, field) order from its index and merged with the
+/// table in the same order, so memory stays at one field's values.
+fn check_conflicts(conn: &rusqlite::Connection, report: &mut CheckReport) -> Result<()> {
+    // The extra "has seen" links are rare: without any, their lookup is left out.
+    let has_links: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM change_supersedes)", [], |r| r.get(0))?;
+    let links = if has_links {
+        "AND NOT EXISTS (SELECT 1 FROM change_supersedes x WHERE x.superseded = c.change_id)"
+    } else {
+        ""
+    };
+    let mut leaves = conn.prepare(&format!(
+        "SELECT entity, row_id, field, value FROM change_log c
+         WHERE field != '*' AND NOT EXISTS (SELECT 1 FROM change_log s WHERE s.supersedes = c.change_id) {links}
+         ORDER BY entity, row_id, field"
+    ))?;
+    let mut leaves = leaves.query([])?;
+    let mut listed = conn.prepare("SELECT entity, row_id, field FROM sync_conflict ORDER BY entity, row_id, field")?;
+    let mut listed = listed.query([])?;
+    let mut pending = match leaves.next()? {
+        Some(r) => Some((field_key(r)?, r.get::<_, String>(3)?)),
+        None => None,
+    };
+    let mut in_log = next_open(&mut leaves, &mut pending)?;
+    let mut in_table = match listed.next()? {
+        Some(r) => Some(field_key(r)?),
+        None => None,
+    };
+    loop {
+        let (log_first, table_first) = match (&in_log, &in_table) {
+            (None, None) => break,
+            (Some(l), Some(t)) if l == t => (true, true),
+            (Some(l), Some(t)) => (l < t, t < l),
+            (Some(_), None) => (true, false),
+            (None, Some(_)) => (false, true),
+        };
+        if log_first && !table_first {
+            let (entity, row, field) = in_log.as_ref().expect("present");
+            report
+                .problem(format!("{entity}.{field} of {row} holds concurrent values but is not listed as a conflict"));
+        }
+        if table_first && !log_first {
+            let (entity, row, field) = in_table.as_ref().expect("present");
+            report.problem(format!("{entity}.{field} of {row} is listed as a conflict but the log holds one value"));
+        }
+        if log_first {
+            in_log = next_open(&mut leaves, &mut pending)?;
+        }
+        if table_first {
+            in_table = match listed.next()? {
+                Some(r) => Some(field_key(r)?),
+                None => None,
+            };
+        }
+    }
+    Ok(())
+}
+
+fn field_key(r: &rusqlite::Row<'_>) -> rusqlite::Result<FieldKey> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+}
+
+/// The next field in the log whose current values differ (append-only entities never
+/// conflict). `pending` holds the first current value of the next field, read ahead.
+fn next_open(leaves: &mut rusqlite::Rows<'_>, pending: &mut Option<(FieldKey, String)>) -> Result<Option<FieldKey>> {
+    while let Some((field, first)) = pending.take() {
+        let mut differ = false;
+        while let Some(r) = leaves.next()? {
+            let k = field_key(r)?;
+            if k != field {
+                *pending = Some((k, r.get(3)?));
+                break;
+            }
+            differ |= r.get_ref(3)?.as_str().map_err(rusqlite::Error::from)? != first;
+        }
+        if differ && !super::entities::entity(&field.0).is_some_and(|e| e.append_only) {
+            return Ok(Some(field));
+        }
+    }
+    Ok(None)
 }
 
 fn next_change(rows: &mut rusqlite::Rows<'_>) -> Result<Option<(String, String, String)>> {

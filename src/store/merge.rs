@@ -11,11 +11,11 @@ use sha2::{Digest, Sha256};
 use super::entities::{ENTITIES, Entity};
 use super::error::{Result, StoreError};
 use super::write::{
-    DELETED, INSERT, apply_in, check_value, field_leaves, field_of, lookup, materialise_upsert, new_id,
+    DELETED, INSERT, apply_in, check_value, field_leaves, field_of, json_to_sql, lookup, materialise_upsert, new_id,
 };
 use super::{ChangeSet, Store, audit};
 use crate::domain::enums::AuditAction;
-use crate::sync::{Change, Header, SyncError, VersionVector};
+use crate::sync::{Change, ChangeRef, Header, SyncError, VersionVector, wins};
 
 /// What an import did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -66,49 +66,80 @@ impl Store {
     }
 
     /// Streams the change log in merge order (hlc, then replica), skipping what `since`
-    /// covers and rows `keep` refuses, to `out`. Returns the number of changes passed on.
+    /// covers and rows `keep` refuses, to `out`, stopping after `limit`. Values are handed on
+    /// as stored (JSON text, checked to be well-formed but not parsed into a tree). Returns
+    /// the number of changes passed on.
     pub fn for_each_change(
         &self,
         since: &VersionVector,
+        limit: u64,
         keep: &mut dyn FnMut(&rusqlite::Connection, &str, &str) -> Result<bool>,
-        out: &mut dyn FnMut(Change) -> std::result::Result<(), SyncError>,
+        out: &mut dyn FnMut(&ChangeRef<'_>) -> std::result::Result<(), SyncError>,
     ) -> std::result::Result<u64, SyncError> {
         let conn = self.conn();
         let has_links: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM change_supersedes)", [], |r| r.get(0))?;
-        let mut links = conn.prepare("SELECT superseded FROM change_supersedes WHERE change_id = ?1 ORDER BY 1")?;
-        let mut stmt = conn.prepare(
-            "SELECT change_id, entity, row_id, field, value, hlc, replica, author, supersedes
-             FROM change_log ORDER BY hlc, replica",
-        )?;
+        // The extra "has seen" links of a change come with it, in id order (the primary key's
+        // order), joined by commas (change ids are UUIDs: no commas in them).
+        let links = if has_links {
+            "(SELECT group_concat(superseded, ',') FROM
+                (SELECT superseded FROM change_supersedes x WHERE x.change_id = c.change_id ORDER BY 1))"
+        } else {
+            "NULL"
+        };
+        let mut stmt = conn.prepare(&format!(
+            "SELECT change_id, entity, row_id, field, value, hlc, replica, author, supersedes, {links}
+             FROM change_log c ORDER BY hlc, replica"
+        ))?;
         let mut rows = stmt.query([])?;
         let mut n = 0;
-        while let Some(r) = rows.next()? {
+        while n < limit
+            && let Some(r) = rows.next()?
+        {
             let hlc = r.get::<_, i64>(5)? as u64;
-            let replica: String = r.get(6)?;
-            if since.covers(&replica, hlc) {
+            let replica = text(r, 6)?;
+            if since.covers(replica, hlc) {
                 continue;
             }
-            let entity: String = r.get(1)?;
-            let row: String = r.get(2)?;
-            if !keep(conn, &entity, &row)? {
+            let entity = text(r, 1)?;
+            let row = text(r, 2)?;
+            if !keep(conn, entity, row)? {
                 continue;
             }
-            let id: String = r.get(0)?;
-            let raw: String = r.get(4)?;
-            let value = serde_json::from_str(&raw).map_err(|_| {
-                StoreError::Migration(format!("change {id} in the log is unreadable: run `sluss check`"))
+            let id = text(r, 0)?;
+            let value = text(r, 4)?;
+            if serde_json::from_str::<serde::de::IgnoredAny>(value).is_err() {
+                return Err(
+                    StoreError::Migration(format!("change {id} in the log is unreadable: run `sluss check`")).into()
+                );
+            }
+            out(&ChangeRef {
+                id,
+                entity,
+                row,
+                field: text(r, 3)?,
+                value,
+                hlc,
+                replica,
+                author: text(r, 7)?,
+                supersedes: opt_text(r, 8)?,
+                also_supersedes: opt_text(r, 9)?,
             })?;
-            let mut supersedes: Vec<String> = r.get::<_, Option<String>>(8)?.into_iter().collect();
-            if has_links {
-                let extra = links.query_map([&id], |r| r.get::<_, String>(0))?;
-                for e in extra {
-                    supersedes.push(e?);
-                }
-            }
-            out(Change { id, entity, row, field: r.get(3)?, value, hlc, replica, author: r.get(7)?, supersedes })?;
             n += 1;
         }
         Ok(n)
+    }
+
+    /// The number of changes [`Store::for_each_change`] passes on for `since` when it keeps
+    /// every row, counted from the log's indexes without reading a change.
+    pub fn count_changes(&self, since: &VersionVector) -> Result<u64> {
+        let conn = self.conn();
+        let mut n: i64 = conn.query_row("SELECT count(*) FROM change_log", [], |r| r.get(0))?;
+        let mut covered = conn.prepare("SELECT count(*) FROM change_log WHERE replica = ?1 AND hlc <= ?2")?;
+        for (replica, &hlc) in &since.0 {
+            let hlc = hlc.min(i64::MAX as u64) as i64;
+            n -= covered.query_row(params![replica, hlc], |r| r.get::<_, i64>(0))?;
+        }
+        Ok(n as u64)
     }
 
     /// Applies foreign changes in one transaction: each new change is added to the log and
@@ -129,29 +160,36 @@ impl Store {
         let mut report = ImportReport { source: header.source.clone(), ..ImportReport::default() };
         let before = version_vector(&tx, &replica)?;
         report.gap = !header.since.le(&before);
-        let mut fields: HashSet<(String, String, String)> = HashSet::new();
-        let mut rows: HashSet<(String, String)> = HashSet::new();
+        // Fields whose current values may have changed (conflicts are recomputed for them
+        // at the end, in row order), and rows whose materialised values changed. Keys name
+        // the entity and field by their registry entries: one allocation per row id.
+        let mut fields: HashSet<(&'static str, Box<str>, &'static str)> = HashSet::new();
+        let mut rows: HashSet<(&'static str, Box<str>)> = HashSet::new();
         let mut max_hlc = 0u64;
-        while let Some(c) = next()? {
-            validate_change(&c).map_err(|e| SyncError::BadChange(e.to_string()))?;
-            let known: bool = tx
-                .prepare_cached("SELECT EXISTS (SELECT 1 FROM change_log WHERE change_id = ?1)")
-                .and_then(|mut s| s.query_row([&c.id], |r| r.get(0)))
-                .map_err(StoreError::from)?;
-            if known {
-                report.known += 1;
-                continue;
-            }
-            report.new += 1;
-            max_hlc = max_hlc.max(c.hlc);
-            if apply_foreign(&tx, &c)? {
-                rows.insert((c.entity.clone(), c.row.clone()));
-            }
-            if c.field != INSERT && !lookup(&c.entity)?.append_only {
-                fields.insert((c.entity, c.row, c.field));
+        {
+            let mut st = ImportStatements::new(&tx)?;
+            while let Some(c) = next()? {
+                validate_change(&c).map_err(|e| SyncError::BadChange(e.to_string()))?;
+                let ent = lookup(&c.entity)?;
+                let Some(materialised) = apply_foreign(&tx, &mut st, ent, &c)? else {
+                    report.known += 1;
+                    continue;
+                };
+                report.new += 1;
+                max_hlc = max_hlc.max(c.hlc);
+                if materialised {
+                    rows.insert((ent.name, c.row.as_str().into()));
+                }
+                if c.field != INSERT && !ent.append_only {
+                    let field = if c.field == DELETED { DELETED } else { field_of(ent, &c.field)?.name };
+                    fields.insert((ent.name, c.row.into_boxed_str(), field));
+                }
             }
         }
         report.rows_touched = rows.len() as u64;
+        drop(rows);
+        let mut fields: Vec<_> = fields.into_iter().collect();
+        fields.sort_unstable();
         for (entity, row, field) in &fields {
             match refresh_conflict(&tx, entity, row, field)? {
                 Some(true) => report.conflicts_opened += 1,
@@ -159,6 +197,7 @@ impl Store {
                 None => {}
             }
         }
+        drop(fields);
         tx.execute("UPDATE replica SET hlc = max(hlc, ?1)", [max_hlc as i64]).map_err(StoreError::from)?;
         if !header.partial && !report.gap {
             raise(
@@ -261,6 +300,20 @@ impl Store {
     }
 }
 
+/// A text column, borrowed.
+fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    r.get_ref(i)?
+        .as_str()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+/// A text column that may be NULL, borrowed.
+fn opt_text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
+    r.get_ref(i)?
+        .as_str_or_null()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+}
+
 /// Knowledge as recorded, with this replica's own newest change.
 fn version_vector(conn: &rusqlite::Connection, me: &str) -> Result<VersionVector> {
     let mut stmt = conn.prepare_cached("SELECT replica, hlc FROM sync_knowledge")?;
@@ -334,15 +387,41 @@ pub fn validate_change(c: &Change) -> Result<()> {
     Ok(())
 }
 
-/// Adds one new foreign change to the log and materialises what it wins. Returns whether
-/// the row's materialised values changed.
-fn apply_foreign(tx: &rusqlite::Connection, c: &Change) -> Result<bool> {
-    let ent = lookup(&c.entity)?;
-    tx.prepare_cached(
-        "INSERT INTO change_log (change_id, entity, row_id, field, value, hlc, replica, author, supersedes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
+/// The statements import runs for every change, prepared once per import.
+struct ImportStatements<'c> {
+    /// Appends a change unless its id is in the log already.
+    insert: rusqlite::CachedStatement<'c>,
+    /// Adds an extra "has seen" link.
+    link: rusqlite::CachedStatement<'c>,
+    /// The changes of a row at or after a clock value.
+    newer: rusqlite::CachedStatement<'c>,
+}
+
+impl<'c> ImportStatements<'c> {
+    fn new(tx: &'c rusqlite::Connection) -> Result<Self> {
+        Ok(ImportStatements {
+            insert: tx.prepare_cached(
+                "INSERT INTO change_log (change_id, entity, row_id, field, value, hlc, replica, author, supersedes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(change_id) DO NOTHING",
+            )?,
+            link: tx
+                .prepare_cached("INSERT OR IGNORE INTO change_supersedes (change_id, superseded) VALUES (?1, ?2)")?,
+            newer: tx.prepare_cached(
+                "SELECT field, hlc, replica, value FROM change_log WHERE entity = ?1 AND row_id = ?2 AND hlc >= ?3",
+            )?,
+        })
+    }
+}
+
+/// Adds one foreign change to the log and materialises what it wins. `None`: the log held
+/// it already (nothing done); otherwise whether the row's materialised values changed.
+fn apply_foreign(
+    tx: &rusqlite::Connection,
+    st: &mut ImportStatements<'_>,
+    ent: &'static Entity,
+    c: &Change,
+) -> Result<Option<bool>> {
+    let added = st.insert.execute(params![
         c.id,
         ent.name,
         c.row,
@@ -353,57 +432,64 @@ fn apply_foreign(tx: &rusqlite::Connection, c: &Change) -> Result<bool> {
         c.author,
         c.supersedes.first()
     ])?;
-    for seen in c.supersedes.iter().skip(1) {
-        tx.prepare_cached("INSERT OR IGNORE INTO change_supersedes (change_id, superseded) VALUES (?1, ?2)")?
-            .execute(params![c.id, seen])?;
+    if added == 0 {
+        return Ok(None);
     }
+    for seen in c.supersedes.iter().skip(1) {
+        st.link.execute(params![c.id, seen])?;
+    }
+    // Last writer wins: the fields a change later in merge order already decides, read in
+    // one query for the row (usually none: a bundle arrives in merge order).
+    let mut covered: Vec<String> = Vec::new();
+    let mut all_covered = false;
+    {
+        let mut later = st.newer.query(params![ent.name, c.row, c.hlc as i64])?;
+        while let Some(r) = later.next()? {
+            let hlc = r.get::<_, i64>(1)? as u64;
+            let replica = text(r, 2)?;
+            if !wins((hlc, replica), c.order()) {
+                continue;
+            }
+            let field = text(r, 0)?;
+            if field == INSERT {
+                let raw = text(r, 3)?;
+                if let Ok(obj) = serde_json::from_str::<HashMap<String, serde::de::IgnoredAny>>(raw) {
+                    covered.extend(obj.into_keys());
+                }
+            } else if field == c.field {
+                all_covered = true;
+            } else {
+                covered.push(field.to_owned());
+            }
+        }
+    }
+    let is_covered = |name: &str| covered.iter().any(|f| f == name);
     let winning: Vec<(&str, &Value)> = match (&c.field[..], &c.value) {
         (INSERT, Value::Object(obj)) => {
-            let mut w = Vec::with_capacity(obj.len());
-            for (name, value) in obj {
-                if !newer_covers(tx, ent, &c.row, name, c.hlc, &c.replica)? {
-                    w.push((name.as_str(), value));
-                }
-            }
-            w
+            obj.iter().filter(|(name, _)| !is_covered(name)).map(|(name, value)| (name.as_str(), value)).collect()
         }
         (field, value) => {
-            if newer_covers(tx, ent, &c.row, field, c.hlc, &c.replica)? {
-                return Ok(false);
+            if all_covered || is_covered(field) {
+                return Ok(Some(false));
             }
             vec![(field, value)]
         }
     };
-    materialise_upsert(tx, ent, &c.row, &winning)?;
-    Ok(true)
+    if c.field == INSERT || !materialise_update(tx, ent, &c.row, &winning)? {
+        materialise_upsert(tx, ent, &c.row, &winning)?;
+    }
+    Ok(Some(true))
 }
 
-/// Whether a change later in merge order than (hlc, replica) already decides `field`: a
-/// change of the field itself, or a row insert that gives it.
-fn newer_covers(
-    tx: &rusqlite::Connection,
-    ent: &Entity,
-    row: &str,
-    field: &str,
-    hlc: u64,
-    replica: &str,
-) -> Result<bool> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT field, value FROM change_log WHERE entity = ?1 AND row_id = ?2 AND field IN (?3, '*')
-           AND (hlc > ?4 OR (hlc = ?4 AND replica > ?5))",
-    )?;
-    let mut rows = stmt.query(params![ent.name, row, field, hlc as i64, replica])?;
-    while let Some(r) = rows.next()? {
-        let f: String = r.get(0)?;
-        if f != INSERT {
-            return Ok(true);
-        }
-        let raw: String = r.get(1)?;
-        if serde_json::from_str::<Value>(&raw).ok().is_some_and(|v| v.get(field).is_some()) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+/// Sets fields of a row if it exists; whether it did. Cheaper than an upsert, which builds
+/// and checks a whole new row before it finds the existing one.
+fn materialise_update(tx: &rusqlite::Connection, ent: &Entity, row: &str, fields: &[(&str, &Value)]) -> Result<bool> {
+    let sets: Vec<String> = fields.iter().enumerate().map(|(i, (col, _))| format!("{col} = ?{}", i + 2)).collect();
+    let sql = format!("UPDATE {} SET {} WHERE id = ?1", ent.name, sets.join(", "));
+    let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(fields.len() + 1);
+    values.push(rusqlite::types::Value::Text(row.to_owned()));
+    values.extend(fields.iter().map(|f| json_to_sql(f.1)));
+    Ok(tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))? > 0)
 }
 
 /// Recomputes whether a field holds concurrent values. `Some(true)`: a conflict opened,

@@ -7,7 +7,7 @@ use std::io::{BufRead, Read, Write};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{Change, SyncError, VersionVector};
+use super::{Change, ChangeRef, SyncError, VersionVector};
 
 /// The `format` of every bundle header.
 pub const FORMAT: &str = "sluss-bundle";
@@ -62,12 +62,13 @@ pub struct BundleWriter<W: Write> {
     hash: Sha256,
     expected: u64,
     written: u64,
+    buf: Vec<u8>,
 }
 
 impl<W: Write> BundleWriter<W> {
     /// Starts a bundle with its header.
     pub fn new(out: W, header: &Header) -> Result<Self, SyncError> {
-        let mut w = BundleWriter { out, hash: Sha256::new(), expected: header.count, written: 0 };
+        let mut w = BundleWriter { out, hash: Sha256::new(), expected: header.count, written: 0, buf: Vec::new() };
         w.line(&serde_json::to_vec(header).expect("a header always serialises"))?;
         Ok(w)
     }
@@ -85,6 +86,39 @@ impl<W: Write> BundleWriter<W> {
     pub fn push(&mut self, change: &Change) -> Result<(), SyncError> {
         self.written += 1;
         self.line(&serde_json::to_vec(change).expect("a change always serialises"))
+    }
+
+    /// Adds one change read from the log, writing its stored value as it is. The line is the
+    /// one [`BundleWriter::push`] writes for the same change.
+    pub fn push_ref(&mut self, c: &ChangeRef<'_>) -> Result<(), SyncError> {
+        self.written += 1;
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let string = |buf: &mut Vec<u8>, key: &str, s: &str| {
+            buf.extend_from_slice(key.as_bytes());
+            serde_json::to_writer(&mut *buf, s).expect("writing to memory cannot fail");
+        };
+        string(&mut buf, "{\"id\":", c.id);
+        string(&mut buf, ",\"entity\":", c.entity);
+        string(&mut buf, ",\"row\":", c.row);
+        string(&mut buf, ",\"field\":", c.field);
+        buf.extend_from_slice(b",\"value\":");
+        buf.extend_from_slice(c.value.as_bytes());
+        buf.extend_from_slice(b",\"hlc\":");
+        buf.extend_from_slice(c.hlc.to_string().as_bytes());
+        string(&mut buf, ",\"replica\":", c.replica);
+        string(&mut buf, ",\"author\":", c.author);
+        buf.extend_from_slice(b",\"supersedes\":[");
+        for (i, s) in c.supersedes().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            serde_json::to_writer(&mut buf, s).expect("writing to memory cannot fail");
+        }
+        buf.extend_from_slice(b"]}");
+        let result = self.line(&buf);
+        self.buf = buf;
+        result
     }
 
     /// Writes the trailer and hands back the output.
@@ -275,6 +309,34 @@ mod tests {
     fn a_bundle_reads_back_exactly_as_written() {
         let got = read_all(&bundle(3)).unwrap();
         assert_eq!(got, vec![change(0), change(1), change(2)]);
+    }
+
+    #[test]
+    fn a_change_read_from_the_log_is_written_as_the_same_line_and_reads_back() {
+        let mut owned = change(7);
+        owned.field = "*".to_owned();
+        owned.value = serde_json::json!({"alias": "Ö \"citat\"\n", "n": 3, "x": null});
+        owned.supersedes = vec!["s1".to_owned(), "s2".to_owned(), "s3".to_owned()];
+        let value = owned.value.to_string();
+        let borrowed = ChangeRef {
+            id: &owned.id,
+            entity: &owned.entity,
+            row: &owned.row,
+            field: &owned.field,
+            value: &value,
+            hlc: owned.hlc,
+            replica: &owned.replica,
+            author: &owned.author,
+            supersedes: Some("s1"),
+            also_supersedes: Some("s2,s3"),
+        };
+        let mut a = BundleWriter::new(Vec::new(), &header(1)).unwrap();
+        a.push(&owned).unwrap();
+        let mut b = BundleWriter::new(Vec::new(), &header(1)).unwrap();
+        b.push_ref(&borrowed).unwrap();
+        let (a, b) = (a.finish().unwrap(), b.finish().unwrap());
+        assert_eq!(String::from_utf8(a).unwrap(), String::from_utf8(b.clone()).unwrap());
+        assert_eq!(read_all(&b).unwrap(), vec![owned]);
     }
 
     #[test]

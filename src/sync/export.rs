@@ -98,11 +98,13 @@ pub fn export(store: &mut Store, out: &Path, opts: &ExportOptions) -> Result<Exp
     // another sluss writes the store meanwhile.
     let changes = {
         let read = store.conn().unchecked_transaction().map_err(crate::store::StoreError::from)?;
-        let mut count = 0u64;
-        store.for_each_change(&since, &mut keep, &mut |_| {
-            count += 1;
-            Ok(())
-        })?;
+        // Without a partner filter the count comes from the log's indexes; a partner export
+        // counts what it keeps in a first pass (which also fills the owner cache).
+        let count = if allowed.is_none() {
+            store.count_changes(&since)?
+        } else {
+            store.for_each_change(&since, u64::MAX, &mut keep, &mut |_| Ok(()))?
+        };
         let header = header(count)?;
         let dir = match out.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
@@ -116,7 +118,11 @@ pub fn export(store: &mut Store, out: &Path, opts: &ExportOptions) -> Result<Exp
         let file = tmp.as_file().try_clone().map_err(|e| SyncError::io("cannot write the bundle", e))?;
         let sink = Sink::new(BufWriter::with_capacity(256 * 1024, file), &opts.encryption)?;
         let mut writer = BundleWriter::new(sink, &header)?;
-        store.for_each_change(&since, &mut keep, &mut |c| writer.push(&c))?;
+        let written = store.for_each_change(&since, u64::MAX, &mut keep, &mut |c| writer.push_ref(c))?;
+        if written != count {
+            // Cannot happen inside one read transaction; refuse rather than write a bad bundle.
+            return Err(SyncError::Usage("the change log changed while it was exported: export again".to_owned()));
+        }
         let sink = writer.finish()?;
         let mut buffered = sink.finish().map_err(|e| SyncError::io("cannot write the bundle", e))?;
         buffered.flush().map_err(|e| SyncError::io("cannot write the bundle", e))?;
@@ -155,6 +161,43 @@ pub fn export(store: &mut Store, out: &Path, opts: &ExportOptions) -> Result<Exp
         target_known,
         partner: partner.map(|(org, clients)| (org, clients.len())),
     })
+}
+
+/// Writes a bundle of this store's first `limit` changes in merge order (all of them, as
+/// `--all` does, when there are fewer) to `out`, in one read transaction, and records
+/// nothing: `sluss bench` measures export with it without changing the store. A bundle cut
+/// short by `limit` is marked partial, so a store importing it does not take the source's
+/// knowledge as its own. Returns the number of changes and the output.
+pub fn write_bundle<W: Write>(
+    store: &Store,
+    limit: u64,
+    encryption: &Encryption,
+    out: W,
+) -> Result<(u64, W), SyncError> {
+    let read = store.conn().unchecked_transaction().map_err(crate::store::StoreError::from)?;
+    let since = VersionVector::default();
+    let all = store.count_changes(&since)?;
+    let count = all.min(limit);
+    let header = Header {
+        format: FORMAT.to_owned(),
+        version: FORMAT_VERSION,
+        schema: SCHEMA_VERSION,
+        source: store.replica_id().to_owned(),
+        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        count,
+        knowledge: store.version_vector()?,
+        since: since.clone(),
+        partial: count < all,
+        for_org: None,
+    };
+    let mut writer = BundleWriter::new(Sink::new(out, encryption)?, &header)?;
+    let written = store.for_each_change(&since, count, &mut |_, _, _| Ok(true), &mut |c| writer.push_ref(c))?;
+    if written != count {
+        return Err(SyncError::Usage("the change log changed while it was exported: export again".to_owned()));
+    }
+    let out = writer.finish()?.finish().map_err(|e| SyncError::io("cannot write the bundle", e))?;
+    drop(read);
+    Ok((count, out))
 }
 
 /// The organisation named by id or by exact name (case aside).

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use bundle::{FORMAT, FORMAT_VERSION, Header};
 pub use crypto::{Decryption, Encryption};
-pub use export::{ExportOptions, ExportReport, export};
+pub use export::{ExportOptions, ExportReport, export, write_bundle};
 pub use import::{ImportOptions, import, verify};
 
 /// One field-level change as it travels between replicas (one line of a bundle).
@@ -48,6 +48,39 @@ impl Change {
     /// The change's position in merge order: clock first, origin replica on a tie.
     pub fn order(&self) -> (u64, &str) {
         (self.hlc, self.replica.as_str())
+    }
+}
+
+/// A change as export reads it from the log: borrowed text, the value as stored (JSON text),
+/// so writing it costs no parsing and no allocation.
+#[derive(Debug, Clone, Copy)]
+pub struct ChangeRef<'a> {
+    /// Change id.
+    pub id: &'a str,
+    /// Entity (table) name.
+    pub entity: &'a str,
+    /// Row id.
+    pub row: &'a str,
+    /// Field name (`*`, `deleted` or a column).
+    pub field: &'a str,
+    /// The value as JSON text, as stored in the log.
+    pub value: &'a str,
+    /// Hybrid logical clock.
+    pub hlc: u64,
+    /// Origin replica id.
+    pub replica: &'a str,
+    /// Who made it.
+    pub author: &'a str,
+    /// The field's previous head this change replaced.
+    pub supersedes: Option<&'a str>,
+    /// Further changes it has seen, comma-separated.
+    pub also_supersedes: Option<&'a str>,
+}
+
+impl ChangeRef<'_> {
+    /// Every change it supersedes, the previous head first.
+    pub fn supersedes(&self) -> impl Iterator<Item = &str> {
+        self.supersedes.into_iter().chain(self.also_supersedes.into_iter().flat_map(|s| s.split(',')))
     }
 }
 
