@@ -26,7 +26,8 @@ pub fn matches(query: &str, lang: Lang) -> Vec<Action> {
     let needle = query.trim().to_lowercase();
     ranked.sort_by_key(|(text, score)| {
         let text = text.to_lowercase();
-        (!text.starts_with(&needle), !text.contains(&needle), std::cmp::Reverse(*score))
+        // Among equals a screen comes first: "kal" is the calendar, not the calendar file.
+        (!text.starts_with(&needle), !text.contains(&needle), !text.contains(" go_"), std::cmp::Reverse(*score))
     });
     // Scattered letters count only inside one word: "sam" must not find "Show cAlendar_Month".
     ranked.retain(|(text, _)| text.to_lowercase().split([' ', '_']).any(|word| is_subsequence(&needle, word)));
