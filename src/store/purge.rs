@@ -8,6 +8,13 @@
 //! later import of old changes to them, or of rows that belong to them, is dropped
 //! ([`is_purged`], [`skips_change`]) instead of bringing the data back. A purge is absorbing:
 //! it wins over any concurrent edit of the client. See docs/security.md.
+//!
+//! Import (`Store::import_changes` in src/store/merge.rs) must call two hooks in its loop:
+//! right after `report.new`'s known-check, before counting the change as new,
+//! `if purge::skips_change(&tx, &c.entity, &c.row, &c.field, &c.value)? { report.known += 1; continue; }`
+//! and right after `apply_foreign(&tx, &c)?`,
+//! `if c.entity == purge::ENTITY && c.field == INSERT { if let Some(id) = c.value.get("client_id").and_then(Value::as_str) { purge::apply_purge(&tx, id)?; } }`.
+//! `merge::owner` must also treat `purge` rows as `Owner::Directory`, so partner bundles carry them.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
