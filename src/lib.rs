@@ -9,6 +9,7 @@ pub mod demo;
 pub mod domain;
 pub mod forms;
 pub mod i18n;
+pub mod panic;
 pub mod passphrase;
 pub mod report;
 pub mod store;

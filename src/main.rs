@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    // Readable reports for panics; they carry no store data, only code locations.
-    let _ = color_eyre::install();
+    // Panics report a code location only, never their message (it may quote personal data).
+    sluss::panic::install();
     let cli = sluss::cli::Cli::parse();
     match sluss::cli::run(cli) {
         Ok(code) => code,

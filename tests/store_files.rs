@@ -64,9 +64,16 @@ fn a_wrong_passphrase_is_refused_and_leaves_the_file_untouched() {
     let err = Store::open(&path, Key::passphrase("fel lösenfras")).unwrap_err();
     assert!(matches!(err, StoreError::WrongPassphrase { .. }), "{err}");
     assert!(err.to_string().contains("wrong passphrase"));
+    // The one new file is the note of the failed attempt (a timestamp, mode 0600), which the
+    // next successful open moves into the audit log.
+    let note = sluss::store::audit::failed_open_file(&path);
+    let note_text = fs::read_to_string(&note).unwrap();
+    assert_eq!(fs::metadata(&note).unwrap().permissions().mode() & 0o777, 0o600);
+    assert!(chrono::DateTime::parse_from_rfc3339(note_text.trim()).is_ok(), "only a timestamp: {note_text}");
+    fs::remove_file(&note).unwrap();
     assert_eq!(all_bytes(dir.path()), before, "store changed by a failed open");
     let names_after: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(names_before, names_after, "a failed open created files");
+    assert_eq!(names_before, names_after, "a failed open created other files");
     assert!(Store::open(&path, key()).is_ok(), "the right passphrase still opens it");
 }
 

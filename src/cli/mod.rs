@@ -1,5 +1,6 @@
 //! Command-line interface: argument parsing and the subcommands. `main.rs` only calls [`run`].
 
+mod privacy;
 mod report_cmd;
 mod summary;
 mod sync;
@@ -90,6 +91,12 @@ pub enum Command {
     Ics(report_cmd::IcsArgs),
     /// A client's one-page plan ("Min plan") as text or HTML.
     Plan(report_cmd::PlanArgs),
+    /// Print the audit log: who opened, revealed, changed, exported or imported what, and when.
+    Audit(privacy::AuditArgs),
+    /// Change the store's passphrase (asks the old one, then the new one twice).
+    Rekey(privacy::RekeyArgs),
+    /// Erase the personal data of clients closed long ago, on every replica (gallring).
+    Purge(privacy::PurgeArgs),
 }
 
 /// Arguments of `sluss demo`.
@@ -226,6 +233,12 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Some(Command::Report(args)) => report_cmd::report(open(&path, cli.key_file.as_deref())?, args, &cli, today),
         Some(Command::Ics(args)) => report_cmd::ics(open(&path, cli.key_file.as_deref())?, args, &cli, today),
         Some(Command::Plan(args)) => report_cmd::plan(open(&path, cli.key_file.as_deref())?, args, today),
+        Some(Command::Audit(args)) => {
+            let lang = cli.lang.unwrap_or_default();
+            privacy::audit(&open(&path, cli.key_file.as_deref())?, args, lang)
+        }
+        Some(Command::Rekey(args)) => privacy::rekey(open(&path, cli.key_file.as_deref())?, args),
+        Some(Command::Purge(args)) => privacy::purge(open(&path, cli.key_file.as_deref())?, args, today),
     }
 }
 

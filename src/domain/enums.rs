@@ -483,6 +483,10 @@ labelled_enum! {
         Backup => "backup", "Säkerhetskopia", "Backup";
         FailedPassphrase => "failed_passphrase", "Fel lösenfras", "Wrong passphrase";
         Purge => "purge", "Gallring", "Purge";
+        Rekey => "rekey", "Bytte lösenfras", "Changed passphrase";
+        Lock => "lock", "Låste skärmen", "Locked the screen";
+        Unlock => "unlock", "Låste upp skärmen", "Unlocked the screen";
+        FailedUnlock => "failed_unlock", "Fel lösenfras vid upplåsning", "Wrong passphrase at unlock";
     }
 }
 

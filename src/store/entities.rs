@@ -435,6 +435,16 @@ pub static ENTITIES: &[Entity] = &[
             f("detail", LONG),
         ],
     },
+    Entity {
+        name: "purge",
+        append_only: true,
+        fields: &[
+            // No foreign key: the client row is what the purge erases (src/store/purge.rs).
+            req("client_id", FieldKind::Text(36)),
+            req("purged_at", FieldKind::DateTime),
+            f("by", SHORT),
+        ],
+    },
 ];
 
 /// The entity of that name, if it is synced.

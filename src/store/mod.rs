@@ -10,6 +10,7 @@ pub mod error;
 pub mod hlc;
 pub mod merge;
 mod migrations;
+pub mod purge;
 mod queries;
 pub mod rows;
 pub mod views;
@@ -101,7 +102,15 @@ impl Store {
             return Err(StoreError::NotFound { path: path.to_owned() });
         }
         check_private(path)?;
-        Self::open_file(path, key, false)
+        let mut store = match Self::open_file(path, key, false) {
+            Err(e @ StoreError::WrongPassphrase { .. }) => {
+                audit::note_failed_open(path);
+                return Err(e);
+            }
+            other => other?,
+        };
+        store.record_failed_opens()?;
+        Ok(store)
     }
 
     /// Opens a store for reading only, beside a process that may be writing it: no
@@ -113,6 +122,7 @@ impl Store {
         conn.busy_timeout(Duration::from_secs(5))?;
         let replica_id = conn.query_row("SELECT replica_id FROM replica", [], |r| r.get(0)).map_err(|e| {
             if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) {
+                audit::note_failed_open(path);
                 StoreError::WrongPassphrase { path: path.to_owned() }
             } else {
                 e.into()
@@ -230,12 +240,14 @@ fn apply_key(conn: &Connection, key: &Key) -> Result<()> {
 
 fn configure(conn: &Connection) -> Result<()> {
     conn.set_prepared_statement_cache_capacity(256);
-    // WAL with synchronous=FULL: a commit survives power loss; temp data never touches disk.
+    // WAL with synchronous=FULL: a commit survives power loss; temp data never touches disk;
+    // freed space is zeroed, so erased data (a purge) does not linger in free pages.
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;
+         PRAGMA secure_delete = ON;
          PRAGMA cache_size = -65536;
          PRAGMA busy_timeout = 5000;",
     )?;
@@ -283,4 +295,74 @@ fn check_private(path: &Path) -> Result<()> {
         return Err(StoreError::PermissionsTooOpen { path: path.to_owned(), mode });
     }
     Ok(())
+}
+
+impl Store {
+    /// Changes the passphrase. The data is copied into a new file encrypted with the new
+    /// passphrase (`STORE.rekey`, mode 0600) while this store holds an exclusive lock, the
+    /// copy is reopened with the new passphrase and compared with the original (same
+    /// fingerprint, same change log), the rekey is audited in the copy, and only then is the
+    /// copy renamed over the store: a crash at any point leaves either the old store with
+    /// the old passphrase or the new one with the new passphrase. Returns the store, open
+    /// with the new passphrase. Refuses while another process has the store open.
+    pub fn rekey(self, new: Key) -> Result<Store> {
+        let Some(path) = self.path.clone() else {
+            return Err(StoreError::Migration("an in-memory store has no passphrase".to_owned()));
+        };
+        let Key::Passphrase(new_pass) = &new else {
+            return Err(StoreError::Migration("a store cannot be rekeyed to plaintext".to_owned()));
+        };
+        let tmp = PathBuf::from(format!("{}.rekey", path.display()));
+        if tmp.exists() {
+            return Err(StoreError::AlreadyExists { path: tmp });
+        }
+        // Hold the store exclusively until the new file is in place: no other process can
+        // write to the old file after it was copied.
+        self.conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;")?;
+        let fingerprint = self.fingerprint()?;
+        let changes: i64 = self.conn.query_row("SELECT count(*) FROM change_log", [], |r| r.get(0))?;
+        let version = self.schema_version()?;
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(FILE_MODE)
+            .open(&tmp)
+            .map_err(|e| StoreError::io(format!("cannot create {}", tmp.display()), e))?;
+        let result = (|| -> Result<()> {
+            self.conn.execute(
+                "ATTACH DATABASE ?1 AS rekeyed KEY ?2",
+                rusqlite::params![tmp.to_string_lossy(), new_pass.as_str()],
+            )?;
+            self.conn.query_row("PRAGMA rekeyed.cipher_hmac_algorithm = HMAC_SHA256", [], |_| Ok(())).optional()?;
+            self.conn.query_row("SELECT sqlcipher_export('rekeyed')", [], |_| Ok(()))?;
+            self.conn.execute_batch(&format!("PRAGMA rekeyed.user_version = {version}"))?;
+            self.conn.execute_batch("DETACH DATABASE rekeyed")?;
+            let mut copy = Self::open_file(&tmp, new.clone(), false)?;
+            let copied: i64 = copy.conn.query_row("SELECT count(*) FROM change_log", [], |r| r.get(0))?;
+            if copy.fingerprint()? != fingerprint || copied != changes || copy.replica_id != self.replica_id {
+                return Err(StoreError::Migration(
+                    "the re-encrypted copy differs from the store: nothing changed".into(),
+                ));
+            }
+            copy.audit(crate::domain::enums::AuditAction::Rekey, None, "passphrase changed")?;
+            copy.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+            drop(copy);
+            Ok(())
+        })();
+        if let Err(e) = result {
+            let _ = self.conn.execute_batch("DETACH DATABASE rekeyed");
+            let _ = fs::remove_file(&tmp);
+            let _ = fs::remove_file(format!("{}-wal", tmp.display()));
+            let _ = fs::remove_file(format!("{}-shm", tmp.display()));
+            return Err(e);
+        }
+        // Nothing of the old store may stay in its WAL to be applied to the new file.
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        fs::rename(&tmp, &path).map_err(|e| StoreError::io(format!("cannot replace {}", path.display()), e))?;
+        drop(self);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        Store::open(&path, new)
+    }
 }

@@ -265,6 +265,10 @@ pub(crate) fn apply_in(
                         if let Err(e) = materialise_insert(tx, ent, id, &obj) {
                             return Err(explain_insert_failure(tx, ent, id, &obj, e));
                         }
+                        // A purge record erases its client's data in this same transaction.
+                        let purged_client = (ent.name == super::purge::ENTITY)
+                            .then(|| obj.get("client_id").and_then(Value::as_str).map(str::to_owned))
+                            .flatten();
                         log(NewChange {
                             entity: ent.name,
                             row_id: id,
@@ -273,6 +277,9 @@ pub(crate) fn apply_in(
                             supersedes: None,
                             also_supersedes: Vec::new(),
                         })?;
+                        if let Some(client) = purged_client {
+                            super::purge::apply_purge(tx, &client)?;
+                        }
                         report.inserted += 1;
                     }
                     Op::Update { entity, id, fields } => {

@@ -48,3 +48,32 @@ CREATE TABLE local_secret (
     value      BLOB NOT NULL,
     created_at TEXT NOT NULL
 ) STRICT;
+
+-- Retention (gallring, docs/security.md). A purge record is synced and append-only: every
+-- replica that imports it erases the client's rows and their change-log entries. It holds
+-- ids and times only, never the erased data.
+CREATE TABLE purge (
+    id          TEXT PRIMARY KEY,
+    client_id   TEXT NOT NULL DEFAULT '',
+    purged_at   TEXT NOT NULL DEFAULT '',
+    by          TEXT,
+    deleted     INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX purge_client ON purge(client_id);
+
+-- Replica-local: the rows this replica erased because of a purge (ids only), so a later
+-- import of old changes to them is dropped instead of bringing the data back.
+CREATE TABLE purged_row (
+    entity TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    PRIMARY KEY (entity, row_id)
+) STRICT, WITHOUT ROWID;
+
+-- The Audit screen filters by person and kind over a period (docs/security.md).
+CREATE INDEX audit_actor ON audit_log(actor, at);
+CREATE INDEX audit_action ON audit_log(action, at);
+
+-- Deleting from the search indexes removes the terms at once instead of leaving them in
+-- older index segments until a merge: a purge leaves no searchable trace of a name.
+INSERT INTO client_fts(client_fts, rank) VALUES ('secure-delete', 1);
+INSERT INTO note_fts(note_fts, rank) VALUES ('secure-delete', 1);
