@@ -179,6 +179,7 @@ pub fn run(store: Store, opts: AppOptions, size: (u16, u16)) -> crate::store::Re
 
     let started = Instant::now();
     let mut app = App::new(store, opts.clone(), size)?;
+    app.audit_views = false;
     draw(&app, &mut terminal);
     figures.push(Figure::new("first frame (after key derivation)", vec![started.elapsed()], Some(MS(100))));
 

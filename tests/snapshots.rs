@@ -167,3 +167,23 @@ fn a_refused_client_form_and_an_open_picker() {
     keys(&mut app, &[code(KeyCode::Tab), code(KeyCode::Enter)]);
     insta::assert_snapshot!("form_client_picker_sv_80x24", draw(&app));
 }
+
+/// The Audit screen on one client, with clock times, the user and the machine masked.
+#[test]
+fn the_audit_screen_on_a_client() {
+    let mut app = app(Lang::Sv, (80, 24));
+    keys(&mut app, &[text("2"), vec![code(KeyCode::Enter)], text("rA")].concat());
+    let user = regex_escape(&sluss::store::audit::current_user());
+    insta::with_settings!({filters => vec![
+        (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "[tid]           "),
+        (r"…[0-9a-f]{6}", "…[dator]"),
+        // The user's name fills its column whatever its length, so the snapshot is the same for everyone.
+        (&format!(r"\b{user} *") as &str, "[jag]        "),
+    ]}, {
+        insta::assert_snapshot!("audit_client_sv_80x24", draw(&app));
+    });
+}
+
+fn regex_escape(text: &str) -> String {
+    text.chars().map(|c| if c.is_alphanumeric() { c.to_string() } else { format!("\\{c}") }).collect()
+}

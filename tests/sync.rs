@@ -688,3 +688,39 @@ fn the_bench_measures_export_and_import_without_changing_the_store() {
     assert!(figures.iter().all(|f| f.changes == 15), "{figures:?}");
     assert_eq!(whole_store_hash(&store), before);
 }
+
+/// A purge travels like any change: the other replica erases the same client when it
+/// imports it, an edit made elsewhere before the purge was seen is dropped, and importing an
+/// old bundle again cannot bring the client back. Both replicas end with the same data.
+#[test]
+fn a_purge_erases_the_client_on_every_replica_and_old_changes_cannot_bring_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b) = (file_store(dir.path(), "a.db"), file_store(dir.path(), "b.db"));
+    let mut n = 0;
+    let kept = new_client(&mut a, "Behållsson");
+    let gone = new_client(&mut a, "Gallringsson");
+    set(&mut a, &gone, "closed_on", json!("2020-01-31")).unwrap();
+    let old = exchange(dir.path(), &mut a, &mut b, &mut n);
+    assert_eq!(field(&b, &gone, "last_name"), json!("Gallringsson"));
+
+    // B edits the client while A purges it; then they exchange both ways.
+    set(&mut b, &gone, "language", json!("finska")).unwrap();
+    a.purge_client(&gone).unwrap();
+    exchange(dir.path(), &mut a, &mut b, &mut n);
+    exchange(dir.path(), &mut b, &mut a, &mut n);
+    for store in [&a, &b] {
+        let left: i64 =
+            store.conn().query_row("SELECT count(*) FROM client WHERE id = ?1", [&gone], |r| r.get(0)).unwrap();
+        assert_eq!(left, 0, "the purged client's row is gone");
+        let logged: i64 =
+            store.conn().query_row("SELECT count(*) FROM change_log WHERE row_id = ?1", [&gone], |r| r.get(0)).unwrap();
+        assert_eq!(logged, 0, "and so is its history");
+        assert_eq!(field(store, &kept, "last_name"), json!("Behållsson"), "other clients stay");
+        assert!(store.check().unwrap().is_ok());
+    }
+    // The first bundle, imported again, still holds the client: it must not come back.
+    import(&mut b, &old, &ImportOptions::default()).unwrap();
+    let back: i64 = b.conn().query_row("SELECT count(*) FROM client WHERE id = ?1", [&gone], |r| r.get(0)).unwrap();
+    assert_eq!(back, 0, "an old bundle cannot bring a purged client back");
+    assert_eq!(a.fingerprint().unwrap(), b.fingerprint().unwrap());
+}

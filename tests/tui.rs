@@ -412,3 +412,27 @@ fn export_import_prompts_and_a_conflict_resolved_on_one_replica_closes_on_both()
     assert_eq!(a.conflict_count, 0, "resolved on one, closed on both after the next exchange");
     assert_eq!(a.store.row_values("client", &client).unwrap().unwrap()["language"], "somaliska");
 }
+
+/// Opening a client and revealing the identity number each leave an entry, found on the
+/// Audit screen opened from that client; the reveal lasts until the client is left.
+#[test]
+fn opening_and_revealing_are_audited_and_shown_on_the_audit_screen() {
+    use sluss::domain::enums::AuditAction;
+    let mut app = app();
+    press(&mut app, "2");
+    key(&mut app, KeyCode::Enter);
+    let Screen::Workspace(w) = &app.screen else { panic!("expected a workspace") };
+    assert!(!w.revealed);
+    let client = w.row.id.clone();
+    press(&mut app, "r");
+    let Screen::Workspace(w) = &app.screen else { panic!("expected a workspace") };
+    assert!(w.revealed, "r reveals");
+    press(&mut app, "A");
+    let Screen::Audit(s) = &app.screen else { panic!("expected the Audit screen") };
+    let kinds: Vec<AuditAction> = s.rows.iter().map(|(r, _)| r.kind).collect();
+    assert_eq!(&kinds[..2], &[AuditAction::RevealId, AuditAction::OpenClient], "newest first");
+    assert!(s.rows.iter().all(|(r, _)| r.client_id.as_deref() == Some(client.as_str())), "filtered on the client");
+    key(&mut app, KeyCode::Enter);
+    let Screen::Workspace(w) = &app.screen else { panic!("Enter opens the client") };
+    assert!(!w.revealed, "opening the client again shows the number masked");
+}

@@ -146,6 +146,7 @@ texts! {
         "One client: the header gives the state, the tabs the details.";
     PURPOSE_CALENDAR = "Möten per dag, vecka eller månad.", "Meetings by day, week or month.";
     PURPOSE_FOLLOW_UP = "Nyckeltal för uppföljning: vem som tillfrågades, tackade ja eller nej, möten, insatser, utfall. Tab byter tabell.", "Follow-up figures: who was asked, accepted or declined, meetings, interventions, outcomes. Tab changes table.";
+    PURPOSE_AUDIT = "Vem som öppnat, visat, ändrat, exporterat eller importerat vad, och när. Nyast först.", "Who opened, revealed, changed, exported or imported what, and when. Newest first.";
     PURPOSE_CONFLICTS = "Fält som två datorer ändrat utan att se varandras ändring. Välj värde; valet synkas.", "Fields two machines changed without seeing each other's change. Choose a value; the choice syncs.";
     PURPOSE_DIRECTORY = "Organisationer och deras kontaktpersoner. / filtrerar.",
         "Organisations and their contact people. / filters.";

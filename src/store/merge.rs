@@ -166,15 +166,28 @@ impl Store {
         let mut fields: HashSet<(&'static str, Box<str>, &'static str)> = HashSet::new();
         let mut rows: HashSet<(&'static str, Box<str>)> = HashSet::new();
         let mut max_hlc = 0u64;
+        // Once a client is purged anywhere, no change for its rows may bring data back.
+        let mut purges = super::purge::any_purged(&tx)?;
         {
             let mut st = ImportStatements::new(&tx)?;
             while let Some(c) = next()? {
                 validate_change(&c).map_err(|e| SyncError::BadChange(e.to_string()))?;
                 let ent = lookup(&c.entity)?;
+                if purges && super::purge::skips_change(&tx, &c.entity, &c.row, &c.field, &c.value)? {
+                    report.known += 1;
+                    continue;
+                }
                 let Some(materialised) = apply_foreign(&tx, &mut st, ent, &c)? else {
                     report.known += 1;
                     continue;
                 };
+                if c.entity == super::purge::ENTITY
+                    && c.field == INSERT
+                    && let Some(client) = c.value.get("client_id").and_then(Value::as_str)
+                {
+                    super::purge::apply_purge(&tx, client)?;
+                    purges = true;
+                }
                 report.new += 1;
                 max_hlc = max_hlc.max(c.hlc);
                 if materialised {
@@ -565,6 +578,8 @@ pub(crate) fn owner(conn: &rusqlite::Connection, entity: &str, row_id: &str) -> 
     };
     let client = match entity {
         "organisation" | "contact" | "org_structure" | "org_structure_member" => return Ok(Owner::Directory),
+        // Every replica that may hold the client must erase it, partners included.
+        "purge" => return Ok(Owner::Directory),
         "client" => Some(row_id.to_owned()),
         "eligibility_check" => via("enrolment_id", "enrolment")?,
         "consent_scope" => via("consent_id", "consent")?,

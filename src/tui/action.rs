@@ -21,6 +21,8 @@ pub enum Context {
     Conflicts,
     /// The Follow-up screen.
     FollowUp,
+    /// The Audit screen.
+    Audit,
 }
 
 impl Context {
@@ -33,6 +35,7 @@ impl Context {
         Context::Calendar,
         Context::Conflicts,
         Context::FollowUp,
+        Context::Audit,
     ];
 
     /// The name used as a table in the keymap TOML.
@@ -45,6 +48,7 @@ impl Context {
             Context::Calendar => "calendar",
             Context::Conflicts => "conflicts",
             Context::FollowUp => "follow_up",
+            Context::Audit => "audit",
         }
     }
 }
@@ -105,6 +109,7 @@ actions! {
     GoCalendar => "go_calendar", Global, "Möteskalender", "Meetings calendar";
     GoDirectory => "go_directory", Global, "Organisationer och kontakter", "Organisations and contacts";
     GoConflicts => "go_conflicts", Global, "Konflikter efter synk", "Sync conflicts";
+    GoAudit => "go_audit", Global, "Granskningslogg (på öppen klient)", "Audit log (of the open client)";
     GoFollowUp => "go_follow_up", Global, "Uppföljning och utvärdering", "Follow-up and evaluation";
     MeetingsCalendar => "meetings_ics", Global, "Möten som kalenderfil (.ics)", "Meetings as a calendar file (.ics)";
     Export => "export", Global, "Exportera ändringar till fil (synk)", "Export changes to a file (sync)";
@@ -152,6 +157,10 @@ actions! {
     KeepMine => "keep_mine", Conflicts, "Behåll mitt värde", "Keep my value";
     KeepTheirs => "keep_theirs", Conflicts, "Behåll deras värde", "Keep their value";
     NewValue => "new_value", Conflicts, "Skriv ett nytt värde", "Type a new value";
+    AuditKind => "audit_kind", Audit, "Filter: typ av händelse", "Filter: kind of entry";
+    AuditPeriod => "audit_period", Audit, "Filter: period", "Filter: period";
+    AuditMine => "audit_mine", Audit, "Filter: bara mina", "Filter: only mine";
+    AuditClear => "audit_clear", Audit, "Rensa filter", "Clear filters";
     FollowUpPeriod => "follow_up_period", FollowUp, "Byt period", "Change the period";
     FollowUpSplit => "follow_up_split", FollowUp, "Dela upp per kontor, samordnare eller kön", "Split by office, coordinator or gender";
 }

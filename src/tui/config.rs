@@ -195,6 +195,9 @@ struct RawConfig {
     views: Vec<SavedView>,
     idle_lock_minutes: Option<f64>,
     privacy_unlock: Option<String>,
+    /// Read by `sluss purge` (retention); the interface has no use for it.
+    #[serde(rename = "purge_after")]
+    _purge_after: Option<toml::Value>,
 }
 
 impl Config {

@@ -28,6 +28,8 @@ const LAYERS: &[(Context, Context)] = &[
     (Context::Conflicts, Context::List),
     (Context::FollowUp, Context::Global),
     (Context::FollowUp, Context::List),
+    (Context::Audit, Context::Global),
+    (Context::Audit, Context::List),
     (Context::Clients, Context::List),
 ];
 

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod app;
+pub mod audit;
 pub mod config;
 pub mod conflicts;
 mod editing;

@@ -74,6 +74,10 @@ impl App {
     pub fn lock_now(&mut self, reason: LockReason) {
         self.privacy = false;
         self.lock = Some(Lock { reason, input: Zeroizing::new(String::new()), failures: 0 });
+        let why = if reason == LockReason::Idle { "idle" } else { "privacy key" };
+        if let Err(e) = self.store.audit(AuditAction::Lock, None, why) {
+            self.status = Some(e.to_string());
+        }
     }
 
     /// Locks when no key came for the configured time (called from the tick).
@@ -93,6 +97,7 @@ impl App {
                 if passphrase_opens(&self.store, &lock.input) {
                     let failures = lock.failures;
                     self.lock = None;
+                    self.store.audit(AuditAction::Unlock, None, &format!("after {failures} wrong passphrase(s)"))?;
                     if failures > 0 {
                         self.status = Some(match self.opts.lang {
                             Lang::Sv => format!("Upplåst efter {failures} fel lösenfras(er); felen är loggade"),
@@ -105,7 +110,7 @@ impl App {
                     lock.failures += 1;
                     lock.input.clear();
                     let detail = format!("wrong passphrase at the lock screen ({} so far)", lock.failures);
-                    self.store.audit(AuditAction::FailedPassphrase, None, &detail)?;
+                    self.store.audit(AuditAction::FailedUnlock, None, &detail)?;
                 }
             }
             KeyCode::Backspace => {

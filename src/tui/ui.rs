@@ -46,6 +46,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Directory(s) => render_directory(app, s, frame, body),
         Screen::Conflicts(s) => super::conflicts::render(app, s, frame, body),
         Screen::FollowUp(s) => super::follow_up::render(app, s, frame, body),
+        Screen::Audit(s) => super::audit::render(app, s, frame, body),
     }
     render_footer(app, frame, footer);
     if let Some(overlay) = &app.overlay {
@@ -79,6 +80,7 @@ fn screen_title(app: &App) -> String {
         Screen::Directory(_) => Action::GoDirectory.describe(lang).to_owned(),
         Screen::Conflicts(_) => Action::GoConflicts.describe(lang).to_owned(),
         Screen::FollowUp(_) => Action::GoFollowUp.describe(lang).to_owned(),
+        Screen::Audit(s) => super::audit::title(app, s),
     }
 }
 
@@ -119,6 +121,7 @@ fn footer_actions(app: &App) -> Vec<Action> {
         Screen::Directory(_) => vec![Down, Filter, Add, Edit, Back],
         Screen::Conflicts(_) => vec![Down, KeepMine, KeepTheirs, NewValue, Open, Back],
         Screen::FollowUp(_) => vec![NextPane, FollowUpPeriod, FollowUpSplit, Down, Back],
+        Screen::Audit(_) => vec![Down, AuditKind, AuditPeriod, AuditMine, AuditClear, Open, Back],
         Screen::Today(_) => vec![NextPane, Down, Open, GoRadar, GoClients],
         Screen::Dashboard(s) if matches!(s.kind, ClientDashboard::ReleaseRadar(_) | ClientDashboard::FirstWeeks(_)) => {
             vec![Down, Open, NextPane, Back]
@@ -244,7 +247,13 @@ fn short_description(action: Action, lang: Lang, screen: &Screen) -> &'static st
         (Minutes, Lang::En) => "minutes",
         (NewActionItem, Lang::Sv) => "åtgärd",
         (NewActionItem, Lang::En) => "action",
-        (FollowUpPeriod, _) => "period",
+        (FollowUpPeriod, _) | (AuditPeriod, _) => "period",
+        (AuditKind, Lang::Sv) => "typ",
+        (AuditKind, Lang::En) => "kind",
+        (AuditMine, Lang::Sv) => "mina",
+        (AuditMine, Lang::En) => "mine",
+        (AuditClear, Lang::Sv) => "rensa",
+        (AuditClear, Lang::En) => "clear",
         (FollowUpSplit, Lang::Sv) => "uppdelning",
         (FollowUpSplit, Lang::En) => "split",
         (KeepMine, Lang::Sv) => "mitt",
@@ -1252,6 +1261,7 @@ fn screen_purpose(screen: &Screen) -> Text {
         Screen::Directory(_) => t::PURPOSE_DIRECTORY,
         Screen::Conflicts(_) => t::PURPOSE_CONFLICTS,
         Screen::FollowUp(_) => t::PURPOSE_FOLLOW_UP,
+        Screen::Audit(_) => t::PURPOSE_AUDIT,
     }
 }
 

@@ -1,0 +1,186 @@
+//! The Audit screen: who opened, revealed, changed, exported or imported what, and when,
+//! newest first, filtered by client, kind, person and period. It is how access is followed
+//! up afterwards; the entries themselves are append-only and sync like notes.
+
+use chrono::{Duration, NaiveDate};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+
+use super::app::{App, Pager};
+use crate::domain::enums::AuditAction;
+use crate::i18n::Lang;
+use crate::store::audit::{AuditFilter, AuditRow};
+use crate::store::{Result, Store};
+
+/// Periods `p` cycles through, in days back from today (`None`: all).
+const PERIODS: [Option<i64>; 5] = [None, Some(0), Some(7), Some(30), Some(365)];
+
+/// The screen's state.
+#[derive(Debug, Clone)]
+pub struct AuditScreen {
+    /// The filter.
+    pub filter: AuditFilter,
+    /// The client filtered on, by name.
+    pub client_name: Option<String>,
+    /// Index into [`PERIODS`].
+    pub period: usize,
+    /// Visible rows with the client's shown name.
+    pub rows: Vec<(AuditRow, String)>,
+    /// Window.
+    pub pager: Pager,
+}
+
+/// A new screen, on one client or on everyone.
+pub fn open(store: &Store, client: Option<(String, String)>, height: usize) -> Result<AuditScreen> {
+    let (client_id, client_name) = client.unzip();
+    let mut s = AuditScreen {
+        filter: AuditFilter { client: client_id, ..AuditFilter::default() },
+        client_name,
+        period: 0,
+        rows: Vec::new(),
+        pager: Pager::default(),
+    };
+    load(store, &mut s, height)?;
+    Ok(s)
+}
+
+/// Reads the window of entries at the pager's offset.
+pub fn load(store: &Store, s: &mut AuditScreen, height: usize) -> Result<()> {
+    let mut rows = store.audit_entries(&s.filter, s.pager.offset, height + 1)?;
+    if rows.len() <= height {
+        s.pager.len = Some(s.pager.offset + rows.len());
+    }
+    rows.truncate(height);
+    s.pager.selected = s.pager.selected.min((s.pager.offset + rows.len()).saturating_sub(1));
+    s.rows = rows
+        .into_iter()
+        .map(|r| {
+            // Names are looked up for the screen only; a purged client has none left.
+            let name = match &r.client_id {
+                Some(id) => store.client_row(id)?.map(|c| c.display_name()).unwrap_or_else(|| short(id)),
+                None => String::new(),
+            };
+            Ok((r, name))
+        })
+        .collect::<Result<_>>()?;
+    Ok(())
+}
+
+fn short(id: &str) -> String {
+    format!("…{}", &id[id.len().saturating_sub(6)..])
+}
+
+fn reset(s: &mut AuditScreen) {
+    s.pager = Pager::default();
+}
+
+/// Next kind of entry (all, then each kind).
+pub fn next_kind(s: &mut AuditScreen) {
+    s.filter.kind = match s.filter.kind {
+        None => AuditAction::ALL.first().copied(),
+        Some(k) => AuditAction::ALL.iter().position(|a| *a == k).and_then(|i| AuditAction::ALL.get(i + 1)).copied(),
+    };
+    reset(s);
+}
+
+/// Next period.
+pub fn next_period(s: &mut AuditScreen, today: NaiveDate) {
+    s.period = (s.period + 1) % PERIODS.len();
+    s.filter.from = PERIODS[s.period].map(|days| today - Duration::days(days));
+    s.filter.to = None;
+    reset(s);
+}
+
+/// Only my own entries, or everyone's.
+pub fn toggle_mine(s: &mut AuditScreen) {
+    s.filter.actor = match s.filter.actor {
+        Some(_) => None,
+        None => Some(crate::store::audit::current_user()),
+    };
+    reset(s);
+}
+
+/// Everything, for everyone.
+pub fn clear(s: &mut AuditScreen) {
+    s.filter = AuditFilter::default();
+    s.client_name = None;
+    s.period = 0;
+    reset(s);
+}
+
+/// The screen's title: what it is filtered on.
+pub fn title(app: &App, s: &AuditScreen) -> String {
+    let sv = app.opts.lang == Lang::Sv;
+    let mut parts = vec![if sv { "Granskningslogg" } else { "Audit log" }.to_owned()];
+    if let Some(name) = &s.client_name {
+        parts.push(name.clone());
+    }
+    if let Some(kind) = s.filter.kind {
+        parts.push(kind.label(app.opts.lang).to_owned());
+    }
+    if let Some(actor) = &s.filter.actor {
+        parts.push(actor.clone());
+    }
+    if let Some(days) = PERIODS[s.period] {
+        parts.push(match (days, sv) {
+            (0, true) => "idag".to_owned(),
+            (0, false) => "today".to_owned(),
+            (d, true) => format!("{d} dagar"),
+            (d, false) => format!("{d} days"),
+        });
+    }
+    parts.join(" · ")
+}
+
+/// Draws the screen.
+pub fn render(app: &App, s: &AuditScreen, frame: &mut Frame, area: Rect) {
+    let theme = &app.opts.theme;
+    let lang = app.opts.lang;
+    let sv = lang == Lang::Sv;
+    let header = Row::new(
+        [
+            if sv { "När" } else { "When" },
+            if sv { "Vad" } else { "What" },
+            if sv { "Vem" } else { "Who" },
+            if sv { "Dator" } else { "Machine" },
+            if sv { "Klient" } else { "Client" },
+            if sv { "Detalj" } else { "Detail" },
+        ]
+        .map(|h| Cell::from(h).style(theme.header)),
+    );
+    let rows: Vec<Row> = s
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, (r, name))| {
+            let at = chrono::DateTime::parse_from_rfc3339(&r.at)
+                .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_else(|_| r.at.clone());
+            let selected = s.pager.offset + i == s.pager.selected;
+            Row::new(vec![
+                Cell::from(format!("{}{at}", if selected { "›" } else { " " })),
+                Cell::from(r.kind.label(lang)),
+                Cell::from(r.actor.clone()),
+                Cell::from(short(&r.replica)),
+                Cell::from(name.clone()),
+                Cell::from(r.detail.clone()),
+            ])
+            .style(if selected { theme.selected } else { theme.base })
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(17),
+        Constraint::Length(22),
+        Constraint::Length(12),
+        Constraint::Length(8),
+        Constraint::Length(20),
+        Constraint::Min(10),
+    ];
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focused)
+        .title(Span::styled(format!(" {} ", title(app, s)), theme.title));
+    frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+}
