@@ -307,16 +307,7 @@ pub(crate) fn apply_in(
                             if current_value(tx, ent, id, name)? == *value {
                                 continue;
                             }
-                            let (supersedes, also_supersedes) = field_parents(tx, ent.name, id, name)?;
-                            materialise_field(tx, ent, id, name, value)?;
-                            log(NewChange {
-                                entity: ent.name,
-                                row_id: id,
-                                field: name,
-                                value: value.to_string(),
-                                supersedes,
-                                also_supersedes,
-                            })?;
+                            write_field(tx, &mut log, ent, id, name, value)?;
                             touched = true;
                         }
                         report.updated += usize::from(touched);
@@ -342,16 +333,7 @@ pub(crate) fn apply_in(
                         }
                         // Written even when it equals the current value: it must supersede every
                         // concurrent value, on every replica, to close the conflict.
-                        let (supersedes, also_supersedes) = field_parents(tx, ent.name, id, name)?;
-                        materialise_field(tx, ent, id, name, value)?;
-                        log(NewChange {
-                            entity: ent.name,
-                            row_id: id,
-                            field: name,
-                            value: value.to_string(),
-                            supersedes,
-                            also_supersedes,
-                        })?;
+                        write_field(tx, &mut log, ent, id, name, value)?;
                         tx.prepare_cached(
                             "DELETE FROM sync_conflict WHERE entity = ?1 AND row_id = ?2 AND field = ?3",
                         )?
@@ -366,17 +348,7 @@ pub(crate) fn apply_in(
                         if is_deleted == *deleted {
                             continue;
                         }
-                        let (supersedes, also_supersedes) = field_parents(tx, ent.name, id, DELETED)?;
-                        let value = Value::Bool(*deleted);
-                        materialise_field(tx, ent, id, DELETED, &value)?;
-                        log(NewChange {
-                            entity: ent.name,
-                            row_id: id,
-                            field: DELETED,
-                            value: value.to_string(),
-                            supersedes,
-                            also_supersedes,
-                        })?;
+                        write_field(tx, &mut log, ent, id, DELETED, &Value::Bool(*deleted))?;
                         report.deleted += 1;
                     }
                 }
@@ -385,6 +357,21 @@ pub(crate) fn apply_in(
         tx.execute("UPDATE replica SET hlc = ?1", [clock as i64])?;
     }
     Ok(report)
+}
+
+/// Writes one field of an existing row: the table, and the change log entry superseding
+/// every value of the field this replica holds.
+fn write_field(
+    tx: &rusqlite::Connection,
+    log: &mut impl FnMut(NewChange<'_>) -> Result<()>,
+    ent: &Entity,
+    id: &str,
+    name: &str,
+    value: &Value,
+) -> Result<()> {
+    let (supersedes, also_supersedes) = field_parents(tx, ent.name, id, name)?;
+    materialise_field(tx, ent, id, name, value)?;
+    log(NewChange { entity: ent.name, row_id: id, field: name, value: value.to_string(), supersedes, also_supersedes })
 }
 
 /// The changes a new local write of a field supersedes: every current value of the field

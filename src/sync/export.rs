@@ -67,20 +67,7 @@ pub fn export(store: &mut Store, out: &Path, opts: &ExportOptions) -> Result<Exp
             Some((id, clients))
         }
     };
-    let header = |count| -> Result<Header, SyncError> {
-        Ok(Header {
-            format: FORMAT.to_owned(),
-            version: FORMAT_VERSION,
-            schema: SCHEMA_VERSION,
-            source: store.replica_id().to_owned(),
-            created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            count,
-            knowledge: store.version_vector()?,
-            since: since.clone(),
-            partial: partner.is_some(),
-            for_org: partner.as_ref().map(|p| p.0.clone()),
-        })
-    };
+    let header = |count| new_header(store, &since, count, partner.is_some(), partner.as_ref().map(|p| p.0.clone()));
     let allowed: Option<&HashSet<String>> = partner.as_ref().map(|p| &p.1);
     let mut owners = OwnerCache::default();
     let mut keep = |conn: &rusqlite::Connection, entity: &str, row: &str| -> crate::store::Result<bool> {
@@ -163,6 +150,28 @@ pub fn export(store: &mut Store, out: &Path, opts: &ExportOptions) -> Result<Exp
     })
 }
 
+/// The header of a bundle this store writes now.
+fn new_header(
+    store: &Store,
+    since: &VersionVector,
+    count: u64,
+    partial: bool,
+    for_org: Option<String>,
+) -> Result<Header, SyncError> {
+    Ok(Header {
+        format: FORMAT.to_owned(),
+        version: FORMAT_VERSION,
+        schema: SCHEMA_VERSION,
+        source: store.replica_id().to_owned(),
+        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        count,
+        knowledge: store.version_vector()?,
+        since: since.clone(),
+        partial,
+        for_org,
+    })
+}
+
 /// Writes a bundle of this store's first `limit` changes in merge order (all of them, as
 /// `--all` does, when there are fewer) to `out`, in one read transaction, and records
 /// nothing: `sluss bench` measures export with it without changing the store. A bundle cut
@@ -178,18 +187,7 @@ pub fn write_bundle<W: Write>(
     let since = VersionVector::default();
     let all = store.count_changes(&since)?;
     let count = all.min(limit);
-    let header = Header {
-        format: FORMAT.to_owned(),
-        version: FORMAT_VERSION,
-        schema: SCHEMA_VERSION,
-        source: store.replica_id().to_owned(),
-        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        count,
-        knowledge: store.version_vector()?,
-        since: since.clone(),
-        partial: count < all,
-        for_org: None,
-    };
+    let header = new_header(store, &since, count, count < all, None)?;
     let mut writer = BundleWriter::new(Sink::new(out, encryption)?, &header)?;
     let written = store.for_each_change(&since, count, &mut |_, _, _| Ok(true), &mut |c| writer.push_ref(c))?;
     if written != count {
