@@ -7,6 +7,7 @@
 //! [`ics::write_ics`] and [`plan::client_plan`]. docs/follow-up.md defines every figure.
 
 pub mod csv;
+mod facts;
 pub mod ics;
 pub mod indicators;
 pub mod period;

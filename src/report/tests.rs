@@ -562,3 +562,61 @@ fn the_pseudonymised_export_is_stable_and_holds_no_identity() {
     let c = std::fs::read_to_string(dir.path().join("c/clients.csv")).unwrap();
     assert_ne!(a.lines().nth(1), c.lines().nth(1));
 }
+
+#[test]
+fn follow_up_facts_read_covering_indexes_only() {
+    // Issue 7: at 100k clients the facts must come from the small `follow_up_*` indexes of
+    // schema v2, never from the full rows (docs/performance.md).
+    let f = fixture();
+    for sql in super::facts::QUERIES {
+        let mut stmt = f.store.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let plan: Vec<String> = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap().map(Result::unwrap).collect();
+        let reads: Vec<&String> = plan.iter().filter(|l| l.starts_with("SCAN") || l.starts_with("SEARCH")).collect();
+        assert!(!reads.is_empty(), "{sql}: {plan:?}");
+        for line in reads {
+            assert!(line.contains("USING COVERING INDEX follow_up_"), "{sql}: {line}");
+        }
+    }
+}
+
+#[test]
+fn the_facts_are_the_same_without_the_covering_indexes() {
+    // A store that lacks them (made by a development build at v2) reads the tables instead.
+    let f = fixture();
+    let with = f.store.follow_up_facts().unwrap();
+    let names: Vec<String> = f
+        .store
+        .conn()
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'follow_up_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(names.len(), super::facts::QUERIES.len());
+    for name in &names {
+        f.store.conn().execute_batch(&format!("DROP INDEX {name}")).unwrap();
+    }
+    let without = f.store.follow_up_facts().unwrap();
+    assert_eq!(with.names, without.names);
+    let mut a = with.clients.clone();
+    let mut b = without.clients.clone();
+    for c in a.iter_mut().chain(b.iter_mut()) {
+        // Order within a client's lists follows the scan and is not part of the facts.
+        c.meetings.sort_by_key(|m| (m.day, m.point));
+        for i in &mut c.interventions {
+            i.areas.sort_by_key(|a| *a as usize);
+        }
+        c.interventions.sort_by_key(|i| format!("{i:?}"));
+        c.actors.sort_by_key(|k| *k as usize);
+    }
+    a.sort_by(|x, y| x.id.cmp(&y.id));
+    b.sort_by(|x, y| x.id.cmp(&y.id));
+    assert_eq!(a, b);
+    for by in [By::None, By::Office, By::Coordinator, By::Gender] {
+        assert_eq!(
+            compute(&with, year_2025(), by, d(TODAY), Lang::En),
+            compute(&without, year_2025(), by, d(TODAY), Lang::En)
+        );
+    }
+}

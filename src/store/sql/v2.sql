@@ -77,3 +77,21 @@ CREATE INDEX audit_action ON audit_log(action, at);
 -- older index segments until a merge: a purge leaves no searchable trace of a name.
 INSERT INTO client_fts(client_fts, rank) VALUES ('secure-delete', 1);
 INSERT INTO note_fts(note_fts, rank) VALUES ('secure-delete', 1);
+
+-- Follow-up indicators (issue 7, docs/performance.md): one covering index per table the
+-- indicators read, holding exactly the columns `report/facts.rs` asks for and only live
+-- rows, so reading the facts decrypts these small b-trees instead of every full row.
+CREATE INDEX follow_up_client ON client(id, gender) WHERE deleted = 0;
+CREATE INDEX follow_up_enrolment ON enrolment(client_id, id, status, identified_on, asked_on, decided_on,
+    decline_reason, abort_reason, office_id, coordinator_id) WHERE deleted = 0;
+CREATE INDEX follow_up_sentence ON sentence(client_id, release_on) WHERE deleted = 0;
+CREATE INDEX follow_up_consent ON consent(client_id, given_on, documented_in_vsp, form, programme_description_given,
+    right_to_withdraw_explained) WHERE deleted = 0;
+CREATE INDEX follow_up_meeting ON meeting(client_id, id, starts_at, planning_point, kind, status)
+    WHERE deleted = 0 AND status = 'genomfort';
+CREATE INDEX follow_up_participant ON meeting_participant(meeting_id, org_id, attended) WHERE deleted = 0;
+CREATE INDEX follow_up_need ON need(id, area) WHERE deleted = 0;
+CREATE INDEX follow_up_intervention ON intervention(client_id, id, status, provider_org_id) WHERE deleted = 0;
+CREATE INDEX follow_up_intervention_need ON intervention_need(intervention_id, need_id) WHERE deleted = 0;
+CREATE INDEX follow_up_outcome ON outcome_snapshot(client_id, point, housing, occupation, in_treatment, recorded_on)
+    WHERE deleted = 0;
