@@ -116,6 +116,8 @@ fn every_screen_in_both_languages_and_sizes() {
             for (name, path) in screens() {
                 let mut app = app(lang, size);
                 keys(&mut app, &path);
+                // What waits for the next idle moment (the Follow-up screen's reading) runs.
+                app.tick().unwrap();
                 let snapshot = format!("{name}_{lang_name}_{}x{}", size.0, size.1);
                 insta::assert_snapshot!(snapshot, draw(&app));
             }

@@ -609,7 +609,7 @@ impl App {
                 self.go(Screen::Audit(s));
             }
             Action::GoFollowUp => {
-                let s = super::follow_up::load(&self.store, today, self.opts.lang)?;
+                let s = super::follow_up::opening(today, self.opts.lang);
                 self.go(Screen::FollowUp(Box::new(s)));
             }
             Action::GoConflicts => {

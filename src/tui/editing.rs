@@ -191,7 +191,13 @@ impl App {
     /// open form's draft once typing has paused. True when the screen must be drawn again.
     pub fn tick(&mut self) -> Result<bool> {
         let locked = self.lock.is_some();
-        let queued = self.pending.is_some();
+        let mut queued = self.pending.is_some();
+        if let Screen::FollowUp(s) = &mut self.screen
+            && s.loading
+        {
+            super::follow_up::read(&self.store, s, self.opts.today, self.opts.lang)?;
+            queued = true;
+        }
         self.check_idle();
         self.run_pending()?;
         if let Some(Overlay::Form(ui)) = &mut self.overlay
@@ -200,6 +206,11 @@ impl App {
             save_draft(&mut self.store, ui)?;
         }
         Ok(locked != self.lock.is_some() || queued)
+    }
+
+    /// Whether work waits that should run as soon as the screen has said it is coming.
+    pub fn busy(&self) -> bool {
+        self.pending.is_some() || matches!(&self.screen, Screen::FollowUp(s) if s.loading)
     }
 
     /// Saves an open form's draft now (on quitting or a signal).

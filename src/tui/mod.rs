@@ -96,7 +96,9 @@ fn event_loop(terminal: &mut Terminal<CrosstermBackend<Stdout>>, app: &mut App, 
             terminal.draw(|frame| ui::render(app, frame))?;
             dirty = false;
         }
-        if !event::poll(SIGNAL_POLL)? {
+        // Queued work runs right after the frame that announces it.
+        let wait = if app.busy() { Duration::ZERO } else { SIGNAL_POLL };
+        if !event::poll(wait)? {
             match app.tick() {
                 Ok(changed) => dirty |= changed,
                 Err(e) => {
