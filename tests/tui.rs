@@ -436,3 +436,23 @@ fn opening_and_revealing_are_audited_and_shown_on_the_audit_screen() {
     let Screen::Workspace(w) = &app.screen else { panic!("Enter opens the client") };
     assert!(!w.revealed, "opening the client again shows the number masked");
 }
+
+/// In a list that takes several values, a space is part of what is typed (organisation
+/// names have spaces) and Enter ticks the highlighted one: typing a full name ticks that
+/// organisation and no other.
+#[test]
+fn typing_a_name_with_a_space_in_a_multi_picker_ticks_that_organisation_only() {
+    let mut app = app();
+    press(&mut app, "2");
+    key(&mut app, KeyCode::Enter);
+    app.open_form(sluss::forms::FormKind::Consent, None, None).unwrap();
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Enter);
+    type_text(&mut app, "Socialtjänsten Stockholm");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Esc);
+    let Some(sluss::tui::app::Overlay::Form(ui)) = &app.overlay else { panic!("the form is open") };
+    let stockholm = app.store.organisation_by_name("Socialtjänsten Stockholm").unwrap().expect("demo organisation");
+    assert_eq!(ui.form.values[2], stockholm);
+}

@@ -401,7 +401,10 @@ impl FormKind {
                 Rule::Order("start_on", "release_on"),
                 Rule::Order("release_on", "probation_end_on"),
                 Rule::Order("start_on", "release_measure_on"),
+                // Release preparation (utslussning) happens before the release.
+                Rule::Order("release_measure_on", "release_on"),
             ],
+            FormKind::Plan => &[Rule::Order("created_on", "next_follow_up_on")],
             FormKind::Consent => &[Rule::Order("given_on", "expires_on"), Rule::Order("given_on", "revoked_on")],
             FormKind::Intervention => &[Rule::Order("applied_on", "decided_on"), Rule::Order("start_on", "end_on")],
             FormKind::Contact => &[Rule::Order("active_from", "active_to")],
@@ -472,12 +475,16 @@ pub(super) fn build(
         }
         FormKind::Minutes => {
             let meeting_id = form.parent_id.clone().unwrap_or_default();
-            if !value("text").is_null() {
+            // Lines taken out as action items leave no empty lines behind.
+            let minutes = value("text");
+            let text: Vec<&str> =
+                minutes.as_str().unwrap_or_default().lines().filter(|l| !l.trim().is_empty()).collect();
+            if !text.is_empty() {
                 cs.insert("minute_entry")
                     .set("meeting_id", meeting_id.clone())
                     .set("at", stamp.clone())
                     .set("author", author)
-                    .set("text", value("text"));
+                    .set("text", text.join("\n"));
             }
             for text in &form.actions {
                 cs.insert("action_item")
@@ -530,7 +537,9 @@ pub(super) fn build(
         _ => {}
     }
     if form.target.is_none() {
-        if let (true, Some(client)) = (form.kind.needs_client(), &form.client_id) {
+        let has_client =
+            crate::store::entities::entity(form.kind.entity()).is_some_and(|e| e.field("client_id").is_some());
+        if let (true, Some(client)) = (has_client, &form.client_id) {
             columns.push(("client_id", Value::String(client.clone())));
         }
         let mut row = cs.insert_with_id(form.kind.entity(), row_id.clone());

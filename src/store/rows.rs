@@ -74,6 +74,21 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Another live client with this identity number, if any (a form refuses a second one).
+    pub fn client_with_id_number(&self, digits: &str, except: Option<&str>) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT id FROM client WHERE id_number = ?1 AND deleted = 0 AND id IS NOT ?2 LIMIT 1")?
+            .query_row(params![digits, except], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Drafts of forms editing this row (an older draft is stale once the row is saved).
+    pub fn delete_drafts_for(&mut self, target_id: &str) -> Result<()> {
+        self.conn().execute("DELETE FROM draft WHERE target_id = ?1", [target_id])?;
+        Ok(())
+    }
+
     /// Every contact with the name of their organisation, for pickers.
     pub fn contact_choices(&self) -> Result<Vec<Choice>> {
         self.choices(

@@ -368,8 +368,8 @@ pub enum Overlay {
     },
     /// Drafts left by a session that ended without saving them.
     Drafts {
-        /// The drafts, newest first.
-        drafts: Vec<Draft>,
+        /// The drafts, newest first, each with the name of its client (if any).
+        drafts: Vec<(Draft, String)>,
         /// Selected one.
         selected: usize,
     },
@@ -451,7 +451,18 @@ impl App {
     /// Starts on the Today dashboard.
     pub fn new(store: Store, opts: AppOptions, size: (u16, u16)) -> Result<App> {
         let screen = Screen::Today(load_today(&store, opts.today)?);
-        let drafts = store.drafts()?;
+        let drafts = store
+            .drafts()?
+            .into_iter()
+            .map(|d| {
+                let client = serde_json::from_str::<crate::forms::Form>(&d.payload).ok().and_then(|f| f.client_id);
+                let name = match client {
+                    Some(id) => store.client_row(&id)?.map(|r| r.display_name()).unwrap_or_default(),
+                    None => String::new(),
+                };
+                Ok((d, name))
+            })
+            .collect::<Result<Vec<_>>>()?;
         let overlay = (!drafts.is_empty()).then_some(Overlay::Drafts { drafts, selected: 0 });
         Ok(App {
             store,
@@ -1115,10 +1126,13 @@ impl App {
                 KeyCode::Down => *selected = (*selected + 1).min(results.len().saturating_sub(1)),
                 KeyCode::Up => *selected = selected.saturating_sub(1),
                 KeyCode::Backspace | KeyCode::Char(_) => {
+                    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
                     match key.code {
                         KeyCode::Backspace => {
                             query.pop();
                         }
+                        KeyCode::Char('u') if ctrl => query.clear(),
+                        KeyCode::Char(_) if ctrl => return Ok(()),
                         KeyCode::Char(c) => query.push(c),
                         _ => {}
                     }

@@ -157,7 +157,13 @@ impl App {
         let (today, lang) = (self.opts.today, self.opts.lang);
         let Some(Overlay::Form(mut ui)) = self.overlay.take() else { return Ok(()) };
         let author = crate::store::audit::current_user();
-        match ui.form.changeset(&author, Local::now().naive_local(), today, lang) {
+        let mut result = ui.form.changeset(&author, Local::now().naive_local(), today, lang);
+        if result.is_ok()
+            && let Some(problem) = self.duplicate_id_number(&ui.form)?
+        {
+            result = Err(vec![problem]);
+        }
+        match result {
             Err(errors) => {
                 ui.show_errors = true;
                 ui.focus_on(errors[0].field);
@@ -179,12 +185,40 @@ impl App {
                     return Err(e);
                 }
                 self.store.delete_draft(&ui.form.draft_id)?;
+                if let Some(target) = &ui.form.target {
+                    self.store.delete_drafts_for(target)?;
+                }
                 if ui.form.kind == FormKind::Client && ui.form.target.is_none() {
                     self.open_client(&row_id, Tab::Overview)?;
                 }
             }
         }
         Ok(())
+    }
+
+    /// A client form whose identity number another client already has: refused, without
+    /// naming the other client (the number may belong to a protected identity).
+    fn duplicate_id_number(&self, form: &Form) -> Result<Option<crate::forms::FieldError>> {
+        let Some(i) = form.fields().iter().position(|f| f.key == "id_number") else { return Ok(None) };
+        if form.kind != FormKind::Client {
+            return Ok(None);
+        }
+        let Ok(serde_json::Value::String(digits)) = form.parse_field(i, self.opts.today, self.opts.lang) else {
+            return Ok(None);
+        };
+        Ok(self.store.client_with_id_number(&digits, form.target.as_deref())?.map(|_| crate::forms::FieldError {
+            field: i,
+            message: match self.opts.lang {
+                Lang::Sv => format!(
+                    "{}: en annan klient har redan detta nummer; sök på det med Ctrl-k",
+                    form.fields()[i].label(Lang::Sv)
+                ),
+                Lang::En => format!(
+                    "{}: another client already has this number; search for it with Ctrl-k",
+                    form.fields()[i].label(Lang::En)
+                ),
+            },
+        }))
     }
 
     /// What happens while no key comes: the idle lock, a queued export or import, and the
@@ -375,9 +409,9 @@ impl App {
                     self.overlay = Some(Overlay::Drafts { selected: (selected + 1).min(drafts.len() - 1), drafts })
                 }
                 KeyCode::Up => self.overlay = Some(Overlay::Drafts { selected: selected.saturating_sub(1), drafts }),
-                KeyCode::Enter => self.restore_draft(&drafts[selected])?,
+                KeyCode::Enter => self.restore_draft(&drafts[selected].0)?,
                 KeyCode::Char('d' | 'D') => {
-                    self.store.delete_draft(&drafts[selected].id)?;
+                    self.store.delete_draft(&drafts[selected].0.id)?;
                     drafts.remove(selected);
                     if !drafts.is_empty() {
                         self.overlay = Some(Overlay::Drafts { selected: selected.min(drafts.len() - 1), drafts });

@@ -24,7 +24,7 @@ pub struct Picker {
     pub filter: String,
     /// Selected row among the filtered options.
     pub selected: usize,
-    /// Whether several values can be picked (Space toggles, Enter closes).
+    /// Whether several values can be picked (Enter ticks or unticks, Esc or Tab closes).
     pub multi: bool,
 }
 
@@ -286,8 +286,12 @@ impl FormUi {
                 p.filter.pop();
                 p.selected = 0;
             }
-            KeyCode::Enter if p.multi => self.picker = None,
-            KeyCode::Char(' ') if p.multi => self.toggle_selected(today),
+            // Names hold spaces, so Space types; Enter ticks or unticks, Esc or Tab closes.
+            KeyCode::Enter if p.multi => self.toggle_selected(today),
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                p.filter.clear();
+                p.selected = 0;
+            }
             KeyCode::Enter => {
                 let (field, selected) = (p.field, p.selected);
                 let chosen = self.filtered().get(selected).map(|c| c.value.clone());
@@ -305,7 +309,7 @@ impl FormUi {
         }
     }
 
-    /// Space in a multi-picker: adds or removes the selected option. Adding a meeting
+    /// Enter in a multi-picker: adds or removes the selected option. Adding a meeting
     /// participant the client's consent does not cover asks first (product.md item 7).
     fn toggle_selected(&mut self, today: NaiveDate) {
         let Some(p) = &self.picker else { return };

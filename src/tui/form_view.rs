@@ -24,8 +24,8 @@ fn hint(ui: &FormUi, lang: Lang) -> &'static str {
         return if p.multi {
             sv_en(
                 lang,
-                "skriv för att söka · Mellanslag välj/ta bort · Enter klar",
-                "type to search · Space pick/unpick · Enter done",
+                "skriv för att söka · Enter kryssa i/ur · Esc klar",
+                "type to search · Enter tick/untick · Esc done",
             )
         } else {
             sv_en(
@@ -56,11 +56,14 @@ fn hint(ui: &FormUi, lang: Lang) -> &'static str {
             "Enter välj i listan · Tab nästa · Ctrl-s spara · Esc stäng",
             "Enter pick from list · Tab next · Ctrl-s save · Esc close",
         ),
-        Input::Date | Input::DateTime => sv_en(
+        Input::Date => sv_en(
             lang,
-            "t.ex. 2026-12-01, +14d, fre 10:00 · Ctrl-s spara",
-            "e.g. 2026-12-01, +14d, fri 10:00 · Ctrl-s save",
+            "t.ex. 2026-12-01, +14d, fre, idag · Ctrl-s spara",
+            "e.g. 2026-12-01, +14d, fri, today · Ctrl-s save",
         ),
+        Input::DateTime => {
+            sv_en(lang, "dag och tid, t.ex. fre 10:00 · Ctrl-s spara", "day and time, e.g. fri 10:00 · Ctrl-s save")
+        }
         _ => sv_en(lang, "Tab/↓ nästa · Ctrl-s spara · Esc stäng", "Tab/↓ next · Ctrl-s save · Esc close"),
     }
 }

@@ -123,6 +123,15 @@ impl App {
                     (_, SyncStage::Path) if p.path.trim().is_empty() => {
                         p.problem = Some(sv_en(lang, "Skriv en fil", "Type a file name"));
                     }
+                    (SyncKind::Export, SyncStage::Path)
+                        if !path.parent().is_none_or(|d| d.as_os_str().is_empty() || d.is_dir()) =>
+                    {
+                        p.problem = Some(sv_en(
+                            lang,
+                            "Mappen finns inte: skriv en mapp som finns",
+                            "No such folder: type one that exists",
+                        ));
+                    }
                     (SyncKind::Export, SyncStage::Path) if path.exists() => {
                         p.problem = Some(sv_en(
                             lang,
@@ -221,7 +230,28 @@ impl App {
                         ),
                     }
                 }
-                Err(e) => format!("{}{e}", sv_en(lang, "Inget importerades: ", "Nothing was imported: ")),
+                Err(e) => {
+                    // The prompt comes back with the file kept, so a mistyped passphrase
+                    // costs one retype, not the whole path.
+                    let problem = if matches!(e, crate::sync::SyncError::WrongKey | crate::sync::SyncError::NeedKey) {
+                        sv_en(
+                            lang,
+                            "Fel lösenfras eller nyckel: skriv lösenfrasen igen",
+                            "Wrong passphrase or key: type the passphrase again",
+                        )
+                    } else {
+                        format!("{}{e}", sv_en(lang, "Inget importerades: ", "Nothing was imported: "))
+                    };
+                    self.overlay = Some(Overlay::Sync(Box::new(SyncPrompt {
+                        kind: SyncKind::Import,
+                        stage: SyncStage::Passphrase,
+                        path: path.display().to_string(),
+                        secret: Zeroizing::new(String::new()),
+                        first: Zeroizing::new(String::new()),
+                        problem: Some(problem.clone()),
+                    })));
+                    problem
+                }
             },
         });
         Ok(())

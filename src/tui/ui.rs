@@ -794,7 +794,10 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> (Vec<Line<'a>>, Vec<usize>) 
             starts.push(out.len());
             out.push(Line::from(vec![
                 Span::styled(format!("{}: ", tr(app, t::CLIENT)), theme.muted),
-                Span::raw(format!("{} · {}", w.row.display_name(), municipality(&w.row))),
+                Span::raw(match municipality(&w.row) {
+                    m if m.is_empty() => w.row.display_name(),
+                    m => format!("{} · {m}", w.row.display_name()),
+                }),
             ]));
             if s.is_some() {
                 starts.push(out.len());
@@ -1298,20 +1301,19 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, area: Rect) {
             return render_small_list(app, frame, area, t::CHOOSE_TITLE, t::CHOOSE_HINT, lines);
         }
         Overlay::Drafts { drafts, selected } => {
-            let lines: Vec<Line> =
-                drafts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, d)| {
-                        let kind =
-                            serde_json::from_value::<crate::forms::FormKind>(serde_json::Value::String(d.form.clone()))
-                                .map(|k| k.title(lang))
-                                .unwrap_or("?");
-                        let mark = if i == *selected { "›" } else { " " };
-                        Line::from(format!("{mark} {}  {kind}", d.updated_at.replace('T', " ")))
-                            .style(if i == *selected { theme.selected } else { theme.base })
-                    })
-                    .collect();
+            let lines: Vec<Line> = drafts
+                .iter()
+                .enumerate()
+                .map(|(i, (d, client))| {
+                    let kind =
+                        serde_json::from_value::<crate::forms::FormKind>(serde_json::Value::String(d.form.clone()))
+                            .map(|k| k.title(lang))
+                            .unwrap_or("?");
+                    let mark = if i == *selected { "›" } else { " " };
+                    Line::from(format!("{mark} {}  {kind}  {client}", d.updated_at.replace('T', " ")))
+                        .style(if i == *selected { theme.selected } else { theme.base })
+                })
+                .collect();
             return render_small_list(app, frame, area, t::DRAFTS_TITLE, t::DRAFTS_HINT, lines);
         }
         _ => {}
