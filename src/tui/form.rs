@@ -109,6 +109,17 @@ impl FormUi {
             file,
             unsaved_since: None,
         };
+        // A required choice with one possible answer (the client's only plan) is filled in.
+        for (i, spec) in ui.form.fields().iter().enumerate() {
+            if spec.required
+                && matches!(spec.input, Input::One(_))
+                && ui.form.values[i].is_empty()
+                && let [only] = ui.options[i].as_slice()
+            {
+                ui.form.values[i] = only.value.clone();
+                ui.form.original[i] = only.value.clone();
+            }
+        }
         ui.load_editor();
         Ok(ui)
     }

@@ -225,6 +225,23 @@ fn render_picker(app: &App, ui: &FormUi, field: usize, frame: &mut Frame, form: 
     let rows = usize::from(list.height).max(1);
     let skip = p.selected.saturating_sub(rows - 1);
     let chosen: Vec<&str> = ui.form.values[field].split(',').map(str::trim).collect();
+    if ui.options[field].is_empty() {
+        let text = match (ui.form.fields()[field].input, app.opts.lang) {
+            (Input::One(crate::forms::Choices::Plans), Lang::Sv) => {
+                "Klienten har ingen plan ännu: Esc, och lägg till en plan först"
+            }
+            (Input::One(crate::forms::Choices::Plans), Lang::En) => {
+                "The client has no plan yet: Esc, and add a plan first"
+            }
+            (_, Lang::Sv) => "Inget att välja här ännu",
+            (_, Lang::En) => "Nothing to choose here yet",
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme.warning)).wrap(ratatui::widgets::Wrap { trim: true }),
+            list,
+        );
+        return;
+    }
     let lines: Vec<Line> = options
         .iter()
         .enumerate()
