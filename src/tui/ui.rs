@@ -1023,12 +1023,26 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> (Vec<Line<'a>>, Vec<usize>) 
                         Lang::Sv => "(ny)".to_owned(),
                         Lang::En => "(new)".to_owned(),
                     }
+                } else if h.field == "deleted" {
+                    match (h.value == "true", lang) {
+                        (true, Lang::Sv) => "(raderad)".to_owned(),
+                        (true, Lang::En) => "(deleted)".to_owned(),
+                        (false, Lang::Sv) => "(återställd)".to_owned(),
+                        (false, Lang::En) => "(restored)".to_owned(),
+                    }
                 } else {
                     h.value.chars().take(40).collect()
                 };
                 out.push(Line::from(vec![
                     Span::styled(format!("{when} "), theme.muted),
-                    Span::raw(format!("{}.{} = {value} ", entity_label(&h.entity, lang), h.field)),
+                    // Fields by the names their forms use ("Möte · Lokal bokad"), not column names.
+                    Span::raw(match crate::forms::field_label(&h.entity, &h.field, lang) {
+                        Some((form, field)) => format!("{form} · {field} = {value} "),
+                        None if h.field == "*" || h.field == "deleted" => {
+                            format!("{} = {value} ", entity_label(&h.entity, lang))
+                        }
+                        None => format!("{}.{} = {value} ", entity_label(&h.entity, lang), h.field),
+                    }),
                     Span::styled(
                         format!("{} @{}", h.author, &h.replica[h.replica.len().saturating_sub(6)..]),
                         theme.muted,
