@@ -159,8 +159,8 @@ texts! {
     PROBATION_END = "Prövotid slut", "Probation ends";
     ROOM = "Rum", "Room";
     NOT_BOOKED = "ej bokat", "not booked";
-    FLAG_LEGEND = "Saknas: M möte B bostad S sysselsättn. C samtycke V VF-möte T behandl. P stödpers. I id/bank",
-        "Missing: M meeting B housing S occupation C consent V release mtg T treatment P support I ID/bank";
+    FLAG_LEGEND = "Saknas: M möte hållet B bostad S sysselsättn. C samtycke V VF-möte T behandl. P stödpers. I id/bank",
+        "Missing: M meeting held B housing S occupation C consent V release mtg T treatment P support I ID/bank";
     HANDOVER_MISSING = "Överlämning saknas", "No handover recorded";
 }
 
