@@ -13,6 +13,16 @@ pub enum Lang {
     En,
 }
 
+impl Lang {
+    /// The Swedish or the English of a text written inline.
+    pub fn pick<'a>(self, sv: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Sv => sv,
+            Lang::En => en,
+        }
+    }
+}
+
 impl FromStr for Lang {
     type Err = String;
 

@@ -120,10 +120,6 @@ impl App {
     }
 }
 
-fn sv_en(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
-    if lang == Lang::Sv { sv } else { en }
-}
-
 fn who(v: Option<&ConflictValue>) -> String {
     v.map(|v| {
         let replica = &v.replica[v.replica.len().saturating_sub(6)..];
@@ -140,10 +136,10 @@ pub fn render(app: &App, s: &ConflictsScreen, frame: &mut Frame, area: Rect) {
     let [list, detail] = Layout::vertical([Constraint::Min(4), Constraint::Length(7)]).areas(area);
     let header = Row::new(
         [
-            sv_en(lang, "Klient", "Client"),
-            sv_en(lang, "Fält", "Field"),
-            sv_en(lang, "Mitt", "Mine"),
-            sv_en(lang, "Deras", "Theirs"),
+            lang.pick("Klient", "Client"),
+            lang.pick("Fält", "Field"),
+            lang.pick("Mitt", "Mine"),
+            lang.pick("Deras", "Theirs"),
         ]
         .map(|h| Cell::from(h).style(theme.header)),
     );
@@ -169,14 +165,13 @@ pub fn render(app: &App, s: &ConflictsScreen, frame: &mut Frame, area: Rect) {
             .style(if i == s.pager.selected { theme.selected } else { theme.base })
         })
         .collect();
-    let title = format!(" {} ({}) ", sv_en(lang, "Konflikter", "Conflicts"), s.rows.len());
+    let title = format!(" {} ({}) ", lang.pick("Konflikter", "Conflicts"), s.rows.len());
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border_focused)
         .title(Span::styled(title, theme.title));
     if s.rows.is_empty() {
-        let text = sv_en(
-            lang,
+        let text = lang.pick(
             "Inga konflikter: alla repliker är överens om det som synkats hit.",
             "No conflicts: every replica agrees on what was synced here.",
         );
@@ -194,21 +189,20 @@ pub fn render(app: &App, s: &ConflictsScreen, frame: &mut Frame, area: Rect) {
     let label = |t: &'static str| Span::styled(format!("{t:<8}"), theme.muted);
     let mut lines = vec![
         Line::from(vec![
-            label(sv_en(lang, "Före", "Base")),
+            label(lang.pick("Före", "Base")),
             Span::raw(c.base.as_ref().map(show).unwrap_or_else(|| "–".to_owned())),
         ]),
-        Line::from(vec![label(sv_en(lang, "Mitt", "Mine")), Span::raw(who(c.mine()))]),
-        Line::from(vec![label(sv_en(lang, "Deras", "Theirs")), Span::raw(who(c.theirs()))]),
+        Line::from(vec![label(lang.pick("Mitt", "Mine")), Span::raw(who(c.mine()))]),
+        Line::from(vec![label(lang.pick("Deras", "Theirs")), Span::raw(who(c.theirs()))]),
     ];
     match &s.input {
         Some(text) => lines.push(Line::from(vec![
-            label(sv_en(lang, "Nytt", "New")),
+            label(lang.pick("Nytt", "New")),
             Span::raw(text.clone()),
             Span::styled("▏  Enter spara · Esc avbryt", theme.muted),
         ])),
         None => lines.push(Line::from(Span::styled(
-            sv_en(
-                lang,
+            lang.pick(
                 "m behåll mitt · t behåll deras · v skriv nytt värde",
                 "m keep mine · t keep theirs · v type a new value",
             ),

@@ -28,10 +28,6 @@ const CLIENT_FORMS: &[FormKind] = &[
     FormKind::Outcome,
 ];
 
-fn say(lang: Lang, sv: &str, en: &str) -> String {
-    if lang == Lang::Sv { sv.to_owned() } else { en.to_owned() }
-}
-
 /// Saves the form as a draft (replica-local, encrypted with the store).
 fn save_draft(store: &mut Store, ui: &mut FormUi) -> Result<()> {
     ui.sync_editor();
@@ -71,14 +67,15 @@ impl App {
     pub(super) fn undo_last(&mut self) -> Result<()> {
         let lang = self.opts.lang;
         let Some((changes, description)) = self.undo.pop() else {
-            self.status =
-                Some(say(lang, "Inget att ångra sedan sluss startade", "Nothing to undo since sluss started"));
+            self.status = Some(
+                lang.pick("Inget att ångra sedan sluss startade", "Nothing to undo since sluss started").to_owned(),
+            );
             return Ok(());
         };
         let author = crate::store::audit::current_user();
         self.store.apply(&author, &changes)?;
         self.refresh()?;
-        self.status = Some(format!("{} — {description}", say(lang, "Ångrat", "Undone")));
+        self.status = Some(format!("{} — {description}", lang.pick("Ångrat", "Undone").to_owned()));
         Ok(())
     }
 
@@ -95,11 +92,13 @@ impl App {
         let lang = self.opts.lang;
         let client = if kind.needs_client() { self.form_client() } else { None };
         if kind.needs_client() && client.is_none() {
-            self.status = Some(say(
-                lang,
-                "Öppna en klient först (8 Klienter eller Ctrl-k)",
-                "Open a client first (8 Clients or Ctrl-k)",
-            ));
+            self.status = Some(
+                lang.pick(
+                    "Öppna en klient först (8 Klienter eller Ctrl-k)",
+                    "Open a client first (8 Clients or Ctrl-k)",
+                )
+                .to_owned(),
+            );
             return Ok(());
         }
         let client_id = client.as_ref().map(|c| c.0.clone());
@@ -142,11 +141,13 @@ impl App {
             FormOutcome::KeepDraft => {
                 save_draft(&mut self.store, ui)?;
                 self.overlay = None;
-                self.status = Some(say(
-                    lang,
-                    "Utkastet är sparat och erbjuds nästa gång sluss startar",
-                    "The draft is kept and offered the next time sluss starts",
-                ));
+                self.status = Some(
+                    lang.pick(
+                        "Utkastet är sparat och erbjuds nästa gång sluss startar",
+                        "The draft is kept and offered the next time sluss starts",
+                    )
+                    .to_owned(),
+                );
             }
         }
         Ok(())
@@ -172,9 +173,9 @@ impl App {
             }
             Ok((changes, row_id)) => {
                 let verb = if ui.form.target.is_some() {
-                    say(lang, "Ändrat: ", "Changed: ")
+                    lang.pick("Ändrat: ", "Changed: ").to_owned()
                 } else {
-                    say(lang, "Sparat: ", "Saved: ")
+                    lang.pick("Sparat: ", "Saved: ").to_owned()
                 };
                 let description = format!("{verb}{}", ui.form.kind.title(lang).to_lowercase());
                 if !changes.is_empty()
@@ -263,7 +264,7 @@ impl App {
             .set("status", ActionStatus::Klar.code())
             .set("done_on", self.opts.today.to_string());
         let short: String = text.chars().take(40).collect();
-        self.write(&changes, format!("{}{short}", say(self.opts.lang, "Klar: ", "Done: ")))
+        self.write(&changes, format!("{}{short}", self.opts.lang.pick("Klar: ", "Done: ").to_owned()))
     }
 
     /// The workspace's keys that change data, on the selected row of the tab.
@@ -286,7 +287,8 @@ impl App {
             Action::Open | Action::Edit => match item {
                 Some(i) => self.open_form(i.kind, Some(&i.id), None)?,
                 None => {
-                    self.status = Some(say(lang, "Inget att ändra här: a lägger till", "Nothing to edit here: a adds"))
+                    self.status =
+                        Some(lang.pick("Inget att ändra här: a lägger till", "Nothing to edit here: a adds").to_owned())
                 }
             },
             Action::Add => {
@@ -307,11 +309,13 @@ impl App {
             }
             Action::Delete => match item {
                 Some(i) if i.kind == FormKind::Client => {
-                    self.status = Some(say(
-                        lang,
-                        "En klient raderas inte: skriv datum i ”Ärendet avslutat” (e)",
-                        "A client is not deleted: set \"Case closed on\" instead (e)",
-                    ));
+                    self.status = Some(
+                        lang.pick(
+                            "En klient raderas inte: skriv datum i ”Ärendet avslutat” (e)",
+                            "A client is not deleted: set \"Case closed on\" instead (e)",
+                        )
+                        .to_owned(),
+                    );
                 }
                 Some(i) => {
                     let title = i.kind.title(lang).to_lowercase();
@@ -323,7 +327,7 @@ impl App {
                             Lang::En => format!("Delete the selected {title}? u undoes it. y/n"),
                         },
                         changes,
-                        description: format!("{}{title}", say(lang, "Raderat: ", "Deleted: ")),
+                        description: format!("{}{title}", lang.pick("Raderat: ", "Deleted: ").to_owned()),
                     });
                 }
                 None => {}
@@ -331,21 +335,22 @@ impl App {
             Action::NeedStatus => match item {
                 Some(i) if i.kind == FormKind::Need => self.open_form(FormKind::NeedStatus, None, Some(i.id))?,
                 _ => {
-                    self.status = Some(say(
-                        lang,
-                        "Markera ett behov på fliken Behov först",
-                        "Select a need on the Needs tab first",
-                    ))
+                    self.status = Some(
+                        lang.pick("Markera ett behov på fliken Behov först", "Select a need on the Needs tab first")
+                            .to_owned(),
+                    )
                 }
             },
             Action::Minutes => match meeting {
                 Some(m) => self.open_form(FormKind::Minutes, None, Some(m))?,
                 None => {
-                    self.status = Some(say(
-                        lang,
-                        "Markera ett möte på fliken Möten först",
-                        "Select a meeting on the Meetings tab first",
-                    ))
+                    self.status = Some(
+                        lang.pick(
+                            "Markera ett möte på fliken Möten först",
+                            "Select a meeting on the Meetings tab first",
+                        )
+                        .to_owned(),
+                    )
                 }
             },
             Action::NewActionItem => self.open_form(FormKind::ActionItem, None, meeting)?,
@@ -361,7 +366,7 @@ impl App {
                         .unwrap_or_default();
                     self.mark_done(&i.id, &text)?;
                 }
-                _ => self.status = Some(say(lang, "Markera en åtgärd först", "Select an action item first")),
+                _ => self.status = Some(lang.pick("Markera en åtgärd först", "Select an action item first").to_owned()),
             },
             _ => {}
         }
@@ -428,11 +433,13 @@ impl App {
     fn restore_draft(&mut self, draft: &crate::store::rows::Draft) -> Result<()> {
         let lang = self.opts.lang;
         let Ok(form) = serde_json::from_str::<Form>(&draft.payload) else {
-            self.status = Some(say(
-                lang,
-                "Utkastet kunde inte läsas och har lämnats orört",
-                "The draft could not be read and was left as it is",
-            ));
+            self.status = Some(
+                lang.pick(
+                    "Utkastet kunde inte läsas och har lämnats orört",
+                    "The draft could not be read and was left as it is",
+                )
+                .to_owned(),
+            );
             return Ok(());
         };
         let client = match &form.client_id {
@@ -450,7 +457,8 @@ impl App {
         let mut ui = FormUi::open(&self.store, form, client.map(|c| c.1), file, lang)?;
         ui.show_errors = false;
         self.overlay = Some(Overlay::Form(Box::new(ui)));
-        self.status = Some(say(lang, "Utkastet är återställt: Ctrl-s sparar", "Draft restored: Ctrl-s saves"));
+        self.status =
+            Some(lang.pick("Utkastet är återställt: Ctrl-s sparar", "Draft restored: Ctrl-s saves").to_owned());
         Ok(())
     }
 }

@@ -14,57 +14,46 @@ use crate::i18n::Lang;
 /// Rows the multi-line editor gets when a long field has focus.
 const EDITOR_ROWS: u16 = 6;
 
-fn sv_en(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
-    if lang == Lang::Sv { sv } else { en }
-}
-
 /// The key hint at the bottom of the form, for what has focus.
 fn hint(ui: &FormUi, lang: Lang) -> &'static str {
     if let Some(p) = &ui.picker {
         return if p.multi {
-            sv_en(
-                lang,
+            lang.pick(
                 "skriv för att söka · Enter kryssa i/ur · Esc klar",
                 "type to search · Enter tick/untick · Esc done",
             )
         } else {
-            sv_en(
-                lang,
+            lang.pick(
                 "skriv för att söka · ↑↓ · Enter välj · Esc avbryt",
                 "type to search · ↑↓ · Enter pick · Esc cancel",
             )
         };
     }
     match ui.form.fields()[ui.focus].input {
-        Input::Long(_) if ui.form.kind == crate::forms::FormKind::Minutes => sv_en(
-            lang,
+        Input::Long(_) if ui.form.kind == crate::forms::FormKind::Minutes => lang.pick(
             "Ctrl-t rad → åtgärd · Tab nästa · Ctrl-s spara · Esc stäng",
             "Ctrl-t line → action · Tab next · Ctrl-s save · Esc close",
         ),
-        Input::Long(_) => sv_en(
-            lang,
+        Input::Long(_) => lang.pick(
             "Enter ny rad · Tab nästa fält · Ctrl-s spara · Esc stäng",
             "Enter new line · Tab next field · Ctrl-s save · Esc close",
         ),
-        Input::Bool => sv_en(
-            lang,
+        Input::Bool => lang.pick(
             "Mellanslag ja/nej · Tab nästa · Ctrl-s spara · Esc stäng",
             "Space yes/no · Tab next · Ctrl-s save · Esc close",
         ),
-        Input::One(_) | Input::Many(..) => sv_en(
-            lang,
+        Input::One(_) | Input::Many(..) => lang.pick(
             "Enter välj i listan · Tab nästa · Ctrl-s spara · Esc stäng",
             "Enter pick from list · Tab next · Ctrl-s save · Esc close",
         ),
-        Input::Date => sv_en(
-            lang,
+        Input::Date => lang.pick(
             "t.ex. 2026-12-01, +14d, fre, idag · Ctrl-s spara",
             "e.g. 2026-12-01, +14d, fri, today · Ctrl-s save",
         ),
         Input::DateTime => {
-            sv_en(lang, "dag och tid, t.ex. fre 10:00 · Ctrl-s spara", "day and time, e.g. fri 10:00 · Ctrl-s save")
+            lang.pick("dag och tid, t.ex. fre 10:00 · Ctrl-s spara", "day and time, e.g. fri 10:00 · Ctrl-s save")
         }
-        _ => sv_en(lang, "Tab/↓ nästa · Ctrl-s spara · Esc stäng", "Tab/↓ next · Ctrl-s save · Esc close"),
+        _ => lang.pick("Tab/↓ nästa · Ctrl-s spara · Esc stäng", "Tab/↓ next · Ctrl-s save · Esc close"),
     }
 }
 
@@ -80,7 +69,7 @@ pub fn render_form(app: &App, ui: &FormUi, frame: &mut Frame, area: Rect) {
     let height = area.height.saturating_sub(2).min(wanted.max(20));
     let rect = Rect { x: area.x + (area.width - width) / 2, y: area.y + 1, width, height };
     frame.render_widget(Clear, rect);
-    let verb = if ui.form.target.is_some() { sv_en(lang, "Ändra", "Edit") } else { sv_en(lang, "Ny", "New") };
+    let verb = if ui.form.target.is_some() { lang.pick("Ändra", "Edit") } else { lang.pick("Ny", "New") };
     let mut title = format!(" {verb}: {} ", ui.form.kind.title(lang));
     if let Some(name) = &ui.client_name {
         title.push_str(&format!("· {name} "));
@@ -155,7 +144,7 @@ pub fn render_form(app: &App, ui: &FormUi, frame: &mut Frame, area: Rect) {
         frame.render_widget(&ui.editor, area);
     }
     if action_rows > 0 {
-        let label = sv_en(lang, "→ Åtgärd: ", "→ Action: ");
+        let label = lang.pick("→ Åtgärd: ", "→ Action: ");
         let lines: Vec<Line> = ui
             .form
             .actions
@@ -169,8 +158,7 @@ pub fn render_form(app: &App, ui: &FormUi, frame: &mut Frame, area: Rect) {
     }
     let message = match &ui.prompt {
         Some(Prompt::Leave) => Span::styled(
-            sv_en(
-                lang,
+            lang.pick(
                 "Formuläret är ändrat: s spara · d kasta · k behåll som utkast · Esc fortsätt",
                 "The form has changes: s save · d discard · k keep as draft · Esc go on",
             ),

@@ -63,10 +63,6 @@ pub enum Job {
     Import(PathBuf, Decryption),
 }
 
-fn sv_en(lang: Lang, sv: &str, en: &str) -> String {
-    if lang == Lang::Sv { sv.to_owned() } else { en.to_owned() }
-}
-
 /// Where an export goes unless the user types another file.
 fn default_export_path(replica: &str) -> String {
     let dir = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
@@ -121,26 +117,27 @@ impl App {
                 let path = PathBuf::from(p.path.trim());
                 match (p.kind, &p.stage) {
                     (_, SyncStage::Path) if p.path.trim().is_empty() => {
-                        p.problem = Some(sv_en(lang, "Skriv en fil", "Type a file name"));
+                        p.problem = Some(lang.pick("Skriv en fil", "Type a file name").to_owned());
                     }
                     (SyncKind::Export, SyncStage::Path)
                         if !path.parent().is_none_or(|d| d.as_os_str().is_empty() || d.is_dir()) =>
                     {
-                        p.problem = Some(sv_en(
-                            lang,
-                            "Mappen finns inte: skriv en mapp som finns",
-                            "No such folder: type one that exists",
-                        ));
+                        p.problem = Some(
+                            lang.pick(
+                                "Mappen finns inte: skriv en mapp som finns",
+                                "No such folder: type one that exists",
+                            )
+                            .to_owned(),
+                        );
                     }
                     (SyncKind::Export, SyncStage::Path) if path.exists() => {
-                        p.problem = Some(sv_en(
-                            lang,
-                            "Filen finns redan: välj ett annat namn",
-                            "The file exists: choose another name",
-                        ));
+                        p.problem = Some(
+                            lang.pick("Filen finns redan: välj ett annat namn", "The file exists: choose another name")
+                                .to_owned(),
+                        );
                     }
                     (SyncKind::Import, SyncStage::Path) if !path.is_file() => {
-                        p.problem = Some(sv_en(lang, "Filen finns inte", "There is no such file"));
+                        p.problem = Some(lang.pick("Filen finns inte", "There is no such file").to_owned());
                     }
                     (SyncKind::Export, SyncStage::Path) if !config.recipients.is_empty() => {
                         match crypto::parse_recipients(&config.recipients) {
@@ -159,7 +156,7 @@ impl App {
                     }
                     (_, SyncStage::Path) => p.stage = SyncStage::Passphrase,
                     (_, SyncStage::Passphrase) if p.secret.chars().count() < 8 => {
-                        p.problem = Some(sv_en(lang, "Minst 8 tecken", "At least 8 characters"));
+                        p.problem = Some(lang.pick("Minst 8 tecken", "At least 8 characters").to_owned());
                     }
                     (SyncKind::Export, SyncStage::Passphrase) => {
                         p.first = std::mem::take(&mut p.secret);
@@ -169,11 +166,13 @@ impl App {
                         p.secret.clear();
                         p.first.clear();
                         p.stage = SyncStage::Passphrase;
-                        p.problem = Some(sv_en(
-                            lang,
-                            "Lösenfraserna skilde sig: skriv dem igen",
-                            "The passphrases differ: type them again",
-                        ));
+                        p.problem = Some(
+                            lang.pick(
+                                "Lösenfraserna skilde sig: skriv dem igen",
+                                "The passphrases differ: type them again",
+                            )
+                            .to_owned(),
+                        );
                     }
                     (SyncKind::Export, _) => {
                         let passphrase = Zeroizing::new(p.secret.to_string());
@@ -193,8 +192,8 @@ impl App {
     fn queue(&mut self, job: Job) {
         let lang = self.opts.lang;
         self.status = Some(match &job {
-            Job::Export(..) => sv_en(lang, "Exporterar…", "Exporting…"),
-            Job::Import(..) => sv_en(lang, "Kontrollerar och importerar…", "Checking and importing…"),
+            Job::Export(..) => lang.pick("Exporterar…", "Exporting…").to_owned(),
+            Job::Import(..) => lang.pick("Kontrollerar och importerar…", "Checking and importing…").to_owned(),
         });
         self.overlay = None;
         self.pending = Some(job);
@@ -213,7 +212,7 @@ impl App {
                         Lang::Sv => format!("Exporterade {} ändringar till {}", r.changes, r.path.display()),
                         Lang::En => format!("Exported {} changes to {}", r.changes, r.path.display()),
                     },
-                    Err(e) => format!("{}{e}", sv_en(lang, "Exporten avbröts: ", "Export stopped: ")),
+                    Err(e) => format!("{}{e}", lang.pick("Exporten avbröts: ", "Export stopped: ").to_owned()),
                 }
             }
             Job::Import(path, keys) => match crate::sync::import(&mut self.store, &path, &ImportOptions { keys }) {
@@ -234,13 +233,13 @@ impl App {
                     // The prompt comes back with the file kept, so a mistyped passphrase
                     // costs one retype, not the whole path.
                     let problem = if matches!(e, crate::sync::SyncError::WrongKey | crate::sync::SyncError::NeedKey) {
-                        sv_en(
-                            lang,
+                        lang.pick(
                             "Fel lösenfras eller nyckel: skriv lösenfrasen igen",
                             "Wrong passphrase or key: type the passphrase again",
                         )
+                        .to_owned()
                     } else {
-                        format!("{}{e}", sv_en(lang, "Inget importerades: ", "Nothing was imported: "))
+                        format!("{}{e}", lang.pick("Inget importerades: ", "Nothing was imported: ").to_owned())
                     };
                     self.overlay = Some(Overlay::Sync(Box::new(SyncPrompt {
                         kind: SyncKind::Import,
