@@ -217,7 +217,8 @@ static INTERVENTION: &[FieldSpec] = &[
     date("decided_on", "Beslutad", "Decided on"),
     date("start_on", "Start", "Starts on"),
     date("end_on", "Slut", "Ends on"),
-    long("outcome", "Resultat", "Outcome"),
+    // Declined and aborted interventions need a why, as programmes do (domain.md R3).
+    long("outcome", "Resultat eller skäl", "Outcome or reason"),
 ];
 
 static PLAN: &[FieldSpec] = &[
@@ -406,7 +407,12 @@ impl FormKind {
             ],
             FormKind::Plan => &[Rule::Order("created_on", "next_follow_up_on")],
             FormKind::Consent => &[Rule::Order("given_on", "expires_on"), Rule::Order("given_on", "revoked_on")],
-            FormKind::Intervention => &[Rule::Order("applied_on", "decided_on"), Rule::Order("start_on", "end_on")],
+            FormKind::Intervention => &[
+                Rule::Order("applied_on", "decided_on"),
+                Rule::Order("start_on", "end_on"),
+                Rule::RequiredWhen("status", "avbojd", "outcome"),
+                Rule::RequiredWhen("status", "avbruten", "outcome"),
+            ],
             FormKind::Contact => &[Rule::Order("active_from", "active_to")],
             _ => &[],
         }

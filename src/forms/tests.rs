@@ -143,6 +143,19 @@ fn declining_needs_a_reason() {
 }
 
 #[test]
+fn a_declined_or_aborted_intervention_says_why() {
+    let mut form = Form::new(FormKind::Intervention, Some("c".into()), None, Lang::Sv);
+    set(&mut form, "title", "Boendestöd");
+    assert!(messages(&form, Lang::En).is_empty(), "a planned intervention needs no reason");
+    for status in ["avbojd", "avbruten"] {
+        set(&mut form, "status", status);
+        assert_eq!(messages(&form, Lang::En), ["Outcome or reason: is required with this status"]);
+    }
+    set(&mut form, "outcome", "Vill bo hos sin syster");
+    assert!(messages(&form, Lang::En).is_empty());
+}
+
+#[test]
 fn consent_scope_becomes_one_row_per_organisation_and_edits_only_touch_the_difference() {
     let mut form = Form::new(FormKind::Consent, Some("c".into()), None, Lang::Sv);
     set(&mut form, "scope", "o1,o2,o3");
