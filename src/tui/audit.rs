@@ -6,9 +6,10 @@ use chrono::{Duration, NaiveDate};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+use ratatui::widgets::{Block, Borders, Row, Table};
 
 use super::app::{App, Pager};
+use super::fit::{Cell, Columns};
 use crate::domain::enums::AuditAction;
 use crate::i18n::Lang;
 use crate::store::audit::{AuditFilter, AuditRow};
@@ -150,6 +151,15 @@ pub fn render(app: &App, s: &AuditScreen, frame: &mut Frame, area: Rect) {
         ]
         .map(|h| Cell::from(h).style(theme.header)),
     );
+    let widths = [
+        Constraint::Length(17),
+        Constraint::Length(22),
+        Constraint::Length(12),
+        Constraint::Length(8),
+        Constraint::Length(20),
+        Constraint::Min(10),
+    ];
+    let cols = Columns::new(area, &widths);
     let rows: Vec<Row> = s
         .rows
         .iter()
@@ -159,7 +169,7 @@ pub fn render(app: &App, s: &AuditScreen, frame: &mut Frame, area: Rect) {
                 .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
                 .unwrap_or_else(|_| r.at.clone());
             let selected = s.pager.offset + i == s.pager.selected;
-            Row::new(vec![
+            cols.row(vec![
                 Cell::from(format!("{}{at}", if selected { "›" } else { " " })),
                 Cell::from(r.kind.label(lang)),
                 Cell::from(r.actor.clone()),
@@ -170,14 +180,6 @@ pub fn render(app: &App, s: &AuditScreen, frame: &mut Frame, area: Rect) {
             .style(if selected { theme.selected } else { theme.base })
         })
         .collect();
-    let widths = [
-        Constraint::Length(17),
-        Constraint::Length(22),
-        Constraint::Length(12),
-        Constraint::Length(8),
-        Constraint::Length(20),
-        Constraint::Min(10),
-    ];
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border_focused)

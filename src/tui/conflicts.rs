@@ -5,10 +5,11 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
 use serde_json::Value;
 
 use super::app::{App, Pager};
+use super::fit::{Cell, Columns};
 use crate::i18n::Lang;
 use crate::store::entities::{self, FieldKind};
 use crate::store::{Conflict, ConflictValue, Resolution, Result, Store};
@@ -145,6 +146,8 @@ pub fn render(app: &App, s: &ConflictsScreen, frame: &mut Frame, area: Rect) {
     );
     let height = usize::from(list.height.saturating_sub(3)).max(1);
     let offset = s.pager.selected.saturating_sub(height - 1);
+    let widths = [Constraint::Percentage(25); 4];
+    let cols = Columns::new(list, &widths);
     let rows: Vec<Row> = s
         .rows
         .iter()
@@ -153,7 +156,7 @@ pub fn render(app: &App, s: &ConflictsScreen, frame: &mut Frame, area: Rect) {
         .take(height)
         .map(|(i, (c, name))| {
             let mark = if i == s.pager.selected { "› " } else { "  " };
-            Row::new(vec![
+            cols.row(vec![
                 Cell::from(format!("{mark}{name}")),
                 Cell::from(match crate::forms::field_label(&c.id.entity, &c.id.field, lang) {
                     Some((form, field)) => format!("{form} · {field}"),
@@ -177,12 +180,6 @@ pub fn render(app: &App, s: &ConflictsScreen, frame: &mut Frame, area: Rect) {
         );
         frame.render_widget(Paragraph::new(text).block(block), list);
     } else {
-        let widths = [
-            Constraint::Percentage(25),
-            Constraint::Percentage(25),
-            Constraint::Percentage(25),
-            Constraint::Percentage(25),
-        ];
         frame.render_widget(Table::new(rows, widths).header(header).block(block), list);
     }
     let Some((c, _)) = s.rows.get(s.pager.selected) else { return };

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod config;
 pub mod conflicts;
 mod editing;
+pub(crate) mod fit;
 pub mod follow_up;
 pub mod form;
 mod form_view;

@@ -5,10 +5,11 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState, Tabs, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, TableState, Tabs, Wrap};
 
 use super::action::Action;
 use super::app::*;
+use super::fit::{Cell, Columns};
 use super::palette;
 use crate::dashboard::{ClientDashboard, Finding};
 use crate::domain::enums::*;
@@ -301,8 +302,8 @@ fn empty_or<'a>(app: &App, rows: Vec<Row<'a>>) -> Vec<Row<'a>> {
 }
 
 /// A meeting as a table row: time, client, kind, mode, and a last cell the screen chooses.
-fn meeting_row<'a>(m: &MeetingRow, lang: Lang, last: Cell<'a>) -> Row<'a> {
-    Row::new(vec![
+fn meeting_row<'a>(cols: &Columns, m: &MeetingRow, lang: Lang, last: Cell<'a>) -> Row<'a> {
+    cols.row(vec![
         Cell::from(m.starts_at.replace('T', " ")),
         Cell::from(m.client_name.clone().unwrap_or_default()),
         Cell::from(m.kind.label(lang)),
@@ -334,40 +335,41 @@ fn render_today(app: &App, s: &TodayScreen, frame: &mut Frame, area: Rect) {
     let sel = |pane: TodayPane, i: usize| {
         if s.pane == pane && s.selected[pane as usize] == i { theme.selected } else { theme.base }
     };
+    let widths = [
+        Constraint::Length(16),
+        Constraint::Fill(2),
+        Constraint::Fill(1),
+        Constraint::Length(9),
+        Constraint::Length(8),
+    ];
+    let cols = Columns::new(top, &widths);
     let meetings: Vec<Row> = s
         .meetings
         .iter()
         .enumerate()
         .map(|(i, m)| {
             let room = Cell::from(if m.room_booked { "" } else { tr(app, t::NOT_BOOKED) }).style(theme.warning);
-            meeting_row(m, lang, room).style(sel(TodayPane::Meetings, i))
+            meeting_row(&cols, m, lang, room).style(sel(TodayPane::Meetings, i))
         })
         .collect();
-    let table = Table::new(
-        empty_or(app, meetings),
-        [
-            Constraint::Length(16),
-            Constraint::Fill(2),
-            Constraint::Fill(1),
-            Constraint::Length(9),
-            Constraint::Length(8),
-        ],
-    )
-    .header(header_row(app, &[t::WHEN, t::CLIENT, t::KIND, t::MODE, t::ROOM]))
-    .block(block(
-        app,
-        format!("{} ({})", tr(app, t::MEETINGS_THIS_WEEK), today_count(s.meetings.len())),
-        s.pane == TodayPane::Meetings,
-    ));
+    let table = Table::new(empty_or(app, meetings), widths)
+        .header(header_row(app, &[t::WHEN, t::CLIENT, t::KIND, t::MODE, t::ROOM]))
+        .block(block(
+            app,
+            format!("{} ({})", tr(app, t::MEETINGS_THIS_WEEK), today_count(s.meetings.len())),
+            s.pane == TodayPane::Meetings,
+        ));
     // The table state keeps the selected row in view when a list is longer than its pane.
     let state = |pane: TodayPane| TableState::default().with_selected(Some(s.selected[pane as usize]));
     frame.render_stateful_widget(table, top, &mut state(TodayPane::Meetings));
+    let widths = [Constraint::Length(10), Constraint::Fill(1), Constraint::Fill(1)];
+    let cols = Columns::new(left, &widths);
     let actions: Vec<Row> = s
         .actions
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            Row::new(vec![
+            cols.row(vec![
                 Cell::from(date(a.due_on)).style(theme.warning),
                 Cell::from(a.client_name.clone().unwrap_or_default()),
                 Cell::from(a.text.clone()),
@@ -375,21 +377,22 @@ fn render_today(app: &App, s: &TodayScreen, frame: &mut Frame, area: Rect) {
             .style(sel(TodayPane::Actions, i))
         })
         .collect();
-    let table = Table::new(empty_or(app, actions), [Constraint::Length(10), Constraint::Fill(1), Constraint::Fill(1)])
-        .header(header_row(app, &[t::DUE, t::CLIENT, t::WHAT]))
-        .block(block(
+    let table =
+        Table::new(empty_or(app, actions), widths).header(header_row(app, &[t::DUE, t::CLIENT, t::WHAT])).block(block(
             app,
             format!("{} ({})", tr(app, t::OVERDUE_ACTIONS), today_count(s.actions.len())),
             s.pane == TodayPane::Actions,
         ));
     frame.render_stateful_widget(table, left, &mut state(TodayPane::Actions));
+    let widths = [Constraint::Length(10), Constraint::Fill(3), Constraint::Fill(2)];
+    let cols = Columns::new(right, &widths);
     let follow: Vec<Row> = s
         .follow_ups
         .iter()
         .enumerate()
         .map(|(i, f)| {
             let what = f.plan_kind.label(lang);
-            Row::new(vec![
+            cols.row(vec![
                 Cell::from(date(f.due_on)).style(theme.warning),
                 Cell::from(f.client_name.clone()),
                 Cell::from(what),
@@ -397,9 +400,8 @@ fn render_today(app: &App, s: &TodayScreen, frame: &mut Frame, area: Rect) {
             .style(sel(TodayPane::FollowUps, i))
         })
         .collect();
-    let table = Table::new(empty_or(app, follow), [Constraint::Length(10), Constraint::Fill(3), Constraint::Fill(2)])
-        .header(header_row(app, &[t::DUE, t::CLIENT, t::WHAT]))
-        .block(block(
+    let table =
+        Table::new(empty_or(app, follow), widths).header(header_row(app, &[t::DUE, t::CLIENT, t::WHAT])).block(block(
             app,
             format!("{} ({})", tr(app, t::OVERDUE_FOLLOW_UPS), today_count(s.follow_ups.len())),
             s.pane == TodayPane::FollowUps,
@@ -470,6 +472,7 @@ fn render_dashboard(app: &App, s: &DashScreen, frame: &mut Frame, area: Rect) {
             vec![Constraint::Fill(2), Constraint::Fill(1), Constraint::Length(14), Constraint::Length(10)],
         ),
     };
+    let cols = Columns::new(area, &widths);
     let rows: Vec<Row> = s
         .rows
         .iter()
@@ -508,7 +511,7 @@ fn render_dashboard(app: &App, s: &DashScreen, frame: &mut Frame, area: Rect) {
                 cells.push(Cell::from(""));
             }
             let style = if s.pager.offset + i == s.pager.selected { theme.selected } else { theme.base };
-            Row::new(cells).style(style)
+            cols.row(cells).style(style)
         })
         .collect();
     let count = match s.pager.len {
@@ -549,6 +552,8 @@ fn gap_text(gaps: &rules::NeedGaps, lang: Lang) -> String {
 fn render_actions(app: &App, s: &ActionsScreen, frame: &mut Frame, area: Rect) {
     let theme = &app.opts.theme;
     let today = app.opts.today;
+    let widths = [Constraint::Length(10), Constraint::Fill(2), Constraint::Fill(3), Constraint::Fill(2)];
+    let cols = Columns::new(area, &widths);
     let rows: Vec<Row> = s
         .rows
         .iter()
@@ -556,7 +561,7 @@ fn render_actions(app: &App, s: &ActionsScreen, frame: &mut Frame, area: Rect) {
         .map(|(i, a)| {
             let overdue = a.due_on.is_some_and(|d| d < today);
             let style = if s.pager.offset + i == s.pager.selected { theme.selected } else { theme.base };
-            Row::new(vec![
+            cols.row(vec![
                 Cell::from(date(a.due_on)).style(if overdue { theme.warning } else { theme.base }),
                 Cell::from(a.client_name.clone().unwrap_or_default()),
                 Cell::from(a.text.clone()),
@@ -569,12 +574,9 @@ fn render_actions(app: &App, s: &ActionsScreen, frame: &mut Frame, area: Rect) {
     if s.owner.is_none() {
         frame_block = frame_block.title_bottom(Span::styled(format!(" {} ", tr(app, t::SET_USER_HINT)), theme.muted));
     }
-    let table = Table::new(
-        empty_or(app, rows),
-        [Constraint::Length(10), Constraint::Fill(2), Constraint::Fill(3), Constraint::Fill(2)],
-    )
-    .header(header_row(app, &[t::DUE, t::CLIENT, t::WHAT, t::WHO]))
-    .block(frame_block);
+    let table = Table::new(empty_or(app, rows), widths)
+        .header(header_row(app, &[t::DUE, t::CLIENT, t::WHAT, t::WHO]))
+        .block(frame_block);
     frame.render_widget(table, area);
 }
 
@@ -583,6 +585,20 @@ fn render_clients(app: &App, s: &ClientsScreen, frame: &mut Frame, area: Rect) {
     let lang = app.opts.lang;
     let today = app.opts.today;
     let wide = area.width >= WIDE;
+    let mut head = vec![t::NAME, t::ID_NUMBER, t::MUNICIPALITY, t::PHASE, t::RELEASE, t::RISK];
+    let mut widths = vec![
+        Constraint::Fill(3),
+        Constraint::Length(13),
+        Constraint::Length(10),
+        Constraint::Length(16),
+        Constraint::Length(10),
+        Constraint::Length(6),
+    ];
+    if wide {
+        head.extend([t::STATUS, t::COORDINATOR, t::OFFICE]);
+        widths.extend([Constraint::Length(11), Constraint::Fill(2), Constraint::Fill(1)]);
+    }
+    let cols = Columns::new(area, &widths);
     let rows: Vec<Row> = s
         .rows
         .iter()
@@ -603,22 +619,9 @@ fn render_clients(app: &App, s: &ClientsScreen, frame: &mut Frame, area: Rect) {
                 let office = c.office.as_deref().unwrap_or_default();
                 cells.push(Cell::from(office.strip_prefix("Frivården ").unwrap_or(office).to_owned()));
             }
-            Row::new(cells).style(if i == s.selected { theme.selected } else { theme.base })
+            cols.row(cells).style(if i == s.selected { theme.selected } else { theme.base })
         })
         .collect();
-    let mut head = vec![t::NAME, t::ID_NUMBER, t::MUNICIPALITY, t::PHASE, t::RELEASE, t::RISK];
-    let mut widths = vec![
-        Constraint::Fill(3),
-        Constraint::Length(13),
-        Constraint::Length(10),
-        Constraint::Length(16),
-        Constraint::Length(10),
-        Constraint::Length(6),
-    ];
-    if wide {
-        head.extend([t::STATUS, t::COORDINATOR, t::OFFICE]);
-        widths.extend([Constraint::Length(11), Constraint::Fill(2), Constraint::Fill(1)]);
-    }
     let table = Table::new(empty_or(app, rows), widths).header(header_row(app, &head)).block(block(
         app,
         clients_title(app, s),
@@ -1104,27 +1107,26 @@ fn render_calendar(app: &App, s: &CalendarScreen, frame: &mut Frame, area: Rect)
     };
     let title = format!("{} · {period} ({count})", screen_title(app));
     let start = s.pager.offset;
+    let widths = [
+        Constraint::Length(16),
+        Constraint::Fill(2),
+        Constraint::Length(22),
+        Constraint::Length(9),
+        Constraint::Fill(2),
+    ];
+    let cols = Columns::new(area, &widths);
     let rows: Vec<Row> = s
         .meetings
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            meeting_row(m, lang, Cell::from(m.location.clone().unwrap_or_default()))
+            meeting_row(&cols, m, lang, Cell::from(m.location.clone().unwrap_or_default()))
                 .style(if start + i == s.pager.selected { theme.selected } else { theme.base })
         })
         .collect();
-    let table = Table::new(
-        empty_or(app, rows),
-        [
-            Constraint::Length(16),
-            Constraint::Fill(2),
-            Constraint::Length(22),
-            Constraint::Length(9),
-            Constraint::Fill(2),
-        ],
-    )
-    .header(header_row(app, &[t::WHEN, t::CLIENT, t::KIND, t::MODE, t::PLACE]))
-    .block(block(app, title, true));
+    let table = Table::new(empty_or(app, rows), widths)
+        .header(header_row(app, &[t::WHEN, t::CLIENT, t::KIND, t::MODE, t::PLACE]))
+        .block(block(app, title, true));
     frame.render_widget(table, area);
 }
 
@@ -1146,27 +1148,33 @@ fn render_directory(app: &App, s: &DirectoryScreen, frame: &mut Frame, area: Rec
     };
     let height = usize::from(left.height.saturating_sub(3));
     let start = s.pager.offset.min(s.orgs.len());
+    let widths = [Constraint::Fill(3), Constraint::Fill(2)];
+    let cols = Columns::new(left, &widths);
     let rows: Vec<Row> = s.orgs[start..]
         .iter()
         .take(height)
         .enumerate()
         .map(|(i, org)| {
-            Row::new(vec![
+            cols.row(vec![
                 Cell::from(org.name.clone()),
                 Cell::from(code_label(&org.kind, OrgKind::from_code, OrgKind::label, lang)),
             ])
             .style(if start + i == s.pager.selected { theme.selected } else { theme.base })
         })
         .collect();
-    let table = Table::new(rows, [Constraint::Fill(3), Constraint::Fill(2)])
-        .header(header_row(app, &[t::NAME, t::KIND]))
-        .block(block(app, directory_title(app, s), true));
+    let table = Table::new(rows, widths).header(header_row(app, &[t::NAME, t::KIND])).block(block(
+        app,
+        directory_title(app, s),
+        true,
+    ));
     frame.render_widget(table, left);
+    let widths = [Constraint::Fill(2), Constraint::Fill(2), Constraint::Length(14), Constraint::Length(12)];
+    let cols = Columns::new(right, &widths);
     let rows: Vec<Row> = s
         .contacts
         .iter()
         .map(|c| {
-            Row::new(vec![
+            cols.row(vec![
                 Cell::from(c.name.clone()),
                 Cell::from(code_label(&c.role, ContactRole::from_code, ContactRole::label, lang)),
                 Cell::from(c.phone.clone().unwrap_or_default()),
@@ -1174,12 +1182,9 @@ fn render_directory(app: &App, s: &DirectoryScreen, frame: &mut Frame, area: Rec
             ])
         })
         .collect();
-    let table = Table::new(
-        empty_or(app, rows),
-        [Constraint::Fill(2), Constraint::Fill(2), Constraint::Length(14), Constraint::Length(12)],
-    )
-    .header(header_row(app, &[t::NAME, t::ROLE, t::PHONE, t::VERIFIED]))
-    .block(block(app, tr(app, t::CONTACTS).to_owned(), false));
+    let table = Table::new(empty_or(app, rows), widths)
+        .header(header_row(app, &[t::NAME, t::ROLE, t::PHONE, t::VERIFIED]))
+        .block(block(app, tr(app, t::CONTACTS).to_owned(), false));
     frame.render_widget(table, right);
 }
 
