@@ -80,6 +80,9 @@ pub struct AuditRow {
     pub client_id: Option<String>,
     /// What exactly, without personal data (for a change: `entity.field`, never the value).
     pub detail: String,
+    /// For a change: the entity and field changed (`*` a new row, `deleted` a delete or
+    /// restore), so a screen can name them in the user's language.
+    pub change: Option<(String, String)>,
 }
 
 /// Entities whose changes are not listed as changes: audit entries are listed themselves,
@@ -142,6 +145,7 @@ impl Store {
                 kind: AuditAction::from_code(&code).unwrap_or(AuditAction::Change),
                 client_id: r.get(5)?,
                 detail: r.get(6)?,
+                change: None,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -212,7 +216,16 @@ impl Store {
                 super::write::DELETED => format!("{entity} {row_id}: deleted or restored"),
                 f => format!("{entity} {row_id}: {f}"),
             };
-            out.push(AuditRow { id, at, actor: author, replica, kind: AuditAction::Change, client_id, detail });
+            out.push(AuditRow {
+                id,
+                at,
+                actor: author,
+                replica,
+                kind: AuditAction::Change,
+                client_id,
+                detail,
+                change: Some((entity, field)),
+            });
         }
         Ok(out)
     }

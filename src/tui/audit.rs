@@ -135,30 +135,48 @@ pub fn title(app: &App, s: &AuditScreen) -> String {
     parts.join(" · ")
 }
 
+/// What an entry says in the Detail column: a change names the field as its form does, in
+/// the user's language; other entries show their stored detail.
+fn detail(r: &AuditRow, lang: Lang) -> String {
+    let Some((entity, field)) = &r.change else {
+        return match (r.kind, r.detail.as_str()) {
+            // The kind says it all; the stored text only restates it in English.
+            (AuditAction::OpenClient | AuditAction::RevealId | AuditAction::RevealProtected, _) => String::new(),
+            (AuditAction::Lock, "idle") => lang.pick("inaktivitet", "idle").to_owned(),
+            (AuditAction::Lock, "privacy key") => lang.pick("sekretessknappen", "privacy key").to_owned(),
+            _ => r.detail.clone(),
+        };
+    };
+    let name = super::ui::field_name(entity, field, lang);
+    match field.as_str() {
+        "*" => format!("{name} {}", lang.pick("(ny)", "(new)")),
+        "deleted" => format!("{name} {}", lang.pick("(raderad eller återställd)", "(deleted or restored)")),
+        _ => name,
+    }
+}
+
 /// Draws the screen.
 pub fn render(app: &App, s: &AuditScreen, frame: &mut Frame, area: Rect) {
     let theme = &app.opts.theme;
     let lang = app.opts.lang;
     let sv = lang == Lang::Sv;
-    let header = Row::new(
-        [
-            if sv { "När" } else { "When" },
-            if sv { "Vad" } else { "What" },
-            if sv { "Vem" } else { "Who" },
-            if sv { "Dator" } else { "Machine" },
-            if sv { "Klient" } else { "Client" },
-            if sv { "Detalj" } else { "Detail" },
-        ]
-        .map(|h| Cell::from(h).style(theme.header)),
-    );
-    let widths = [
-        Constraint::Length(17),
-        Constraint::Length(22),
-        Constraint::Length(12),
-        Constraint::Length(8),
-        Constraint::Length(20),
-        Constraint::Min(10),
+    // On one client's log the title names the client: its column would only repeat it.
+    let per_client = s.filter.client.is_some();
+    let mut heads = vec![
+        if sv { "När" } else { "When" },
+        if sv { "Vad" } else { "What" },
+        if sv { "Vem" } else { "Who" },
+        if sv { "Dator" } else { "Machine" },
     ];
+    let mut widths =
+        vec![Constraint::Length(17), Constraint::Length(22), Constraint::Length(12), Constraint::Length(8)];
+    if !per_client {
+        heads.push(if sv { "Klient" } else { "Client" });
+        widths.push(Constraint::Length(20));
+    }
+    heads.push(if sv { "Detalj" } else { "Detail" });
+    widths.push(Constraint::Min(10));
+    let header = Row::new(heads.into_iter().map(|h| Cell::from(h).style(theme.header)));
     let cols = Columns::new(area, &widths);
     let rows: Vec<Row> = s
         .rows
@@ -169,15 +187,17 @@ pub fn render(app: &App, s: &AuditScreen, frame: &mut Frame, area: Rect) {
                 .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
                 .unwrap_or_else(|_| r.at.clone());
             let selected = s.pager.offset + i == s.pager.selected;
-            cols.row(vec![
+            let mut cells = vec![
                 Cell::from(format!("{}{at}", if selected { "›" } else { " " })),
                 Cell::from(r.kind.label(lang)),
                 Cell::from(r.actor.clone()),
                 Cell::from(short(&r.replica)),
-                Cell::from(name.clone()),
-                Cell::from(r.detail.clone()),
-            ])
-            .style(if selected { theme.selected } else { theme.base })
+            ];
+            if !per_client {
+                cells.push(Cell::from(name.clone()));
+            }
+            cells.push(Cell::from(detail(r, lang)));
+            cols.row(cells).style(if selected { theme.selected } else { theme.base })
         })
         .collect();
     let block = Block::default()

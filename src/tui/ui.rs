@@ -1038,14 +1038,7 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> (Vec<Line<'a>>, Vec<usize>) 
                 };
                 out.push(Line::from(vec![
                     Span::styled(format!("{when} "), theme.muted),
-                    // Fields by the names their forms use ("Möte · Lokal bokad"), not column names.
-                    Span::raw(match crate::forms::field_label(&h.entity, &h.field, lang) {
-                        Some((form, field)) => format!("{form} · {field} = {value} "),
-                        None if h.field == "*" || h.field == "deleted" => {
-                            format!("{} = {value} ", entity_label(&h.entity, lang))
-                        }
-                        None => format!("{}.{} = {value} ", entity_label(&h.entity, lang), h.field),
-                    }),
+                    Span::raw(format!("{} = {value} ", field_name(&h.entity, &h.field, lang))),
                     Span::styled(
                         format!("{} @{}", h.author, &h.replica[h.replica.len().saturating_sub(6)..]),
                         theme.muted,
@@ -1061,6 +1054,16 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> (Vec<Line<'a>>, Vec<usize>) 
 }
 
 /// The name of a table as a user would say it.
+/// A changed field by the name its form uses ("Möte · Lokal bokad"), not its column name; a
+/// new row (`*`) or a delete flag by the entity's name.
+pub(crate) fn field_name(entity: &str, field: &str, lang: Lang) -> String {
+    match crate::forms::field_label(entity, field, lang) {
+        Some((form, label)) => format!("{form} · {label}"),
+        None if field == "*" || field == "deleted" => entity_label(entity, lang).to_owned(),
+        None => format!("{}.{field}", entity_label(entity, lang)),
+    }
+}
+
 fn entity_label(entity: &str, lang: Lang) -> &str {
     let (sv, en) = match entity {
         "client" => ("klient", "client"),
@@ -1076,6 +1079,19 @@ fn entity_label(entity: &str, lang: Lang) -> &str {
         "action_item" => ("åtgärd", "action item"),
         "outcome_snapshot" => ("utfall", "outcome"),
         "note" => ("anteckning", "note"),
+        "organisation" => ("organisation", "organisation"),
+        "contact" => ("kontaktperson", "contact"),
+        "eligibility_check" => ("urvalskriterium", "eligibility criterion"),
+        "consent_scope" => ("samtycke · organisation", "consent · organisation"),
+        "need_update" => ("behov · status", "need · status"),
+        "intervention_need" => ("insats · behov", "intervention · need"),
+        "plan_item" => ("planpunkt", "plan item"),
+        "goal" => ("mål", "goal"),
+        "meeting_participant" => ("möte · deltagare", "meeting · participant"),
+        "minute_entry" => ("protokollrad", "minutes line"),
+        "org_structure" => ("mötesstruktur", "meeting structure"),
+        "org_structure_member" => ("mötesstruktur · organisation", "meeting structure · organisation"),
+        "purge" => ("gallring", "purge"),
         _ => return entity,
     };
     if lang == Lang::Sv { sv } else { en }
