@@ -279,6 +279,60 @@ fn the_directory_filters_organisations_as_you_type() {
     assert_eq!(d.orgs.len(), all);
 }
 
+#[test]
+fn y_copies_a_contacts_phone_from_the_directory_and_a_clients_number_with_an_audit_entry() {
+    let mut app = app();
+    press(&mut app, "0/krono");
+    key(&mut app, KeyCode::Enter);
+    press(&mut app, "y");
+    assert!(app.clipboard.is_none(), "with the organisations focused there is nothing to copy");
+    assert!(app.status.as_deref().unwrap_or_default().contains("Tab"), "{:?}", app.status);
+    key(&mut app, KeyCode::Tab);
+    press(&mut app, "y");
+    let Screen::Directory(d) = &app.screen else { panic!("expected the directory") };
+    let phone = d.contacts[0].phone.clone().expect("demo contacts have phones");
+    assert_eq!(app.clipboard.take().map(|c| c.to_string()), Some(phone));
+    key(&mut app, KeyCode::Enter);
+    match &app.overlay {
+        Some(sluss::tui::app::Overlay::Form(f)) => assert_eq!(f.form.kind, sluss::forms::FormKind::Contact),
+        other => panic!("Enter on a contact edits it, got {other:?}"),
+    }
+
+    let mut app = sluss_app_on_client();
+    let before = client_audit(&app).len();
+    press(&mut app, "y");
+    let Screen::Workspace(w) = &app.screen else { panic!("expected the workspace") };
+    let digits = w.row.id_number.clone().unwrap();
+    assert_eq!(app.clipboard.take().map(|c| c.to_string()), Some(format!("{}-{}", &digits[..8], &digits[8..])));
+    let entries = client_audit(&app);
+    assert_eq!(entries.len(), before + 1, "copying the number is logged like revealing it");
+    assert_eq!(entries[0].kind, sluss::domain::enums::AuditAction::RevealId);
+
+    // In the client list, the selected row's number.
+    let mut app = self::app();
+    press(&mut app, "8jy");
+    let row = clients(&app).rows[1].clone();
+    let digits = row.id_number.clone().unwrap();
+    assert_eq!(app.clipboard.take().map(|c| c.to_string()), Some(format!("{}-{}", &digits[..8], &digits[8..])));
+}
+
+/// The app with the first unprotected client that has an identity number open.
+fn sluss_app_on_client() -> App {
+    let mut app = app();
+    let client = all_clients(&app, &ClientQuery::default())
+        .into_iter()
+        .find(|c| !c.protected && c.id_number.is_some())
+        .expect("the demo has such a client");
+    app.open_client(&client.id, Tab::Overview).unwrap();
+    app
+}
+
+fn client_audit(app: &App) -> Vec<sluss::store::audit::AuditRow> {
+    let Some((id, _)) = &app.current_client else { panic!("no client open") };
+    let filter = sluss::store::audit::AuditFilter { client: Some(id.clone()), ..Default::default() };
+    app.store.audit_entries(&filter, 0, 100).unwrap().into_iter().filter(|r| r.change.is_none()).collect()
+}
+
 fn ctrl(app: &mut App, c: char) {
     app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
 }

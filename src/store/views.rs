@@ -596,6 +596,8 @@ pub struct OrgRow {
 /// A contact person in the directory.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContactRow {
+    /// Id.
+    pub id: String,
     /// Name.
     pub name: String,
     /// Role code.
@@ -621,10 +623,17 @@ impl Store {
     /// Contacts of an organisation, by name.
     pub fn contacts_of(&self, org_id: &str) -> Result<Vec<ContactRow>> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT name, role, phone, last_verified FROM contact WHERE org_id = ?1 AND deleted = 0 ORDER BY name, id",
+            "SELECT id, name, role, phone, last_verified FROM contact WHERE org_id = ?1 AND deleted = 0
+             ORDER BY name, id",
         )?;
         let rows = stmt.query_map([org_id], |r| {
-            Ok(ContactRow { name: r.get(0)?, role: r.get(1)?, phone: r.get(2)?, last_verified: r.get(3)? })
+            Ok(ContactRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                role: r.get(2)?,
+                phone: r.get(3)?,
+                last_verified: r.get(4)?,
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

@@ -127,6 +127,7 @@ actions! {
     Add => "add", List, "Lägg till", "Add";
     Edit => "edit", List, "Ändra markerad rad", "Edit the selected row";
     ActionDone => "action_done", List, "Markera åtgärd klar", "Mark action item done";
+    Copy => "copy", List, "Kopiera personnummer (loggas) eller kontaktens telefon", "Copy the identity number (logged) or the contact's phone";
     SortNext => "sort", Clients, "Sortera på nästa kolumn", "Sort by next column";
     SortReverse => "sort_reverse", Clients, "Vänd sorteringen", "Reverse sort order";
     FilterPhase => "filter_phase", Clients, "Filter: fas", "Filter: phase";

@@ -278,6 +278,8 @@ pub struct DirectoryScreen {
     pub contacts: Vec<ContactRow>,
     /// Window over the organisations.
     pub pager: Pager,
+    /// The selected contact when the contacts pane has the focus (Tab), else `None`.
+    pub contact: Option<usize>,
 }
 
 /// Everything a screen can be.
@@ -442,6 +444,9 @@ pub struct App {
     /// Whether opening a client is written to the audit log. Always on for people; the
     /// benchmark turns it off so that measuring does not fill the user's audit log.
     pub audit_views: bool,
+    /// Text to put on the user's clipboard (OSC 52) after this key; the terminal loop sends
+    /// it. Wiped from memory once sent: it may be an identity number.
+    pub clipboard: Option<zeroize::Zeroizing<String>>,
 }
 
 /// After this long without a key, an open form's draft is saved.
@@ -481,6 +486,7 @@ impl App {
             lock: None,
             last_key: std::time::Instant::now(),
             audit_views: true,
+            clipboard: None,
         })
         .map(|mut app| {
             app.conflict_count = app.store.conflict_count().unwrap_or(0);
@@ -636,6 +642,7 @@ impl App {
                     editing: false,
                     contacts: Vec::new(),
                     pager: Pager::default(),
+                    contact: None,
                 };
                 s.pager.len = Some(s.orgs.len());
                 load_contacts(&self.store, &mut s)?;
@@ -713,8 +720,33 @@ impl App {
         Ok(())
     }
 
+    /// Puts a client's full identity number on the clipboard; logged like revealing it.
+    fn copy_id_number(&mut self, row: &ClientRow) -> Result<()> {
+        let lang = self.opts.lang;
+        let Some(d) = row.id_number.as_deref().filter(|d| d.len() == 12) else {
+            self.status = Some(lang.pick("Inget personnummer att kopiera", "No identity number to copy").into());
+            return Ok(());
+        };
+        let action = if row.protected {
+            crate::domain::enums::AuditAction::RevealProtected
+        } else {
+            crate::domain::enums::AuditAction::RevealId
+        };
+        self.store.audit(action, Some(&row.id), "identity number copied")?;
+        self.clipboard = Some(format!("{}-{}", &d[..8], &d[8..]).into());
+        self.status = Some(
+            lang.pick(
+                "Personnumret är kopierat till urklipp (och loggat)",
+                "Identity number copied to the clipboard (and logged)",
+            )
+            .into(),
+        );
+        Ok(())
+    }
+
     fn screen_action(&mut self, action: Action) -> Result<()> {
         let today = self.opts.today;
+        let lang = self.opts.lang;
         let height = self.list_height();
         let store = &self.store;
         let mut open: Option<(String, Tab)> = None;
@@ -798,6 +830,11 @@ impl App {
                 }
             },
             Screen::Clients(_) if action == Action::Add => return self.open_form(FormKind::Client, None, None),
+            Screen::Clients(s) if action == Action::Copy => {
+                if let Some(row) = s.rows.get(s.selected).cloned() {
+                    return self.copy_id_number(&row);
+                }
+            }
             Screen::Clients(s) => clients_action(store, s, action, today, height, &self.opts.views, &mut open)?,
             Screen::Workspace(w) => match action {
                 Action::NextTab | Action::NextPane => switch_tab(store, w, 1)?,
@@ -807,6 +844,10 @@ impl App {
                 }
                 Action::Up if !tab_items(w).is_empty() => w.cursor = w.cursor.saturating_sub(1),
                 Action::ClientPlan => return self.write_client_plan(),
+                Action::Copy => {
+                    let row = w.row.clone();
+                    return self.copy_id_number(&row);
+                }
                 Action::Reveal if !w.revealed => {
                     w.revealed = true;
                     let (action, what) = if w.row.protected {
@@ -930,7 +971,47 @@ impl App {
             },
             Screen::Directory(s) => {
                 let org = s.orgs.get(s.pager.selected).map(|o| o.id.clone());
-                if action == Action::Add {
+                if let Some(i) = s.contact {
+                    // The contacts pane has the focus: keys move in it, edit and copy its row.
+                    match action {
+                        Action::NextPane | Action::PrevPane => s.contact = None,
+                        Action::Down => s.contact = Some((i + 1).min(s.contacts.len().saturating_sub(1))),
+                        Action::Up => s.contact = Some(i.saturating_sub(1)),
+                        Action::Edit | Action::Open => {
+                            if let Some(c) = s.contacts.get(i) {
+                                let id = c.id.clone();
+                                return self.open_form(FormKind::Contact, Some(&id), None);
+                            }
+                        }
+                        Action::Copy => match s.contacts.get(i).and_then(|c| c.phone.clone()) {
+                            Some(phone) => {
+                                self.status = Some(format!(
+                                    "{} {phone}",
+                                    lang.pick("Kopierat till urklipp:", "Copied to the clipboard:")
+                                ));
+                                self.clipboard = Some(phone.into());
+                            }
+                            None => {
+                                self.status = Some(
+                                    lang.pick("Kontakten har inget telefonnummer", "The contact has no phone").into(),
+                                )
+                            }
+                        },
+                        _ => {}
+                    }
+                    return Ok(());
+                }
+                if matches!(action, Action::NextPane | Action::PrevPane) && !s.contacts.is_empty() {
+                    s.contact = Some(0);
+                } else if action == Action::Copy {
+                    self.status = Some(
+                        lang.pick(
+                            "Tab till kontaktpersonerna, välj en och tryck y",
+                            "Tab to the contacts, pick one, press y",
+                        )
+                        .into(),
+                    );
+                } else if action == Action::Add {
                     self.overlay =
                         Some(Overlay::Choose { kinds: vec![FormKind::Contact, FormKind::Organisation], selected: 0 });
                     return Ok(());
@@ -1478,6 +1559,7 @@ fn load_contacts(store: &Store, s: &mut DirectoryScreen) -> Result<()> {
         Some(org) => store.contacts_of(&org.id)?,
         None => Vec::new(),
     };
+    s.contact = s.contact.filter(|_| !s.contacts.is_empty()).map(|i| i.min(s.contacts.len() - 1));
     Ok(())
 }
 

@@ -90,6 +90,15 @@ pub fn run(store: Store, opts: AppOptions) -> io::Result<()> {
     result
 }
 
+/// Puts `text` on the clipboard of the user's own terminal with OSC 52, which travels over
+/// SSH: the machine sluss runs on may have no clipboard or display at all.
+fn copy_to_clipboard(out: &mut impl io::Write, text: &str) -> io::Result<()> {
+    use base64::Engine;
+    let encoded = zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(text));
+    write!(out, "\x1b]52;c;{}\x07", encoded.as_str())?;
+    out.flush()
+}
+
 fn event_loop(terminal: &mut Terminal<CrosstermBackend<Stdout>>, app: &mut App, stop: &AtomicBool) -> io::Result<()> {
     let mut dirty = true;
     while !app.quit && !stop.load(Ordering::Relaxed) {
@@ -116,6 +125,9 @@ fn event_loop(terminal: &mut Terminal<CrosstermBackend<Stdout>>, app: &mut App, 
                     app.quit = true;
                 } else {
                     app.handle_key(key);
+                }
+                if let Some(text) = app.clipboard.take() {
+                    copy_to_clipboard(terminal.backend_mut(), &text)?;
                 }
                 dirty = true;
             }

@@ -1181,7 +1181,7 @@ fn render_directory(app: &App, s: &DirectoryScreen, frame: &mut Frame, area: Rec
     let table = Table::new(rows, widths).header(header_row(app, &[t::NAME, t::KIND])).block(block(
         app,
         directory_title(app, s),
-        true,
+        s.contact.is_none(),
     ));
     frame.render_widget(table, left);
     let widths = [Constraint::Fill(2), Constraint::Fill(2), Constraint::Length(14), Constraint::Length(12)];
@@ -1189,18 +1189,20 @@ fn render_directory(app: &App, s: &DirectoryScreen, frame: &mut Frame, area: Rec
     let rows: Vec<Row> = s
         .contacts
         .iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(i, c)| {
             cols.row(vec![
                 Cell::from(c.name.clone()),
                 Cell::from(code_label(&c.role, ContactRole::from_code, ContactRole::label, lang)),
                 Cell::from(c.phone.clone().unwrap_or_default()),
                 Cell::from(c.last_verified.clone().unwrap_or_default()),
             ])
+            .style(if s.contact == Some(i) { theme.selected } else { theme.base })
         })
         .collect();
     let table = Table::new(empty_or(app, rows), widths)
         .header(header_row(app, &[t::NAME, t::ROLE, t::PHONE, t::VERIFIED]))
-        .block(block(app, tr(app, t::CONTACTS).to_owned(), false));
+        .block(block(app, tr(app, t::CONTACTS).to_owned(), s.contact.is_some()));
     frame.render_widget(table, right);
 }
 
