@@ -217,6 +217,17 @@ pub fn run(store: Store, opts: AppOptions, size: (u16, u16)) -> crate::store::Re
     }
     figures.push(Figure::new("filter keystroke", typed, Some(MS(30))));
 
+    // The same search typed into the dashboards with the most candidates and the calendar.
+    let mut typed = Vec::new();
+    for (screen, word) in [('2', "prov"), ('4', "skiss"), ('6', "demo"), ('7', "test"), ('9', "prov")] {
+        let mut keys: Vec<KeyEvent> = word.chars().map(key).collect();
+        keys.extend(std::iter::repeat_n(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE), word.len()));
+        typed.extend(time_keys(&mut app, &mut terminal, &[key(screen), key('/')], &keys));
+        app.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+        app.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    }
+    figures.push(Figure::new("search keystroke (dashboards, calendar)", typed, Some(MS(30))));
+
     for (digit, name) in [
         ('1', "dashboard: today"),
         ('2', "dashboard: release radar"),

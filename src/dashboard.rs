@@ -101,13 +101,21 @@ impl ClientDashboard {
     }
 
     /// Rows `skip..skip + limit` of the dashboard.
-    pub fn rows(self, store: &Store, today: NaiveDate, skip: usize, limit: usize) -> Result<Vec<DashboardRow>> {
+    /// `search`: only clients a typed search finds, as in the client list.
+    pub fn rows(
+        self,
+        store: &Store,
+        today: NaiveDate,
+        search: &str,
+        skip: usize,
+        limit: usize,
+    ) -> Result<Vec<DashboardRow>> {
         let mut out = Vec::new();
         let (mut offset, mut matched) = if self.lists_every_candidate() { (skip, skip) } else { (0, 0) };
         loop {
             // Read about as many candidates as rows are still wanted: a file costs a dozen reads.
             let want = limit.saturating_sub(out.len()).clamp(MIN_SCAN, SCAN_PAGE);
-            let page = store.candidates(self.candidates(today), offset, want)?;
+            let page = store.candidates(self.candidates(today), search, offset, want)?;
             offset += page.len();
             let ids: Vec<String> = page.iter().map(|c| c.id.clone()).collect();
             let mut files: HashMap<String, ClientFile> =

@@ -64,6 +64,17 @@ fn no_screen_scans_a_large_table() {
         keys(&mut app, path);
         key(&mut app, KeyCode::PageDown, KeyModifiers::NONE);
     }
+    // A search typed into dashboards and the calendar: a short one (many matches) and a
+    // longer one (few).
+    for screen in ["2", "4", "6", "7", "9"] {
+        for search in ["/p", "/provl"] {
+            keys(&mut app, screen);
+            keys(&mut app, search);
+            key(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+            key(&mut app, KeyCode::PageDown, KeyModifiers::NONE);
+            key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+        }
+    }
     keys(&mut app, "8");
     for k in ["s", "S", "p", "r", "t", "o", "c", "x"] {
         keys(&mut app, k);

@@ -333,6 +333,42 @@ fn client_audit(app: &App) -> Vec<sluss::store::audit::AuditRow> {
     app.store.audit_entries(&filter, 0, 100).unwrap().into_iter().filter(|r| r.change.is_none()).collect()
 }
 
+#[test]
+fn slash_searches_a_dashboard_and_the_calendar_by_client_and_esc_brings_everyone_back() {
+    let mut app = app_with(200, (80, 24), Lang::Sv);
+    press(&mut app, "4");
+    let Screen::Dashboard(d) = &app.screen else { panic!("expected the consent dashboard") };
+    let everyone = d.rows.len();
+    // Searched by real name: a protected identity is found by its alias only.
+    let wanted = d.rows.iter().rev().find(|r| !r.client.protected).unwrap().client.last_name.clone();
+    press(&mut app, &format!("/{wanted}"));
+    let Screen::Dashboard(d) = &app.screen else { panic!() };
+    assert!(!d.rows.is_empty() && d.rows.len() < everyone, "{} of {everyone}", d.rows.len());
+    assert!(d.rows.iter().all(|r| r.client.last_name == wanted), "only clients the search finds");
+    let found = d.rows.len();
+    key(&mut app, KeyCode::Enter);
+    press(&mut app, "j");
+    let Screen::Dashboard(d) = &app.screen else { panic!() };
+    assert_eq!(d.rows.len(), found, "Enter keeps the search while moving in the rows");
+    press(&mut app, "/");
+    key(&mut app, KeyCode::Esc);
+    let Screen::Dashboard(d) = &app.screen else { panic!() };
+    assert_eq!(d.rows.len(), everyone, "Esc while typing clears the search");
+
+    press(&mut app, "9m");
+    let Screen::Calendar(c) = &app.screen else { panic!("expected the calendar") };
+    let everyone = c.meetings.len();
+    let name = c.meetings.iter().find_map(|m| m.client_name.clone()).expect("a meeting this month");
+    let last = name.split(',').next().unwrap().to_owned();
+    press(&mut app, &format!("/{last}"));
+    let Screen::Calendar(c) = &app.screen else { panic!() };
+    assert!(!c.meetings.is_empty() && c.meetings.len() <= everyone);
+    assert!(c.meetings.iter().all(|m| m.client_name.as_deref().is_some_and(|n| n.starts_with(&last))));
+    key(&mut app, KeyCode::Esc);
+    let Screen::Calendar(c) = &app.screen else { panic!() };
+    assert_eq!(c.meetings.len(), everyone, "Esc while typing clears the search");
+}
+
 fn ctrl(app: &mut App, c: char) {
     app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
 }

@@ -127,6 +127,11 @@ pub const MIN_SEARCH_CHARS: usize = 2;
 
 /// Turns typed words into an FTS5 prefix query that cannot be a syntax error; `None` when
 /// there is nothing to search for yet.
+/// Whether a typed search is too short to narrow anything (see [`fts_query`]).
+fn search_is_empty(text: &str) -> bool {
+    fts_query(text).is_none()
+}
+
 pub fn fts_query(text: &str) -> Option<String> {
     if text.trim().chars().count() < MIN_SEARCH_CHARS {
         return None;
@@ -147,6 +152,34 @@ pub fn fts_query(text: &str) -> Option<String> {
 /// Up to this many search matches are fetched first and sorted; more are filtered while
 /// walking the list in order.
 const FEW_MATCHES: usize = 500;
+
+/// What a typed search does to a query over `client c`.
+enum Search {
+    /// Nothing typed (or too little): every row.
+    All,
+    /// No client matches.
+    Nothing,
+    /// Rows meeting this condition; `inline` when it lists the matches itself (a statement
+    /// used once, not worth caching).
+    Where { sql: String, inline: bool },
+}
+
+/// Runs `sql` cached, unless it lists search matches inline: such a statement is used once
+/// and caching it would evict the others.
+fn query_rows<T>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    inline: bool,
+    params: Vec<Sql>,
+    f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let rows = if inline {
+        conn.prepare(sql)?.query_map(params_from_iter(params), f)?.collect::<rusqlite::Result<_>>()?
+    } else {
+        conn.prepare_cached(sql)?.query_map(params_from_iter(params), f)?.collect::<rusqlite::Result<_>>()?
+    };
+    Ok(rows)
+}
 
 const CLIENT_COLUMNS: &str = "c.id, c.first_name, c.last_name, c.alias, c.protected_identity, c.id_number,
     c.home_municipality, s.release_on, s.probation_end_on, c.closed_on, e.ended_on, e.status, r.level, co.name, o.name,
@@ -256,24 +289,12 @@ impl Store {
             }
         };
         let mut inline_matches = false;
-        if let Some(fts) = fts_query(&query.text) {
-            // Few matches: start from them and sort. Many: walk the sort index and test each
-            // row against the match set, which finds a screenful long before the end.
-            match self.few_fts_matches(&fts)? {
-                Some(rowids) if rowids.is_empty() => return Ok(Vec::new()),
-                Some(rowids) => {
-                    inline_matches = true;
-                    let list: Vec<String> = rowids.iter().map(i64::to_string).collect();
-                    conds.push(format!("c.rowid IN ({})", list.join(",")));
-                }
-                None => {
-                    params.push(Sql::Text(fts));
-                    // The unary + keeps SQLite from starting at the match set and sorting it all.
-                    conds.push(format!(
-                        "+c.rowid IN (SELECT rowid FROM client_fts WHERE client_fts MATCH ?{})",
-                        params.len()
-                    ));
-                }
+        match self.search(&query.text, &mut params)? {
+            Search::All => {}
+            Search::Nothing => return Ok(Vec::new()),
+            Search::Where { sql, inline } => {
+                conds.push(sql);
+                inline_matches = inline;
             }
         }
         if let Some(phase) = query.phase {
@@ -315,15 +336,29 @@ impl Store {
             order.join(", "),
             params.len()
         );
-        // A statement with an inline match list is used once; caching it would evict the others.
-        let rows = if inline_matches {
-            let mut stmt = self.conn().prepare(&sql)?;
-            stmt.query_map(params_from_iter(params), client_row)?.collect::<rusqlite::Result<_>>()?
-        } else {
-            let mut stmt = self.conn().prepare_cached(&sql)?;
-            stmt.query_map(params_from_iter(params), client_row)?.collect::<rusqlite::Result<_>>()?
-        };
-        Ok(rows)
+        query_rows(self.conn(), &sql, inline_matches, params, client_row)
+    }
+
+    /// How a typed search narrows a query over `client c` (parameters go onto `params`).
+    fn search(&self, text: &str, params: &mut Vec<Sql>) -> Result<Search> {
+        let Some(fts) = fts_query(text) else { return Ok(Search::All) };
+        // Few matches: start from them and sort. Many: walk the sort index and test each
+        // row against the match set, which finds a screenful long before the end.
+        Ok(match self.few_fts_matches(&fts)? {
+            Some(rowids) if rowids.is_empty() => Search::Nothing,
+            Some(rowids) => {
+                let list: Vec<String> = rowids.iter().map(i64::to_string).collect();
+                Search::Where { sql: format!("c.rowid IN ({})", list.join(",")), inline: true }
+            }
+            None => {
+                params.push(Sql::Text(fts));
+                // The unary + keeps SQLite from starting at the match set and sorting it all.
+                Search::Where {
+                    sql: format!("+c.rowid IN (SELECT rowid FROM client_fts WHERE client_fts MATCH ?{})", params.len()),
+                    inline: false,
+                }
+            }
+        })
     }
 
     /// The rowids matching a search, if there are at most [`FEW_MATCHES`].
@@ -426,7 +461,8 @@ const CLIENT_NAME_SQL: &str = "CASE WHEN c.protected_identity THEN ifnull(c.alia
 
 impl Store {
     /// One page of a dashboard's candidate clients.
-    pub fn candidates(&self, which: Candidates, offset: usize, limit: usize) -> Result<Vec<ClientRow>> {
+    /// `search`: only clients a typed search finds, as in the client list.
+    pub fn candidates(&self, which: Candidates, search: &str, offset: usize, limit: usize) -> Result<Vec<ClientRow>> {
         let (from, cond, order, params): (&str, &str, &str, Vec<Sql>) = match which {
             Candidates::ReleasedBetween(a, b, desc) => (
                 "FROM sentence s0 JOIN client c ON c.id = s0.client_id",
@@ -449,47 +485,74 @@ impl Store {
                 vec![],
             ),
         };
+        let mut params = params;
+        let (found, inline) = match self.search(search, &mut params)? {
+            Search::All => ("1".to_owned(), false),
+            Search::Nothing => return Ok(Vec::new()),
+            Search::Where { sql, inline } => (sql, inline),
+        };
         let n = params.len();
         let sql = format!(
             "SELECT {CLIENT_COLUMNS} {from}
              LEFT JOIN sentence s ON s.id =
                 (SELECT id FROM sentence WHERE client_id = c.id AND deleted = 0 ORDER BY release_on DESC LIMIT 1)
              {CURRENT_JOINS}
-             WHERE c.deleted = 0 AND {cond} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+             WHERE c.deleted = 0 AND {cond} AND {found} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
             n + 1,
             n + 2
         );
-        let mut params = params;
         params.push(Sql::Integer(limit as i64));
         params.push(Sql::Integer(offset as i64));
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(params_from_iter(params), client_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        query_rows(self.conn(), &sql, inline, params, client_row)
     }
 
-    /// How many meetings start from..to (`to` exclusive), counting at most `cap`.
-    pub fn count_meetings_between(&self, from: &str, to: &str, cap: usize) -> Result<usize> {
-        let n: i64 = self
-            .conn()
-            .prepare_cached(
-                "SELECT count(*) FROM (SELECT 1 FROM meeting WHERE deleted = 0 AND starts_at >= ?1 AND starts_at < ?2
-                 LIMIT ?3)",
-            )?
-            .query_row(rusqlite::params![from, to, cap as i64], |r| r.get(0))?;
-        Ok(n as usize)
+    /// The meetings from..to whose client a typed search finds (all for an empty search):
+    /// the condition on `meeting m LEFT JOIN client c`, whether it lists matches inline, and
+    /// its parameters; `None` when no client matches.
+    fn meetings_where(&self, from: &str, to: &str, search: &str) -> Result<Option<(String, bool, Vec<Sql>)>> {
+        let mut params = vec![Sql::Text(from.to_owned()), Sql::Text(to.to_owned())];
+        let base = "m.deleted = 0 AND m.starts_at >= ?1 AND m.starts_at < ?2";
+        Ok(match self.search(search, &mut params)? {
+            Search::All => Some((base.to_owned(), false, params)),
+            Search::Nothing => None,
+            Search::Where { sql, inline } => Some((format!("{base} AND {sql}"), inline, params)),
+        })
     }
 
-    /// Meetings starting from..to (local times `YYYY-MM-DDTHH:MM`, `to` exclusive), in time order.
-    pub fn meetings_between(&self, from: &str, to: &str, offset: usize, limit: usize) -> Result<Vec<MeetingRow>> {
+    /// How many meetings start from..to (`to` exclusive) for clients a typed search finds,
+    /// counting at most `cap`.
+    pub fn count_meetings_between(&self, from: &str, to: &str, search: &str, cap: usize) -> Result<usize> {
+        let Some((cond, inline, mut params)) = self.meetings_where(from, to, search)? else { return Ok(0) };
+        // Without a search the count reads the meetings' index alone.
+        let join = if search_is_empty(search) { "" } else { "LEFT JOIN client c ON c.id = m.client_id" };
+        params.push(Sql::Integer(cap as i64));
+        let sql = format!("SELECT count(*) FROM (SELECT 1 FROM meeting m {join} WHERE {cond} LIMIT ?{})", params.len());
+        let n = query_rows(self.conn(), &sql, inline, params, |r| r.get::<_, i64>(0))?;
+        Ok(n.first().copied().unwrap_or(0) as usize)
+    }
+
+    /// Meetings starting from..to (local times `YYYY-MM-DDTHH:MM`, `to` exclusive), in time
+    /// order, for clients a typed search finds (all for an empty search).
+    pub fn meetings_between(
+        &self,
+        from: &str,
+        to: &str,
+        search: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<MeetingRow>> {
+        let Some((cond, inline, mut params)) = self.meetings_where(from, to, search)? else { return Ok(Vec::new()) };
+        params.push(Sql::Integer(limit as i64));
+        params.push(Sql::Integer(offset as i64));
+        let n = params.len();
         let sql = format!(
             "SELECT m.id, m.client_id, {CLIENT_NAME_SQL}, m.starts_at, m.kind, m.mode, m.location, m.room_booked,
                     m.status, m.planning_point
              FROM meeting m LEFT JOIN client c ON c.id = m.client_id
-             WHERE m.deleted = 0 AND m.starts_at >= ?1 AND m.starts_at < ?2
-             ORDER BY m.starts_at, m.id LIMIT ?3 OFFSET ?4"
+             WHERE {cond} ORDER BY m.starts_at, m.id LIMIT ?{} OFFSET ?{n}",
+            n - 1
         );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params![from, to, limit as i64, offset as i64], |r| {
+        query_rows(self.conn(), &sql, inline, params, |r| {
             Ok(MeetingRow {
                 id: r.get(0)?,
                 client_id: r.get(1)?,
@@ -506,19 +569,30 @@ impl Store {
                     .map(|k| MeetingStatus::from_code(&k).unwrap_or(MeetingStatus::Planerat))?,
                 planning_point: r.get(9)?,
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
     }
 
     /// Open action items, earliest due first: overdue ones only (`due_before`), and/or one
     /// owner's (contact id).
+    /// `search`: only the items of clients a typed search finds.
     pub fn open_actions(
         &self,
         due_before: Option<NaiveDate>,
         owner_contact_id: Option<&str>,
+        search: &str,
         offset: usize,
         limit: usize,
     ) -> Result<Vec<ActionRow>> {
+        let text = |v: Option<String>| v.map(Sql::Text).unwrap_or(Sql::Null);
+        let mut params = vec![text(due_before.map(|d| d.to_string())), text(owner_contact_id.map(str::to_owned))];
+        let (found, inline) = match self.search(search, &mut params)? {
+            Search::All => ("1".to_owned(), false),
+            Search::Nothing => return Ok(Vec::new()),
+            Search::Where { sql, inline } => (sql, inline),
+        };
+        params.push(Sql::Integer(limit as i64));
+        params.push(Sql::Integer(offset as i64));
+        let n = params.len();
         let sql = format!(
             "SELECT a.id, a.client_id, {CLIENT_NAME_SQL}, a.text, a.due_on, ifnull(co.name, o.name), a.status
              FROM action_item a
@@ -527,12 +601,11 @@ impl Store {
              LEFT JOIN organisation o ON o.id = a.owner_org_id
              WHERE a.deleted = 0 AND a.status = 'oppen'
                AND (?1 IS NULL OR a.due_on < ?1) AND (?2 IS NULL OR a.owner_contact_id = ?2)
-               AND {OPEN_CASE}
-             ORDER BY a.due_on, a.id LIMIT ?3 OFFSET ?4"
+               AND {OPEN_CASE} AND {found}
+             ORDER BY a.due_on, a.id LIMIT ?{} OFFSET ?{n}",
+            n - 1
         );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let due = due_before.map(|d| d.to_string());
-        let rows = stmt.query_map(rusqlite::params![due, owner_contact_id, limit as i64, offset as i64], |r| {
+        query_rows(self.conn(), &sql, inline, params, |r| {
             Ok(ActionRow {
                 id: r.get(0)?,
                 client_id: r.get(1)?,
@@ -542,8 +615,7 @@ impl Store {
                 owner: r.get(5)?,
                 status: r.get::<_, String>(6).map(|k| ActionStatus::from_code(&k).unwrap_or(ActionStatus::Oppen))?,
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
     }
 
     /// Plans in force whose follow-up date has passed, most recently due first. (An event's

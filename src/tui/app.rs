@@ -95,6 +95,38 @@ pub struct DashScreen {
     pub rows: Vec<DashboardRow>,
     /// Window.
     pub pager: Pager,
+    /// Clients searched for with `/`.
+    pub filter: ListFilter,
+}
+
+/// A list's `/` filter: the text typed and whether typing goes on.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// What was typed.
+    pub text: String,
+    /// Keys go to the text (after `/`, until Enter or Esc).
+    pub editing: bool,
+}
+
+impl ListFilter {
+    /// A key typed into the filter: Enter keeps the text, Esc clears it. True when the text
+    /// changed, so the list must be read again.
+    pub fn key(&mut self, key: KeyEvent) -> bool {
+        match key.code {
+            KeyCode::Enter => self.editing = false,
+            KeyCode::Esc => {
+                self.editing = false;
+                return !std::mem::take(&mut self.text).is_empty();
+            }
+            KeyCode::Backspace => return self.text.pop().is_some(),
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.text.push(c);
+                return true;
+            }
+            _ => {}
+        }
+        false
+    }
 }
 
 /// My action items.
@@ -106,6 +138,8 @@ pub struct ActionsScreen {
     pub pager: Pager,
     /// The user's contact id, if configured and found.
     pub owner: Option<String>,
+    /// Clients searched for with `/`: their items only.
+    pub filter: ListFilter,
 }
 
 /// The client list.
@@ -261,6 +295,8 @@ pub struct CalendarScreen {
     pub meetings: Vec<MeetingRow>,
     /// Window.
     pub pager: Pager,
+    /// Clients searched for with `/`: their meetings only.
+    pub filter: ListFilter,
 }
 
 /// The organisations and contacts directory.
@@ -271,9 +307,7 @@ pub struct DirectoryScreen {
     /// The organisations the filter keeps.
     pub orgs: Vec<OrgRow>,
     /// Text typed after `/`: organisations whose name, kind or municipality contain it.
-    pub filter: String,
-    /// Whether the filter is being typed.
-    pub editing: bool,
+    pub filter: ListFilter,
     /// Contacts of the selected organisation.
     pub contacts: Vec<ContactRow>,
     /// Window over the organisations.
@@ -318,6 +352,18 @@ impl Screen {
             Screen::FollowUp(_) => &[Context::FollowUp, Context::List, Context::Global],
             Screen::Audit(_) => &[Context::Audit, Context::List, Context::Global],
             _ => &[Context::List, Context::Global],
+        }
+    }
+
+    /// Whether keys are being typed into the screen's `/` filter.
+    pub fn filter_editing(&self) -> bool {
+        match self {
+            Screen::Clients(c) => c.editing,
+            Screen::Directory(d) => d.filter.editing,
+            Screen::Dashboard(d) => d.filter.editing,
+            Screen::Calendar(c) => c.filter.editing,
+            Screen::MyActions(a) => a.filter.editing,
+            _ => false,
         }
     }
 }
@@ -508,8 +554,7 @@ impl App {
         // The note editor and forms take Alt+key themselves (word moves); in a form, a split
         // Esc would also answer "save, discard or keep?" with the next key.
         let typing = (self.overlay.is_some() && !matches!(self.overlay, Some(Overlay::Note { .. } | Overlay::Form(_))))
-            || matches!(&self.screen, Screen::Clients(c) if c.editing)
-            || matches!(&self.screen, Screen::Directory(d) if d.editing)
+            || self.screen.filter_editing()
             || matches!(&self.screen, Screen::Conflicts(c) if c.input.is_some());
         if typing && key.modifiers.contains(KeyModifiers::ALT) && matches!(key.code, KeyCode::Char(_)) {
             // Over a slow link, Esc and the next key arrive together and read as Alt+key:
@@ -522,8 +567,8 @@ impl App {
             self.overlay_key(key)
         } else if matches!(&self.screen, Screen::Clients(c) if c.editing) {
             self.filter_key(key)
-        } else if matches!(&self.screen, Screen::Directory(d) if d.editing) {
-            self.directory_filter_key(key)
+        } else if self.screen.filter_editing() {
+            self.list_filter_key(key)
         } else if matches!(&self.screen, Screen::Conflicts(c) if c.input.is_some()) {
             self.conflict_input_key(key)
         } else {
@@ -587,7 +632,8 @@ impl App {
                     Some(name) => self.store.contact_by_name(name)?,
                     None => None,
                 };
-                let mut s = ActionsScreen { rows: Vec::new(), pager: Pager::default(), owner };
+                let mut s =
+                    ActionsScreen { rows: Vec::new(), pager: Pager::default(), owner, filter: ListFilter::default() };
                 load_actions(&self.store, &mut s, height)?;
                 self.go(Screen::MyActions(s));
             }
@@ -610,6 +656,7 @@ impl App {
                     anchor: today,
                     meetings: Vec::new(),
                     pager: Pager::default(),
+                    filter: ListFilter::default(),
                 };
                 load_calendar(&self.store, &mut s, height)?;
                 self.go(Screen::Calendar(s));
@@ -638,8 +685,7 @@ impl App {
                 let mut s = DirectoryScreen {
                     orgs: all.clone(),
                     all,
-                    filter: String::new(),
-                    editing: false,
+                    filter: ListFilter::default(),
                     contacts: Vec::new(),
                     pager: Pager::default(),
                     contact: None,
@@ -667,7 +713,7 @@ impl App {
     }
 
     fn go_dashboard(&mut self, kind: ClientDashboard) -> Result<()> {
-        let mut s = DashScreen { kind, rows: Vec::new(), pager: Pager::default() };
+        let mut s = DashScreen { kind, rows: Vec::new(), pager: Pager::default(), filter: ListFilter::default() };
         load_dash(&self.store, &mut s, self.opts.today, self.list_height())?;
         self.go(Screen::Dashboard(s));
         Ok(())
@@ -803,6 +849,7 @@ impl App {
                     s.pager = Pager::default();
                     load_dash(store, s, today, height)?;
                 }
+                Action::Filter => s.filter.editing = true,
                 _ => {
                     if move_pager(&mut s.pager, action, height) {
                         load_dash(store, s, today, height)?;
@@ -810,6 +857,7 @@ impl App {
                 }
             },
             Screen::MyActions(s) => match action {
+                Action::Filter => s.filter.editing = true,
                 Action::ActionDone => {
                     if let Some(a) = s.rows.get(s.pager.selected - s.pager.offset) {
                         let (id, text) = (a.id.clone(), a.text.clone());
@@ -881,6 +929,10 @@ impl App {
                     Action::CalendarToday => {
                         s.anchor = today;
                         true
+                    }
+                    Action::Filter => {
+                        s.filter.editing = true;
+                        false
                     }
                     Action::CalendarPrev | Action::CalendarNext => {
                         let sign = if action == Action::CalendarNext { 1 } else { -1 };
@@ -1020,7 +1072,7 @@ impl App {
                         return self.open_form(FormKind::Organisation, Some(&org), None);
                     }
                 } else if action == Action::Filter {
-                    s.editing = true;
+                    s.filter.editing = true;
                 } else if move_pager(&mut s.pager, action, height) || matches!(action, Action::Up | Action::Down) {
                     load_contacts(store, s)?;
                 }
@@ -1083,35 +1135,36 @@ impl App {
         Ok(())
     }
 
-    fn directory_filter_key(&mut self, key: KeyEvent) -> Result<()> {
-        let lang = self.opts.lang;
-        let Screen::Directory(s) = &mut self.screen else { return Ok(()) };
-        match key.code {
-            KeyCode::Enter => s.editing = false,
-            KeyCode::Esc => {
-                s.editing = false;
-                s.filter.clear();
-            }
-            KeyCode::Backspace => {
-                s.filter.pop();
-            }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => s.filter.push(c),
-            _ => return Ok(()),
+    /// A key typed into the `/` filter of a dashboard, My action items, the calendar or the directory.
+    fn list_filter_key(&mut self, key: KeyEvent) -> Result<()> {
+        let (lang, today, height) = (self.opts.lang, self.opts.today, self.list_height());
+        let changed = match &mut self.screen {
+            Screen::Dashboard(s) => s.filter.key(key),
+            Screen::Calendar(s) => s.filter.key(key),
+            Screen::Directory(s) => s.filter.key(key),
+            Screen::MyActions(s) => s.filter.key(key),
+            _ => false,
+        };
+        if !changed {
+            return Ok(());
         }
-        let needle = s.filter.to_lowercase();
-        s.orgs = s
-            .all
-            .iter()
-            .filter(|o| {
-                let kind = OrgKind::from_code(&o.kind).map(|k| k.label(lang)).unwrap_or_default();
-                [o.name.as_str(), kind, o.municipality.as_deref().unwrap_or_default()]
-                    .iter()
-                    .any(|field| field.to_lowercase().contains(&needle))
-            })
-            .cloned()
-            .collect();
-        s.pager = Pager { len: Some(s.orgs.len()), ..Pager::default() };
-        load_contacts(&self.store, s)
+        let store = &self.store;
+        match &mut self.screen {
+            Screen::Dashboard(s) => {
+                s.pager = Pager::default();
+                load_dash(store, s, today, height)
+            }
+            Screen::Calendar(s) => {
+                s.pager = Pager::default();
+                load_calendar(store, s, height)
+            }
+            Screen::Directory(s) => filter_directory(store, s, lang),
+            Screen::MyActions(s) => {
+                s.pager = Pager::default();
+                load_actions(store, s, height)
+            }
+            _ => Ok(()),
+        }
     }
 
     fn filter_key(&mut self, key: KeyEvent) -> Result<()> {
@@ -1272,8 +1325,8 @@ fn load_today(store: &Store, today: NaiveDate) -> Result<TodayScreen> {
     let from = format!("{today}T00:00");
     let to = format!("{}T00:00", today + Duration::days(7));
     Ok(TodayScreen {
-        meetings: store.meetings_between(&from, &to, 0, TODAY_LIMIT)?,
-        actions: store.open_actions(Some(today), None, 0, TODAY_LIMIT)?,
+        meetings: store.meetings_between(&from, &to, "", 0, TODAY_LIMIT)?,
+        actions: store.open_actions(Some(today), None, "", 0, TODAY_LIMIT)?,
         follow_ups: store.overdue_follow_ups(today, TODAY_LIMIT)?,
         pane: TodayPane::Meetings,
         selected: [0; 3],
@@ -1282,7 +1335,7 @@ fn load_today(store: &Store, today: NaiveDate) -> Result<TodayScreen> {
 
 fn load_dash(store: &Store, s: &mut DashScreen, today: NaiveDate, height: usize) -> Result<()> {
     // One row beyond the window tells whether the list goes on.
-    let mut rows = s.kind.rows(store, today, s.pager.offset, height + 1)?;
+    let mut rows = s.kind.rows(store, today, &s.filter.text, s.pager.offset, height + 1)?;
     if rows.len() <= height {
         s.pager.len = Some(s.pager.offset + rows.len());
     }
@@ -1298,7 +1351,7 @@ fn load_dash(store: &Store, s: &mut DashScreen, today: NaiveDate, height: usize)
 }
 
 fn load_actions(store: &Store, s: &mut ActionsScreen, height: usize) -> Result<()> {
-    let mut rows = store.open_actions(None, s.owner.as_deref(), s.pager.offset, height + 1)?;
+    let mut rows = store.open_actions(None, s.owner.as_deref(), &s.filter.text, s.pager.offset, height + 1)?;
     if rows.len() <= height {
         s.pager.len = Some(s.pager.offset + rows.len());
     }
@@ -1549,9 +1602,27 @@ pub const CALENDAR_COUNT_CAP: usize = 1000;
 fn load_calendar(store: &Store, s: &mut CalendarScreen, height: usize) -> Result<()> {
     let (from, to) = period(s.anchor, s.span);
     let (from, to) = (format!("{from}T00:00"), format!("{to}T00:00"));
-    s.pager.len = Some(store.count_meetings_between(&from, &to, CALENDAR_COUNT_CAP)?);
-    s.meetings = store.meetings_between(&from, &to, s.pager.offset, height)?;
+    s.pager.len = Some(store.count_meetings_between(&from, &to, &s.filter.text, CALENDAR_COUNT_CAP)?);
+    s.meetings = store.meetings_between(&from, &to, &s.filter.text, s.pager.offset, height)?;
     Ok(())
+}
+
+/// Keeps the organisations whose name, kind or municipality contain the typed text.
+fn filter_directory(store: &Store, s: &mut DirectoryScreen, lang: Lang) -> Result<()> {
+    let needle = s.filter.text.to_lowercase();
+    s.orgs = s
+        .all
+        .iter()
+        .filter(|o| {
+            let kind = OrgKind::from_code(&o.kind).map(|k| k.label(lang)).unwrap_or_default();
+            [o.name.as_str(), kind, o.municipality.as_deref().unwrap_or_default()]
+                .iter()
+                .any(|field| field.to_lowercase().contains(&needle))
+        })
+        .cloned()
+        .collect();
+    s.pager = Pager { len: Some(s.orgs.len()), ..Pager::default() };
+    load_contacts(store, s)
 }
 
 fn load_contacts(store: &Store, s: &mut DirectoryScreen) -> Result<()> {

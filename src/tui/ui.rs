@@ -104,8 +104,7 @@ fn render_title(app: &App, frame: &mut Frame, area: Rect) {
 fn footer_actions(app: &App) -> Vec<Action> {
     use Action::*;
     let mut actions = match &app.screen {
-        Screen::Clients(s) if s.editing => return vec![],
-        Screen::Directory(s) if s.editing => return vec![],
+        _ if app.screen.filter_editing() => return vec![],
         Screen::Clients(_) => {
             vec![Down, Open, Filter, Add, SortNext, FilterPhase, FilterRisk, FilterStatus, ClearFilters]
         }
@@ -117,17 +116,17 @@ fn footer_actions(app: &App) -> Vec<Action> {
             Tab::Plan => vec![NextTab, Edit, Add, ClientPlan, Delete, Undo],
             _ => vec![NextTab, Edit, Add, Delete, Undo],
         },
-        Screen::MyActions(_) => vec![Down, Open, ActionDone, Undo, Back],
-        Screen::Calendar(_) => vec![CalendarPrev, CalendarNext, CalendarDay, CalendarWeek, CalendarMonth, Open],
+        Screen::MyActions(_) => vec![Down, Open, ActionDone, Filter, Undo, Back],
+        Screen::Calendar(_) => vec![CalendarPrev, CalendarNext, CalendarDay, CalendarWeek, CalendarMonth, Open, Filter],
         Screen::Directory(_) => vec![Down, Filter, Add, Edit, Back],
         Screen::Conflicts(_) => vec![Down, KeepMine, KeepTheirs, NewValue, Open, Back],
         Screen::FollowUp(_) => vec![NextPane, FollowUpPeriod, FollowUpSplit, Down, Back],
         Screen::Audit(_) => vec![Down, AuditKind, AuditPeriod, AuditMine, AuditClear, Open, Back],
         Screen::Today(_) => vec![NextPane, Down, Open, GoRadar, GoClients],
         Screen::Dashboard(s) if matches!(s.kind, ClientDashboard::ReleaseRadar(_) | ClientDashboard::FirstWeeks(_)) => {
-            vec![Down, Open, NextPane, Back]
+            vec![Down, Open, NextPane, Filter, Back]
         }
-        _ => vec![Down, Open, Back],
+        Screen::Dashboard(_) => vec![Down, Open, Filter, Back],
     };
     actions.extend([JumpToClient, Palette]);
     actions
@@ -139,12 +138,7 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(Span::styled(format!(" {msg}"), theme.status)), area);
         return;
     }
-    let editing = match &app.screen {
-        Screen::Clients(s) => s.editing,
-        Screen::Directory(s) => s.editing,
-        _ => false,
-    };
-    if editing {
+    if app.screen.filter_editing() {
         let hint = match app.opts.lang {
             Lang::Sv => "Enter behåll filtret · Esc rensa",
             Lang::En => "Enter keep filter · Esc clear",
@@ -518,7 +512,7 @@ fn render_dashboard(app: &App, s: &DashScreen, frame: &mut Frame, area: Rect) {
         Some(n) => n.to_string(),
         None => format!("{}+", s.pager.offset + s.rows.len()),
     };
-    let title = format!("{} ({count})", screen_title(app));
+    let title = format!("{} ({count}){}", screen_title(app), filter_suffix(&s.filter));
     let mut frame_block = block(app, title, true);
     if matches!(s.kind, ClientDashboard::ReleaseRadar(_) | ClientDashboard::FirstWeeks(_)) {
         frame_block = frame_block.title_bottom(Span::styled(format!(" {} ", tr(app, t::FLAG_LEGEND)), theme.muted));
@@ -570,7 +564,7 @@ fn render_actions(app: &App, s: &ActionsScreen, frame: &mut Frame, area: Rect) {
             .style(style)
         })
         .collect();
-    let mut frame_block = block(app, screen_title(app), true);
+    let mut frame_block = block(app, format!("{}{}", screen_title(app), filter_suffix(&s.filter)), true);
     if s.owner.is_none() {
         frame_block = frame_block.title_bottom(Span::styled(format!(" {} ", tr(app, t::SET_USER_HINT)), theme.muted));
     }
@@ -1121,7 +1115,7 @@ fn render_calendar(app: &App, s: &CalendarScreen, frame: &mut Frame, area: Rect)
         n if n >= CALENDAR_COUNT_CAP => format!("{n}+"),
         n => n.to_string(),
     };
-    let title = format!("{} · {period} ({count})", screen_title(app));
+    let title = format!("{} · {period} ({count}){}", screen_title(app), filter_suffix(&s.filter));
     let start = s.pager.offset;
     let widths = [
         Constraint::Length(16),
@@ -1148,10 +1142,17 @@ fn render_calendar(app: &App, s: &CalendarScreen, frame: &mut Frame, area: Rect)
 
 fn directory_title(app: &App, s: &DirectoryScreen) -> String {
     let mut title = format!("{} ({})", tr(app, t::ORGANISATIONS), s.orgs.len());
-    if s.editing || !s.filter.is_empty() {
-        title.push_str(&format!(" · /{}{}", s.filter, if s.editing { "▏" } else { "" }));
-    }
+    title.push_str(&filter_suffix(&s.filter));
     title
+}
+
+/// A list's `/` filter for its title: " · /text", with a cursor while it is typed.
+fn filter_suffix(f: &ListFilter) -> String {
+    if f.editing || !f.text.is_empty() {
+        format!(" · /{}{}", f.text, if f.editing { "▏" } else { "" })
+    } else {
+        String::new()
+    }
 }
 
 fn render_directory(app: &App, s: &DirectoryScreen, frame: &mut Frame, area: Rect) {
