@@ -127,11 +127,6 @@ pub const MIN_SEARCH_CHARS: usize = 2;
 
 /// Turns typed words into an FTS5 prefix query that cannot be a syntax error; `None` when
 /// there is nothing to search for yet.
-/// Whether a typed search is too short to narrow anything (see [`fts_query`]).
-fn search_is_empty(text: &str) -> bool {
-    fts_query(text).is_none()
-}
-
 pub fn fts_query(text: &str) -> Option<String> {
     if text.trim().chars().count() < MIN_SEARCH_CHARS {
         return None;
@@ -152,17 +147,6 @@ pub fn fts_query(text: &str) -> Option<String> {
 /// Up to this many search matches are fetched first and sorted; more are filtered while
 /// walking the list in order.
 const FEW_MATCHES: usize = 500;
-
-/// What a typed search does to a query over `client c`.
-enum Search {
-    /// Nothing typed (or too little): every row.
-    All,
-    /// No client matches.
-    Nothing,
-    /// Rows meeting this condition; `inline` when it lists the matches itself (a statement
-    /// used once, not worth caching).
-    Where { sql: String, inline: bool },
-}
 
 /// Runs `sql` cached, unless it lists search matches inline: such a statement is used once
 /// and caching it would evict the others.
@@ -288,15 +272,8 @@ impl Store {
                  (SELECT id FROM sentence WHERE client_id = c.id AND deleted = 0 ORDER BY release_on DESC LIMIT 1)"
             }
         };
-        let mut inline_matches = false;
-        match self.search(&query.text, &mut params)? {
-            Search::All => {}
-            Search::Nothing => return Ok(Vec::new()),
-            Search::Where { sql, inline } => {
-                conds.push(sql);
-                inline_matches = inline;
-            }
-        }
+        let Some((found, inline_matches)) = self.search(&query.text, &mut params)? else { return Ok(Vec::new()) };
+        conds.push(found);
         if let Some(phase) = query.phase {
             conds.push(phase_condition(phase, today, &mut params));
         }
@@ -339,24 +316,26 @@ impl Store {
         query_rows(self.conn(), &sql, inline_matches, params, client_row)
     }
 
-    /// How a typed search narrows a query over `client c` (parameters go onto `params`).
-    fn search(&self, text: &str, params: &mut Vec<Sql>) -> Result<Search> {
-        let Some(fts) = fts_query(text) else { return Ok(Search::All) };
+    /// How a typed search narrows a query over `client c`: a condition (`1` when nothing
+    /// was typed) and whether it lists the matches inline (a statement used once, not worth
+    /// caching); `None` when no client matches. Parameters go onto `params`.
+    fn search(&self, text: &str, params: &mut Vec<Sql>) -> Result<Option<(String, bool)>> {
+        let Some(fts) = fts_query(text) else { return Ok(Some(("1".to_owned(), false))) };
         // Few matches: start from them and sort. Many: walk the sort index and test each
         // row against the match set, which finds a screenful long before the end.
         Ok(match self.few_fts_matches(&fts)? {
-            Some(rowids) if rowids.is_empty() => Search::Nothing,
+            Some(rowids) if rowids.is_empty() => None,
             Some(rowids) => {
                 let list: Vec<String> = rowids.iter().map(i64::to_string).collect();
-                Search::Where { sql: format!("c.rowid IN ({})", list.join(",")), inline: true }
+                Some((format!("c.rowid IN ({})", list.join(",")), true))
             }
             None => {
                 params.push(Sql::Text(fts));
                 // The unary + keeps SQLite from starting at the match set and sorting it all.
-                Search::Where {
-                    sql: format!("+c.rowid IN (SELECT rowid FROM client_fts WHERE client_fts MATCH ?{})", params.len()),
-                    inline: false,
-                }
+                Some((
+                    format!("+c.rowid IN (SELECT rowid FROM client_fts WHERE client_fts MATCH ?{})", params.len()),
+                    false,
+                ))
             }
         })
     }
@@ -486,11 +465,7 @@ impl Store {
             ),
         };
         let mut params = params;
-        let (found, inline) = match self.search(search, &mut params)? {
-            Search::All => ("1".to_owned(), false),
-            Search::Nothing => return Ok(Vec::new()),
-            Search::Where { sql, inline } => (sql, inline),
-        };
+        let Some((found, inline)) = self.search(search, &mut params)? else { return Ok(Vec::new()) };
         let n = params.len();
         let sql = format!(
             "SELECT {CLIENT_COLUMNS} {from}
@@ -506,29 +481,16 @@ impl Store {
         query_rows(self.conn(), &sql, inline, params, client_row)
     }
 
-    /// The meetings from..to whose client a typed search finds (all for an empty search):
-    /// the condition on `meeting m LEFT JOIN client c`, whether it lists matches inline, and
-    /// its parameters; `None` when no client matches.
-    fn meetings_where(&self, from: &str, to: &str, search: &str) -> Result<Option<(String, bool, Vec<Sql>)>> {
-        let mut params = vec![Sql::Text(from.to_owned()), Sql::Text(to.to_owned())];
-        let base = "m.deleted = 0 AND m.starts_at >= ?1 AND m.starts_at < ?2";
-        Ok(match self.search(search, &mut params)? {
-            Search::All => Some((base.to_owned(), false, params)),
-            Search::Nothing => None,
-            Search::Where { sql, inline } => Some((format!("{base} AND {sql}"), inline, params)),
-        })
-    }
-
-    /// How many meetings start from..to (`to` exclusive) for clients a typed search finds,
-    /// counting at most `cap`.
-    pub fn count_meetings_between(&self, from: &str, to: &str, search: &str, cap: usize) -> Result<usize> {
-        let Some((cond, inline, mut params)) = self.meetings_where(from, to, search)? else { return Ok(0) };
-        // Without a search the count reads the meetings' index alone.
-        let join = if search_is_empty(search) { "" } else { "LEFT JOIN client c ON c.id = m.client_id" };
-        params.push(Sql::Integer(cap as i64));
-        let sql = format!("SELECT count(*) FROM (SELECT 1 FROM meeting m {join} WHERE {cond} LIMIT ?{})", params.len());
-        let n = query_rows(self.conn(), &sql, inline, params, |r| r.get::<_, i64>(0))?;
-        Ok(n.first().copied().unwrap_or(0) as usize)
+    /// How many meetings start from..to (`to` exclusive), counting at most `cap`.
+    pub fn count_meetings_between(&self, from: &str, to: &str, cap: usize) -> Result<usize> {
+        let n: i64 = self
+            .conn()
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM meeting WHERE deleted = 0 AND starts_at >= ?1 AND starts_at < ?2
+                 LIMIT ?3)",
+            )?
+            .query_row(rusqlite::params![from, to, cap as i64], |r| r.get(0))?;
+        Ok(n as usize)
     }
 
     /// Meetings starting from..to (local times `YYYY-MM-DDTHH:MM`, `to` exclusive), in time
@@ -541,7 +503,8 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<MeetingRow>> {
-        let Some((cond, inline, mut params)) = self.meetings_where(from, to, search)? else { return Ok(Vec::new()) };
+        let mut params = vec![Sql::Text(from.to_owned()), Sql::Text(to.to_owned())];
+        let Some((found, inline)) = self.search(search, &mut params)? else { return Ok(Vec::new()) };
         params.push(Sql::Integer(limit as i64));
         params.push(Sql::Integer(offset as i64));
         let n = params.len();
@@ -549,7 +512,8 @@ impl Store {
             "SELECT m.id, m.client_id, {CLIENT_NAME_SQL}, m.starts_at, m.kind, m.mode, m.location, m.room_booked,
                     m.status, m.planning_point
              FROM meeting m LEFT JOIN client c ON c.id = m.client_id
-             WHERE {cond} ORDER BY m.starts_at, m.id LIMIT ?{} OFFSET ?{n}",
+             WHERE m.deleted = 0 AND m.starts_at >= ?1 AND m.starts_at < ?2 AND {found}
+             ORDER BY m.starts_at, m.id LIMIT ?{} OFFSET ?{n}",
             n - 1
         );
         query_rows(self.conn(), &sql, inline, params, |r| {
@@ -585,11 +549,7 @@ impl Store {
     ) -> Result<Vec<ActionRow>> {
         let text = |v: Option<String>| v.map(Sql::Text).unwrap_or(Sql::Null);
         let mut params = vec![text(due_before.map(|d| d.to_string())), text(owner_contact_id.map(str::to_owned))];
-        let (found, inline) = match self.search(search, &mut params)? {
-            Search::All => ("1".to_owned(), false),
-            Search::Nothing => return Ok(Vec::new()),
-            Search::Where { sql, inline } => (sql, inline),
-        };
+        let Some((found, inline)) = self.search(search, &mut params)? else { return Ok(Vec::new()) };
         params.push(Sql::Integer(limit as i64));
         params.push(Sql::Integer(offset as i64));
         let n = params.len();

@@ -1602,8 +1602,17 @@ pub const CALENDAR_COUNT_CAP: usize = 1000;
 fn load_calendar(store: &Store, s: &mut CalendarScreen, height: usize) -> Result<()> {
     let (from, to) = period(s.anchor, s.span);
     let (from, to) = (format!("{from}T00:00"), format!("{to}T00:00"));
-    s.pager.len = Some(store.count_meetings_between(&from, &to, &s.filter.text, CALENDAR_COUNT_CAP)?);
-    s.meetings = store.meetings_between(&from, &to, &s.filter.text, s.pager.offset, height)?;
+    if crate::store::views::fts_query(&s.filter.text).is_none() {
+        s.pager.len = Some(store.count_meetings_between(&from, &to, CALENDAR_COUNT_CAP)?);
+        s.meetings = store.meetings_between(&from, &to, "", s.pager.offset, height)?;
+    } else {
+        // A search narrows the period to a few meetings: one pass reads them all (up to the
+        // cap) for the count and the window, instead of matching the search twice.
+        let mut found = store.meetings_between(&from, &to, &s.filter.text, 0, CALENDAR_COUNT_CAP)?;
+        s.pager.len = Some(found.len());
+        found.truncate((s.pager.offset + height).min(found.len()));
+        s.meetings = found.split_off(s.pager.offset.min(found.len()));
+    }
     Ok(())
 }
 
