@@ -1,7 +1,8 @@
 //! The follow-up indicators of domain.md §7.1, computed from the data, never typed in (R4, R5).
 //!
-//! Two steps: [`Store::follow_up_facts`] (in `facts.rs`) reads the few columns every indicator
-//! needs with one scan of a covering index per table (no per-client queries), and [`compute`] is a pure function from
+//! Two steps: [`Store::follow_up_cached`] (in `cache.rs`) reads the few facts every indicator
+//! needs about each client from the store's follow-up cache, kept current with
+//! [`Store::follow_up_facts`]'s rules (in `facts.rs`), and [`compute`] is a pure function from
 //! those facts to [`Indicators`]: tables of labelled rows with one figure per group, plus
 //! series for bar charts and sparklines. docs/follow-up.md defines each figure.
 
@@ -294,7 +295,7 @@ pub struct FactBase {
 
 /// Reads the facts and computes every indicator as of `today`: what the follow-up screen calls.
 pub fn follow_up(store: &Store, period: Period, by: By, today: NaiveDate, lang: Lang) -> Result<Indicators> {
-    let facts = store.follow_up_facts()?;
+    let facts = store.follow_up_cached()?;
     Ok(compute(&facts, period, by, today, lang))
 }
 

@@ -7,10 +7,14 @@ use rusqlite_migration::{M, Migrations};
 use super::error::{Result, StoreError};
 
 /// Newest schema version this build knows.
-pub const LATEST: i64 = 2;
+pub const LATEST: i64 = 3;
 
 fn all() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("sql/v1.sql")), M::up(include_str!("sql/v2.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("sql/v1.sql")),
+        M::up(include_str!("sql/v2.sql")),
+        M::up(include_str!("sql/v3.sql")),
+    ])
 }
 
 /// The schema version recorded in the file (0 for an empty file).
@@ -42,6 +46,7 @@ mod tests {
     const FIXTURES: &[(usize, &str)] = &[
         (1, include_str!("../../tests/fixtures/v1_store.sql")),
         (2, include_str!("../../tests/fixtures/v2_store.sql")),
+        (3, include_str!("../../tests/fixtures/v3_store.sql")),
     ];
 
     #[test]

@@ -90,9 +90,10 @@ pub fn opening(today: NaiveDate, lang: Lang) -> FollowUpScreen {
     FollowUpScreen { facts, indicators, period, by: By::None, table: 0, scroll: 0, loading: true }
 }
 
-/// Reads the facts (a pass over every client: about 2 s at 100 000 clients) and computes.
+/// Reads the facts from the store's follow-up cache (caught up with the changes since it was
+/// last read; docs/follow-up.md) and computes.
 pub fn read(store: &Store, s: &mut FollowUpScreen, today: NaiveDate, lang: Lang) -> Result<()> {
-    s.facts = store.follow_up_facts()?;
+    s.facts = store.follow_up_cached()?;
     s.loading = false;
     recompute(s, today, lang);
     Ok(())
