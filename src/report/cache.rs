@@ -302,10 +302,12 @@ pub(crate) fn decode(bytes: &[u8], c: &mut ClientFacts) -> Option<()> {
 
 // --- keeping it current ----------------------------------------------------------------------------
 
-/// The watermark and encoding of the cache, if it was built.
-fn state(conn: &Connection) -> Result<Option<(i64, i64)>> {
+/// The watermark, encoding and number of rows of the cache, if it was built.
+fn state(conn: &Connection) -> Result<Option<(i64, i64, i64)>> {
     Ok(conn
-        .query_row("SELECT seq, format FROM follow_up_state WHERE singleton = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row("SELECT seq, format, clients FROM follow_up_state WHERE singleton = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?)
 }
 
@@ -316,7 +318,7 @@ fn last_seq(conn: &Connection) -> Result<i64> {
 /// Whether the cache reflects every change: built with this encoding, nothing logged after
 /// its watermark, no client marked stale.
 fn is_current(conn: &Connection) -> Result<bool> {
-    let Some((seq, fmt)) = state(conn)? else { return Ok(false) };
+    let Some((seq, fmt, _)) = state(conn)? else { return Ok(false) };
     let stale: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM follow_up_stale)", [], |r| r.get(0))?;
     Ok(fmt == format() && seq == last_seq(conn)? && !stale)
 }
@@ -324,12 +326,11 @@ fn is_current(conn: &Connection) -> Result<bool> {
 /// The clients whose cached facts may differ from fresh ones, or `None` when the cache must
 /// be rebuilt (none yet, another encoding, a watermark past the log, or too many changes).
 pub(crate) fn stale_clients(conn: &Connection) -> Result<Option<BTreeSet<String>>> {
-    let Some((seq, fmt)) = state(conn)? else { return Ok(None) };
+    let Some((seq, fmt, cached)) = state(conn)? else { return Ok(None) };
     let last = last_seq(conn)?;
     if fmt != format() || seq > last {
         return Ok(None);
     }
-    let cached: i64 = conn.query_row("SELECT count(*) FROM follow_up_fact", [], |r| r.get(0))?;
     let limit = (cached as usize / FULL_SCAN_SHARE).max(64);
     let changes: i64 = conn.query_row("SELECT count(*) FROM change_log WHERE seq > ?1", [seq], |r| r.get(0))?;
     // Each change touches at most a few clients; so many changes would mean a rescan anyway.
@@ -478,27 +479,37 @@ impl Store {
         // Immediate: the watermark read below must still be the newest change at commit.
         let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
         let last = last_seq(&tx)?;
-        let done = match stale_clients(&tx)? {
+        let (done, clients) = match stale_clients(&tx)? {
             Some(dirty) => {
                 let ids = serde_json::to_string(&dirty).map_err(|e| StoreError::Migration(e.to_string()))?;
+                let held = |tx: &Connection| -> Result<i64> {
+                    Ok(tx.query_row(
+                        "SELECT count(*) FROM follow_up_fact WHERE client_id IN (SELECT value FROM json_each(?1))",
+                        [&ids],
+                        |r| r.get(0),
+                    )?)
+                };
+                let before = held(&tx)?;
                 let fresh = facts::read_facts(&tx, &Scope::Clients(&ids))?;
                 let live: BTreeSet<&str> = fresh.clients.iter().map(|c| c.id.as_str()).collect();
                 let gone: BTreeSet<String> = dirty.iter().filter(|id| !live.contains(id.as_str())).cloned().collect();
                 write_rows(&tx, &fresh, &gone)?;
-                CatchUp::Clients(dirty.len())
+                let cached = state(&tx)?.map_or(0, |s| s.2);
+                (CatchUp::Clients(dirty.len()), cached - before + held(&tx)?)
             }
             None => {
                 tx.execute("DELETE FROM follow_up_fact", [])?;
                 let fresh = facts::read_facts(&tx, &Scope::All)?;
                 write_rows(&tx, &fresh, &BTreeSet::new())?;
-                CatchUp::Rebuilt(fresh.clients.len())
+                (CatchUp::Rebuilt(fresh.clients.len()), fresh.clients.len() as i64)
             }
         };
         tx.execute("DELETE FROM follow_up_stale", [])?;
         tx.execute(
-            "INSERT INTO follow_up_state (singleton, seq, format) VALUES (1, ?1, ?2)
-             ON CONFLICT(singleton) DO UPDATE SET seq = excluded.seq, format = excluded.format",
-            params![last, format()],
+            "INSERT INTO follow_up_state (singleton, seq, format, clients) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT(singleton) DO UPDATE SET seq = excluded.seq, format = excluded.format,
+                 clients = excluded.clients",
+            params![last, format(), clients],
         )?;
         tx.commit()?;
         Ok(done)
@@ -531,7 +542,7 @@ impl Store {
     pub(crate) fn follow_up_cache_problems(&self) -> Result<Vec<String>> {
         let conn = self.conn();
         let mut problems = Vec::new();
-        let Some((seq, fmt)) = state(conn)? else { return Ok(problems) };
+        let Some((seq, fmt, cached)) = state(conn)? else { return Ok(problems) };
         let last = last_seq(conn)?;
         if seq > last {
             problems.push(format!("follow-up cache: its watermark {seq} is past the newest change {last}"));
@@ -542,7 +553,7 @@ impl Store {
         let fresh = facts::read_facts(conn, &Scope::All)?;
         let mut by_id: std::collections::HashMap<&str, &ClientFacts> =
             fresh.clients.iter().map(|c| (c.id.as_str(), c)).collect();
-        for_each_cached(conn, &mut |c| {
+        let read = for_each_cached(conn, &mut |c| {
             if pending.contains(&c.id) {
                 by_id.remove(c.id.as_str());
                 return Ok(());
@@ -553,7 +564,19 @@ impl Store {
                 Some(_) => {}
             }
             Ok(())
-        })?;
+        });
+        match read {
+            // The next read rebuilds the cache; `check` says so and goes on.
+            Err(StoreError::Migration(m)) => {
+                problems.push(format!("follow-up cache: {m} (the next read rebuilds it)"));
+                return Ok(problems);
+            }
+            other => other?,
+        }
+        if pending.is_empty() && cached as usize != fresh.clients.len() {
+            problems
+                .push(format!("follow-up cache: it counts {cached} clients, the store holds {}", fresh.clients.len()));
+        }
         let mut missing: Vec<&str> = by_id.into_keys().filter(|id| !pending.contains(*id)).collect();
         missing.sort_unstable();
         for id in missing {
@@ -564,8 +587,8 @@ impl Store {
 }
 
 fn read_all(conn: &Connection) -> Result<Vec<ClientFacts>> {
-    let n: i64 = conn.query_row("SELECT count(*) FROM follow_up_fact", [], |r| r.get(0))?;
-    let mut clients = Vec::with_capacity(n as usize);
+    let n = state(conn)?.map_or(0, |s| s.2.max(0) as usize);
+    let mut clients = Vec::with_capacity(n);
     for_each_cached(conn, &mut |c| {
         clients.push(c.clone());
         Ok(())
@@ -583,9 +606,7 @@ pub(crate) fn for_each_cached(conn: &Connection, f: &mut dyn FnMut(&ClientFacts)
         let id = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
         let blob = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
         if decode(blob, &mut c).is_none() {
-            return Err(StoreError::Migration(format!(
-                "the follow-up cache row of client {id} is unreadable: run `sluss check`"
-            )));
+            return Err(StoreError::Migration(format!("the follow-up cache row of client {id} is unreadable")));
         }
         c.id.clear();
         c.id.push_str(id);

@@ -212,10 +212,13 @@ pub(crate) fn apply_purge(tx: &Connection, client_id: &str) -> Result<PurgeCount
 /// been the newest, and `seq` (no AUTOINCREMENT) would then be handed out again, so a
 /// watermark above the newest entry left would hide the next changes from the cache.
 fn forget_follow_up(tx: &Connection, client_id: &str) -> Result<()> {
-    tx.prepare_cached("DELETE FROM follow_up_fact WHERE client_id = ?1")?.execute([client_id])?;
+    let gone = tx.prepare_cached("DELETE FROM follow_up_fact WHERE client_id = ?1")?.execute([client_id])?;
     tx.prepare_cached("DELETE FROM follow_up_stale WHERE client_id = ?1")?.execute([client_id])?;
-    tx.prepare_cached("UPDATE follow_up_state SET seq = min(seq, (SELECT coalesce(max(seq), 0) FROM change_log))")?
-        .execute([])?;
+    tx.prepare_cached(
+        "UPDATE follow_up_state SET clients = clients - ?1,
+             seq = min(seq, (SELECT coalesce(max(seq), 0) FROM change_log))",
+    )?
+    .execute([gone as i64])?;
     Ok(())
 }
 

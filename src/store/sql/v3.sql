@@ -13,11 +13,13 @@ CREATE TABLE follow_up_fact (
 ) STRICT, WITHOUT ROWID;
 
 -- One row once the cache was built: every change-log entry with seq <= `seq` is reflected in
--- `follow_up_fact`. `format` names the blob encoding; a build with another one rebuilds.
+-- `follow_up_fact`, which holds `clients` rows (kept here: counting them reads every page).
+-- `format` names the blob encoding; a build with another one rebuilds.
 CREATE TABLE follow_up_state (
     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
     seq       INTEGER NOT NULL,
-    format    INTEGER NOT NULL
+    format    INTEGER NOT NULL,
+    clients   INTEGER NOT NULL
 ) STRICT;
 
 -- Clients whose cached facts may be stale for a reason the change log cannot show: a purge
