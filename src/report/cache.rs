@@ -20,8 +20,10 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::Value;
 
 use super::facts::{self, Scope};
-use super::indicators::{ClientFacts, FactBase, InterventionFact, MeetingFact, OutcomeFact};
+use super::indicators::{By, ClientFacts, FactBase, Fold, Indicators, InterventionFact, MeetingFact, OutcomeFact};
+use super::period::Period;
 use crate::domain::enums::*;
+use crate::i18n::Lang;
 use crate::store::{Result, Store, StoreError};
 
 /// A refresh touching more than this share of the cached clients (1 in N) rescans everything:
@@ -513,6 +515,33 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(done)
+    }
+
+    /// The indicators, folded over the cache's rows one client at a time (caught up first):
+    /// what the Follow-up screen, `sluss report` and `sluss bench` compute. Memory stays at
+    /// one client's facts plus the counts, whatever the number of clients.
+    pub fn follow_up_indicators(&self, period: Period, by: By, today: NaiveDate, lang: Lang) -> Result<Indicators> {
+        self.follow_up_catch_up()?;
+        let conn = self.conn();
+        let fold = |conn: &Connection| -> Result<Fold> {
+            let mut fold = Fold::new(period, by, today);
+            for_each_cached(conn, &mut |c| {
+                fold.add(c);
+                Ok(())
+            })?;
+            Ok(fold)
+        };
+        let fold = match fold(conn) {
+            Ok(f) => f,
+            // A row this build cannot read: rebuilt, as in `follow_up_cached`, and counted again.
+            Err(StoreError::Migration(_)) => {
+                conn.execute("DELETE FROM follow_up_state", [])?;
+                self.follow_up_catch_up()?;
+                fold(conn)?
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(fold.finish(&facts::names(conn)?, lang))
     }
 
     /// Every live client's facts, from the cache (caught up first), with the names groups are
