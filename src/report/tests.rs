@@ -671,6 +671,9 @@ fn watermark(store: &Store) -> (i64, i64) {
         .unwrap()
 }
 
+/// One edit of a test, written into a change set.
+type Step<'a> = Box<dyn Fn(&mut ChangeSet) + 'a>;
+
 #[test]
 fn the_cache_follows_edits_deletes_restores_undo_and_an_organisation_kind() {
     let mut f = fixture();
@@ -680,7 +683,7 @@ fn the_cache_follows_edits_deletes_restores_undo_and_an_organisation_kind() {
     let id = |k: &str| f.ids[k].clone();
     let (c1, c3, m1, m5, m8, i2, n_work, s) =
         (id("c1"), id("c3"), id("m1"), id("m5"), id("m8"), id("i2"), id("n_work"), id("S"));
-    let mut steps: Vec<Box<dyn Fn(&mut ChangeSet)>> = vec![
+    let mut steps: Vec<Step<'_>> = vec![
         Box::new(move |cs| drop(cs.update("meeting", &m5).set("status", "genomfort"))),
         Box::new(|cs| cs.delete("meeting", &m1)),
         Box::new(|cs| cs.restore("meeting", &m1)),
