@@ -7,7 +7,7 @@
 //! up to which entry the cache is current. Before the cache is read, [`Store::follow_up_catch_up`]
 //! maps the entries after that watermark to the clients whose facts they can change, reads
 //! those clients' facts afresh with the very function the full scan uses
-//! ([`facts::read_facts`] with [`Scope::Clients`]) and rewrites their rows, all in one
+//! (`facts::read_facts` with `Scope::Clients`) and rewrites their rows, all in one
 //! transaction. When too many clients are touched, or there is no cache yet, everything is
 //! recomputed with the full scan. A purge deletes its client's row itself and lowers the
 //! watermark (`store::purge`), since it deletes change-log entries whose `seq` may be reused.

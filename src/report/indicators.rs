@@ -589,7 +589,7 @@ struct Tallied {
 }
 
 /// Computes the indicators one client at a time, so the clients need not all be in memory
-/// at once: [`Store::follow_up`]-style readers stream the follow-up cache into it. Feed
+/// at once: [`Store::follow_up_indicators`] streams the follow-up cache into it. Feed
 /// every live client to [`Fold::add`] (any order), then call [`Fold::finish`].
 #[derive(Debug, Clone)]
 pub struct Fold {
