@@ -502,10 +502,20 @@ impl Store {
                 (CatchUp::Clients(dirty.len()), cached - before + held(&tx)?)
             }
             None => {
-                tx.execute("DELETE FROM follow_up_fact", [])?;
-                let fresh = facts::read_facts(&tx, &Scope::All)?;
-                write_rows(&tx, &fresh, &BTreeSet::new())?;
-                (CatchUp::Rebuilt(fresh.clients.len()), fresh.clients.len() as i64)
+                // The scan reads each page once: a small page cache loses nothing and leaves
+                // its memory to the facts, which are all held until the last join (at 100 000
+                // clients the peak drops by about the cache's 64 MiB).
+                let cache: i64 = tx.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+                tx.execute_batch("PRAGMA cache_size = -4096")?;
+                let rebuilt = (|| -> Result<usize> {
+                    tx.execute("DELETE FROM follow_up_fact", [])?;
+                    let fresh = facts::read_facts(&tx, &Scope::All)?;
+                    write_rows(&tx, &fresh, &BTreeSet::new())?;
+                    Ok(fresh.clients.len())
+                })();
+                tx.execute_batch(&format!("PRAGMA cache_size = {cache}"))?;
+                let n = rebuilt?;
+                (CatchUp::Rebuilt(n), n as i64)
             }
         };
         tx.execute("DELETE FROM follow_up_stale", [])?;
