@@ -496,6 +496,10 @@ fn run(n: usize, steps: &[Step]) -> (tempfile::TempDir, Vec<Store>, Vec<String>)
     for i in 1..n {
         send(dir.path(), &mut stores, 0, i, &mut count);
     }
+    // Every replica's follow-up cache is built now, so what follows reaches it by catch-up.
+    for s in &stores {
+        s.follow_up_catch_up().unwrap();
+    }
     let mut written = Vec::new();
     let mut bundles: Vec<PathBuf> = Vec::new();
     for (k, s) in steps.iter().enumerate() {
@@ -588,6 +592,7 @@ proptest! {
             prop_assert_eq!(&mine, &conflicts, "replicas disagree on conflicts or their provisional winners");
             let report = s.check().unwrap();
             prop_assert!(report.is_ok(), "{:?}", report.problems);
+            prop_assert_eq!(s.follow_up_cached().unwrap().clients, s.follow_up_facts().unwrap().clients);
         }
         // Resolving every conflict on one replica closes it everywhere after an exchange.
         for c in stores[0].open_conflicts(None).unwrap() {

@@ -37,24 +37,26 @@ pub(crate) const QUERIES: [&str; 10] = [
     OUTCOMES,
 ];
 
-const CLIENTS: &str = "SELECT id, gender FROM client WHERE deleted = 0";
+const CLIENTS: &str = "SELECT id, gender FROM client WHERE deleted = 0 /*scope*/";
 const ENROLMENTS: &str = "SELECT client_id, id, status, coalesce(identified_on, asked_on, decided_on), decided_on,
         decline_reason, abort_reason, office_id, coordinator_id
- FROM enrolment WHERE deleted = 0";
-const SENTENCES: &str = "SELECT client_id, max(release_on) FROM sentence WHERE deleted = 0 GROUP BY client_id";
+ FROM enrolment WHERE deleted = 0 /*scope*/";
+const SENTENCES: &str =
+    "SELECT client_id, max(release_on) FROM sentence WHERE deleted = 0 /*scope*/ GROUP BY client_id";
 const CONSENTS: &str = "SELECT client_id, max(documented_in_vsp), max(form = 'skriftligt'),
         max(programme_description_given), max(right_to_withdraw_explained)
- FROM consent WHERE deleted = 0 AND given_on IS NOT NULL GROUP BY client_id";
+ FROM consent WHERE deleted = 0 AND given_on IS NOT NULL /*scope*/ GROUP BY client_id";
 const MEETINGS: &str = "SELECT client_id, id, starts_at, planning_point, kind FROM meeting
- WHERE deleted = 0 AND status = 'genomfort' AND client_id IS NOT NULL";
+ WHERE deleted = 0 AND status = 'genomfort' AND client_id IS NOT NULL /*scope*/";
 // `org_id IS NOT NULL` and `attended` are checked below, not here: with either in the query
 // SQLite prefers the range of `participant_org` over the covering index.
-const PARTICIPANTS: &str = "SELECT meeting_id, org_id, attended FROM meeting_participant WHERE deleted = 0";
-const NEEDS: &str = "SELECT id, area FROM need WHERE deleted = 0";
-const INTERVENTIONS: &str = "SELECT client_id, id, status, provider_org_id FROM intervention WHERE deleted = 0";
-const INTERVENTION_NEEDS: &str = "SELECT intervention_id, need_id FROM intervention_need WHERE deleted = 0";
+const PARTICIPANTS: &str = "SELECT meeting_id, org_id, attended FROM meeting_participant WHERE deleted = 0 /*scope*/";
+const NEEDS: &str = "SELECT id, area FROM need WHERE deleted = 0 /*scope*/";
+const INTERVENTIONS: &str =
+    "SELECT client_id, id, status, provider_org_id FROM intervention WHERE deleted = 0 /*scope*/";
+const INTERVENTION_NEEDS: &str = "SELECT intervention_id, need_id FROM intervention_need WHERE deleted = 0 /*scope*/";
 const OUTCOMES: &str = "SELECT client_id, point, housing, occupation, in_treatment, recorded_on, rowid
- FROM outcome_snapshot WHERE deleted = 0";
+ FROM outcome_snapshot WHERE deleted = 0 /*scope*/";
 
 fn date(s: Option<&str>) -> Option<NaiveDate> {
     s.and_then(|s| s.get(..10)).and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
@@ -157,202 +159,295 @@ impl Orgs {
     }
 }
 
-impl Store {
-    /// Reads what the indicators need about every live client: one scan of one covering
-    /// index per table, so the cost follows the size of those indexes, not a number of round
-    /// trips (module docs).
-    pub fn follow_up_facts(&self) -> Result<FactBase> {
-        let conn = self.conn();
-        let mut index: IdMap<usize> = IdMap::with_capacity(0);
-        let mut clients: Vec<ClientFacts> = Vec::new();
-        {
-            let mut stmt = conn.prepare(CLIENTS)?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let id: String = r.get(0)?;
-                index.insert(&id, clients.len());
-                let gender = str_at(r, 1)?.and_then(Gender::from_code);
-                clients.push(ClientFacts { id, gender, ..ClientFacts::default() });
-            }
+/// Which clients to read the facts of.
+pub(crate) enum Scope<'a> {
+    /// Every live client: one scan of each covering index.
+    All,
+    /// The live clients among these ids (a JSON array of strings): each query searches its
+    /// covering index by client, so the cost follows the number of clients asked for.
+    Clients(&'a str),
+}
+
+/// Subqueries limiting each query to the clients of [`Scope::Clients`] (`?1`).
+const IN_SCOPE: &str = "(SELECT value FROM json_each(?1))";
+
+impl Scope<'_> {
+    /// The query for this scope: `sql` itself for every client, else with `filter` (which
+    /// mentions `IN_SCOPE`) in place of its `/*scope*/` mark.
+    fn sql(&self, sql: &str, filter: &str) -> String {
+        match self {
+            Scope::All => sql.to_owned(),
+            Scope::Clients(_) => sql.replace("/*scope*/", &filter.replace("IN_SCOPE", IN_SCOPE)),
         }
-        let find = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Option<usize>> {
-            Ok(str_at(r, 0)?.and_then(|id| index.get(id).copied()))
-        };
-        // The current programme is the one with the highest id (ids are UUIDv7, so the latest).
-        {
-            let mut stmt = conn.prepare(ENROLMENTS)?;
-            let mut rows = stmt.query([])?;
-            let mut current: Vec<Option<String>> = vec![None; clients.len()];
-            while let Some(r) = rows.next()? {
-                let Some(i) = find(r)? else { continue };
-                let id = str_at(r, 1)?.unwrap_or("");
-                if current[i].as_deref().is_some_and(|c| c > id) {
-                    continue;
-                }
-                current[i] = Some(id.to_owned());
-                let c = &mut clients[i];
-                c.status = str_at(r, 2)?.and_then(EnrolmentStatus::from_code);
-                c.identified_on = date(str_at(r, 3)?);
-                c.decided_on = date(str_at(r, 4)?);
-                c.decline_reason = str_at(r, 5)?.and_then(DeclineReason::from_code);
-                c.abort_reason = str_at(r, 6)?.and_then(AbortReason::from_code);
-                c.office_id = r.get(7)?;
-                c.coordinator_id = r.get(8)?;
-            }
-        }
-        // The current sentence is the one released last, as in `client_files`.
-        {
-            let mut stmt = conn.prepare(SENTENCES)?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                if let Some(i) = find(r)? {
-                    clients[i].release_on = date(str_at(r, 1)?);
-                }
-            }
-        }
-        {
-            let mut stmt = conn.prepare(CONSENTS)?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                if let Some(i) = find(r)? {
-                    let c = &mut clients[i];
-                    c.consent_given = true;
-                    c.consent_documented = r.get(1)?;
-                    c.consent_written = r.get(2)?;
-                    c.consent_description_given = r.get(3)?;
-                    c.consent_withdraw_explained = r.get(4)?;
-                }
-            }
-        }
-        let mut meeting_client: IdMap<usize> = IdMap::with_capacity(clients.len() * 2);
-        {
-            let mut stmt = conn.prepare(MEETINGS)?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let Some(i) = find(r)? else { continue };
-                meeting_client.insert(str_at(r, 1)?.unwrap_or(""), i);
-                let joint =
-                    str_at(r, 4)?.and_then(MeetingKind::from_code).is_some_and(|k| JOINT_MEETING_KINDS.contains(&k));
-                let Some(day) = date(str_at(r, 2)?) else { continue };
-                if joint {
-                    let point = r.get::<_, Option<i64>>(3)?.and_then(|p| u8::try_from(p).ok());
-                    clients[i].meetings.push(MeetingFact { day, point });
-                }
-            }
-        }
-        let mut orgs = Orgs::default();
-        let mut names: HashMap<String, String> = HashMap::new();
-        {
-            let mut stmt = conn.prepare("SELECT id, kind, name FROM organisation WHERE deleted = 0")?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let id: String = r.get(0)?;
-                let n = orgs.intern(&id);
-                orgs.kinds[n as usize] = str_at(r, 1)?.and_then(OrgKind::from_code);
-                names.insert(id, r.get(2)?);
-            }
-            let mut stmt = conn.prepare("SELECT id, name FROM contact WHERE deleted = 0")?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                names.insert(r.get(0)?, r.get(1)?);
-            }
-        }
-        // Distinct organisations engaged with each client, as interned numbers.
-        let mut engaged: Vec<Vec<u32>> = vec![Vec::new(); clients.len()];
-        let mut engage = |i: usize, org: u32| {
-            if !engaged[i].contains(&org) {
-                engaged[i].push(org);
-            }
-        };
-        {
-            // Organisations that took part in a held meeting (unless marked absent).
-            let mut stmt = conn.prepare(PARTICIPANTS)?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                if r.get::<_, Option<i64>>(2)?.unwrap_or(1) != 1 {
-                    continue;
-                }
-                let Some(org) = str_at(r, 1)? else { continue };
-                let Some(&i) = str_at(r, 0)?.and_then(|m| meeting_client.get(m)) else { continue };
-                engage(i, orgs.intern(org));
-            }
-        }
-        drop(meeting_client);
-        let mut need_area: IdMap<LifeArea> = IdMap::with_capacity(clients.len() * 4);
-        {
-            let mut stmt = conn.prepare(NEEDS)?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                if let Some(a) = str_at(r, 1)?.and_then(LifeArea::from_code) {
-                    need_area.insert(str_at(r, 0)?.unwrap_or(""), a);
-                }
-            }
-        }
-        // Interventions: where each sits in its client's list, to attach need areas after.
-        let mut intervention_at: IdMap<(usize, usize)> = IdMap::with_capacity(clients.len() * 3);
-        {
-            let mut stmt = conn.prepare(INTERVENTIONS)?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let Some(i) = find(r)? else { continue };
-                // A status code from a newer replica counts as planned, as in `client_files`.
-                let status =
-                    str_at(r, 2)?.and_then(InterventionStatus::from_code).unwrap_or(InterventionStatus::Planerad);
-                let provider_id = str_at(r, 3)?;
-                let provider = provider_id.and_then(|p| orgs.at.get(p)).and_then(|&n| orgs.kinds[n as usize]);
-                if let Some(p) = provider_id.filter(|_| engaged_status(status)) {
-                    engage(i, orgs.intern(p));
-                }
-                intervention_at.insert(str_at(r, 1)?.unwrap_or(""), (i, clients[i].interventions.len()));
-                clients[i].interventions.push(InterventionFact { status, provider, areas: Vec::new() });
-            }
-            let mut stmt = conn.prepare(INTERVENTION_NEEDS)?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let (Some(&(c, k)), Some(&area)) =
-                    (str_at(r, 0)?.and_then(|x| intervention_at.get(x)), str_at(r, 1)?.and_then(|x| need_area.get(x)))
-                else {
-                    continue;
-                };
-                clients[c].interventions[k].areas.push(area);
-            }
-        }
-        for (c, orgs_of) in clients.iter_mut().zip(engaged) {
-            c.actors = orgs_of.iter().map(|&n| orgs.kinds[n as usize].unwrap_or(OrgKind::Annan)).collect();
-        }
-        {
-            let mut stmt = conn.prepare(OUTCOMES)?;
-            let mut rows = stmt.query([])?;
-            let mut found: Vec<(i64, usize, OutcomeFact, Option<NaiveDate>)> = Vec::new();
-            while let Some(r) = rows.next()? {
-                let Some(i) = find(r)? else { continue };
-                let Some(point) = str_at(r, 1)?.and_then(OutcomePoint::from_code) else { continue };
-                let fact = OutcomeFact {
-                    point,
-                    housing: str_at(r, 2)?.and_then(HousingStatus::from_code),
-                    occupation: str_at(r, 3)?.and_then(OccupationStatus::from_code),
-                    in_treatment: r.get(4)?,
-                };
-                found.push((r.get(6)?, i, fact, date(str_at(r, 5)?)));
-            }
-            // In the order the snapshots were written, so of two recorded the same day the
-            // later one counts, whatever order the index gives.
-            found.sort_unstable_by_key(|f| f.0);
-            let mut recorded: HashMap<(usize, OutcomePoint), Option<NaiveDate>> = HashMap::new();
-            for (_, i, fact, on) in found {
-                let point = fact.point;
-                // The latest snapshot at a point counts.
-                let outcomes = &mut clients[i].outcomes;
-                match outcomes.iter_mut().find(|o| o.point == point) {
-                    Some(o) if recorded.get(&(i, point)).is_some_and(|&prev| on >= prev) => *o = fact,
-                    Some(_) => continue,
-                    None => outcomes.push(fact),
-                }
-                recorded.insert((i, point), on);
-            }
-        }
-        Ok(FactBase { clients, names })
     }
+
+    fn params(&self) -> impl rusqlite::Params + '_ {
+        rusqlite::params_from_iter(match self {
+            Scope::All => None,
+            Scope::Clients(ids) => Some(*ids),
+        })
+    }
+}
+
+/// Filters of [`Scope::Clients`], one per query. Rows reached through a parent (participants
+/// through their meeting, needs and links through the intervention) are limited to the
+/// parents of those clients: the same rows the scan of every client would join to them.
+const BY_CLIENT: &str = "AND client_id IN IN_SCOPE";
+const BY_ID: &str = "AND id IN IN_SCOPE";
+const BY_MEETING: &str = "AND meeting_id IN (SELECT id FROM meeting
+    WHERE deleted = 0 AND status = 'genomfort' AND client_id IN IN_SCOPE)";
+const BY_NEED: &str =
+    "AND id IN (SELECT x.need_id FROM intervention_need x JOIN intervention i ON i.id = x.intervention_id
+    WHERE x.deleted = 0 AND i.deleted = 0 AND i.client_id IN IN_SCOPE)";
+const BY_INTERVENTION: &str =
+    "AND intervention_id IN (SELECT id FROM intervention WHERE deleted = 0 AND client_id IN IN_SCOPE)";
+
+/// Every query with the filter [`Scope::Clients`] puts in, for the plan tests.
+#[cfg(test)]
+pub(crate) fn scoped_queries() -> Vec<String> {
+    let s = Scope::Clients("[]");
+    [
+        (CLIENTS, BY_ID),
+        (ENROLMENTS, BY_CLIENT),
+        (SENTENCES, BY_CLIENT),
+        (CONSENTS, BY_CLIENT),
+        (MEETINGS, BY_CLIENT),
+        (PARTICIPANTS, BY_MEETING),
+        (NEEDS, BY_NEED),
+        (INTERVENTIONS, BY_CLIENT),
+        (INTERVENTION_NEEDS, BY_INTERVENTION),
+        (OUTCOMES, BY_CLIENT),
+    ]
+    .iter()
+    .map(|(q, f)| s.sql(q, f))
+    .collect()
+}
+
+impl Store {
+    /// Reads what the indicators need about every live client afresh, from the tables: one
+    /// scan of one covering index per table, so the cost follows the size of those indexes,
+    /// not a number of round trips (module docs). Screens and reports read the cache instead
+    /// ([`Store::follow_up_cached`]); this is what the cache must always equal.
+    pub fn follow_up_facts(&self) -> Result<FactBase> {
+        read_facts(self.conn(), &Scope::All)
+    }
+}
+
+/// Organisation and contact names by id, for group labels.
+pub(crate) fn names(conn: &rusqlite::Connection) -> Result<HashMap<String, String>> {
+    let mut names = HashMap::new();
+    for sql in ["SELECT id, name FROM organisation WHERE deleted = 0", "SELECT id, name FROM contact WHERE deleted = 0"]
+    {
+        let mut stmt = conn.prepare(sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            names.insert(r.get(0)?, r.get(1)?);
+        }
+    }
+    Ok(names)
+}
+
+/// The facts of the clients in `scope`, by the same rules whatever the scope: the cache's
+/// per-client refresh and the full scan run this one function.
+pub(crate) fn read_facts(conn: &rusqlite::Connection, scope: &Scope<'_>) -> Result<FactBase> {
+    let mut index: IdMap<usize> = IdMap::with_capacity(0);
+    let mut clients: Vec<ClientFacts> = Vec::new();
+    {
+        let mut stmt = conn.prepare(&scope.sql(CLIENTS, BY_ID))?;
+        let mut rows = stmt.query(scope.params())?;
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            index.insert(&id, clients.len());
+            let gender = str_at(r, 1)?.and_then(Gender::from_code);
+            clients.push(ClientFacts { id, gender, ..ClientFacts::default() });
+        }
+    }
+    let find = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Option<usize>> {
+        Ok(str_at(r, 0)?.and_then(|id| index.get(id).copied()))
+    };
+    // The current programme is the one with the highest id (ids are UUIDv7, so the latest).
+    {
+        let mut stmt = conn.prepare(&scope.sql(ENROLMENTS, BY_CLIENT))?;
+        let mut rows = stmt.query(scope.params())?;
+        let mut current: Vec<Option<String>> = vec![None; clients.len()];
+        while let Some(r) = rows.next()? {
+            let Some(i) = find(r)? else { continue };
+            let id = str_at(r, 1)?.unwrap_or("");
+            if current[i].as_deref().is_some_and(|c| c > id) {
+                continue;
+            }
+            current[i] = Some(id.to_owned());
+            let c = &mut clients[i];
+            c.status = str_at(r, 2)?.and_then(EnrolmentStatus::from_code);
+            c.identified_on = date(str_at(r, 3)?);
+            c.decided_on = date(str_at(r, 4)?);
+            c.decline_reason = str_at(r, 5)?.and_then(DeclineReason::from_code);
+            c.abort_reason = str_at(r, 6)?.and_then(AbortReason::from_code);
+            c.office_id = r.get(7)?;
+            c.coordinator_id = r.get(8)?;
+        }
+    }
+    // The current sentence is the one released last, as in `client_files`.
+    {
+        let mut stmt = conn.prepare(&scope.sql(SENTENCES, BY_CLIENT))?;
+        let mut rows = stmt.query(scope.params())?;
+        while let Some(r) = rows.next()? {
+            if let Some(i) = find(r)? {
+                clients[i].release_on = date(str_at(r, 1)?);
+            }
+        }
+    }
+    {
+        let mut stmt = conn.prepare(&scope.sql(CONSENTS, BY_CLIENT))?;
+        let mut rows = stmt.query(scope.params())?;
+        while let Some(r) = rows.next()? {
+            if let Some(i) = find(r)? {
+                let c = &mut clients[i];
+                c.consent_given = true;
+                c.consent_documented = r.get(1)?;
+                c.consent_written = r.get(2)?;
+                c.consent_description_given = r.get(3)?;
+                c.consent_withdraw_explained = r.get(4)?;
+            }
+        }
+    }
+    let mut meeting_client: IdMap<usize> = IdMap::with_capacity(clients.len() * 2);
+    {
+        let mut stmt = conn.prepare(&scope.sql(MEETINGS, BY_CLIENT))?;
+        let mut rows = stmt.query(scope.params())?;
+        while let Some(r) = rows.next()? {
+            let Some(i) = find(r)? else { continue };
+            meeting_client.insert(str_at(r, 1)?.unwrap_or(""), i);
+            let joint =
+                str_at(r, 4)?.and_then(MeetingKind::from_code).is_some_and(|k| JOINT_MEETING_KINDS.contains(&k));
+            let Some(day) = date(str_at(r, 2)?) else { continue };
+            if joint {
+                let point = r.get::<_, Option<i64>>(3)?.and_then(|p| u8::try_from(p).ok());
+                clients[i].meetings.push(MeetingFact { day, point });
+            }
+        }
+    }
+    let mut orgs = Orgs::default();
+    let mut names: HashMap<String, String> = HashMap::new();
+    {
+        let mut stmt = conn.prepare("SELECT id, kind, name FROM organisation WHERE deleted = 0")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let n = orgs.intern(&id);
+            orgs.kinds[n as usize] = str_at(r, 1)?.and_then(OrgKind::from_code);
+            names.insert(id, r.get(2)?);
+        }
+        let mut stmt = conn.prepare("SELECT id, name FROM contact WHERE deleted = 0")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            names.insert(r.get(0)?, r.get(1)?);
+        }
+    }
+    // Distinct organisations engaged with each client, as interned numbers.
+    let mut engaged: Vec<Vec<u32>> = vec![Vec::new(); clients.len()];
+    let mut engage = |i: usize, org: u32| {
+        if !engaged[i].contains(&org) {
+            engaged[i].push(org);
+        }
+    };
+    {
+        // Organisations that took part in a held meeting (unless marked absent).
+        let mut stmt = conn.prepare(&scope.sql(PARTICIPANTS, BY_MEETING))?;
+        let mut rows = stmt.query(scope.params())?;
+        while let Some(r) = rows.next()? {
+            if r.get::<_, Option<i64>>(2)?.unwrap_or(1) != 1 {
+                continue;
+            }
+            let Some(org) = str_at(r, 1)? else { continue };
+            let Some(&i) = str_at(r, 0)?.and_then(|m| meeting_client.get(m)) else { continue };
+            engage(i, orgs.intern(org));
+        }
+    }
+    drop(meeting_client);
+    let mut need_area: IdMap<LifeArea> = IdMap::with_capacity(clients.len() * 4);
+    {
+        let mut stmt = conn.prepare(&scope.sql(NEEDS, BY_NEED))?;
+        let mut rows = stmt.query(scope.params())?;
+        while let Some(r) = rows.next()? {
+            if let Some(a) = str_at(r, 1)?.and_then(LifeArea::from_code) {
+                need_area.insert(str_at(r, 0)?.unwrap_or(""), a);
+            }
+        }
+    }
+    // Interventions: where each sits in its client's list, to attach need areas after.
+    let mut intervention_at: IdMap<(usize, usize)> = IdMap::with_capacity(clients.len() * 3);
+    {
+        let mut stmt = conn.prepare(&scope.sql(INTERVENTIONS, BY_CLIENT))?;
+        let mut rows = stmt.query(scope.params())?;
+        while let Some(r) = rows.next()? {
+            let Some(i) = find(r)? else { continue };
+            // A status code from a newer replica counts as planned, as in `client_files`.
+            let status = str_at(r, 2)?.and_then(InterventionStatus::from_code).unwrap_or(InterventionStatus::Planerad);
+            let provider_id = str_at(r, 3)?;
+            let provider = provider_id.and_then(|p| orgs.at.get(p)).and_then(|&n| orgs.kinds[n as usize]);
+            if let Some(p) = provider_id.filter(|_| engaged_status(status)) {
+                engage(i, orgs.intern(p));
+            }
+            intervention_at.insert(str_at(r, 1)?.unwrap_or(""), (i, clients[i].interventions.len()));
+            clients[i].interventions.push(InterventionFact { status, provider, areas: Vec::new() });
+        }
+        let mut stmt = conn.prepare(&scope.sql(INTERVENTION_NEEDS, BY_INTERVENTION))?;
+        let mut rows = stmt.query(scope.params())?;
+        while let Some(r) = rows.next()? {
+            let (Some(&(c, k)), Some(&area)) =
+                (str_at(r, 0)?.and_then(|x| intervention_at.get(x)), str_at(r, 1)?.and_then(|x| need_area.get(x)))
+            else {
+                continue;
+            };
+            clients[c].interventions[k].areas.push(area);
+        }
+    }
+    for (c, orgs_of) in clients.iter_mut().zip(engaged) {
+        c.actors = orgs_of.iter().map(|&n| orgs.kinds[n as usize].unwrap_or(OrgKind::Annan)).collect();
+    }
+    {
+        let mut stmt = conn.prepare(&scope.sql(OUTCOMES, BY_CLIENT))?;
+        let mut rows = stmt.query(scope.params())?;
+        let mut found: Vec<(i64, usize, OutcomeFact, Option<NaiveDate>)> = Vec::new();
+        while let Some(r) = rows.next()? {
+            let Some(i) = find(r)? else { continue };
+            let Some(point) = str_at(r, 1)?.and_then(OutcomePoint::from_code) else { continue };
+            let fact = OutcomeFact {
+                point,
+                housing: str_at(r, 2)?.and_then(HousingStatus::from_code),
+                occupation: str_at(r, 3)?.and_then(OccupationStatus::from_code),
+                in_treatment: r.get(4)?,
+            };
+            found.push((r.get(6)?, i, fact, date(str_at(r, 5)?)));
+        }
+        // In the order the snapshots were written, so of two recorded the same day the
+        // later one counts, whatever order the index gives.
+        found.sort_unstable_by_key(|f| f.0);
+        let mut recorded: HashMap<(usize, OutcomePoint), Option<NaiveDate>> = HashMap::new();
+        for (_, i, fact, on) in found {
+            let point = fact.point;
+            // The latest snapshot at a point counts.
+            let outcomes = &mut clients[i].outcomes;
+            match outcomes.iter_mut().find(|o| o.point == point) {
+                Some(o) if recorded.get(&(i, point)).is_some_and(|&prev| on >= prev) => *o = fact,
+                Some(_) => continue,
+                None => outcomes.push(fact),
+            }
+            recorded.insert((i, point), on);
+        }
+    }
+    // One order for every list, whatever order an index gave: the cache's per-client reads
+    // and the full scan may walk different indexes, and their facts are compared.
+    for c in &mut clients {
+        c.meetings.sort_unstable_by_key(|m| (m.day, m.point));
+        for i in &mut c.interventions {
+            i.areas.sort_unstable();
+        }
+        c.interventions.sort_by(|a, b| (a.status, a.provider, &a.areas).cmp(&(b.status, b.provider, &b.areas)));
+        c.actors.sort_unstable();
+    }
+    Ok(FactBase { clients, names })
 }
 
 /// The provider took part: the intervention is live or finished. Same rule as the need-gap

@@ -63,7 +63,7 @@ pub fn initials(first: &str, last: &str) -> String {
 
 fn entries(store: &Store, opts: &IcsOptions) -> Result<Vec<Entry>> {
     let to = opts.from + Duration::days(i64::from(opts.days));
-    // Range on the meeting_starts index; "mine" filters the few rows of that range.
+    // Range on the meeting_starts_live index; "mine" filters the few rows of that range.
     let mut stmt = store.conn().prepare(
         "SELECT m.id, m.starts_at, m.duration_min, m.kind, m.mode, m.status, m.planning_point, m.location,
                 c.first_name, c.last_name, c.alias, c.protected_identity

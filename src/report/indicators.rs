@@ -1,11 +1,12 @@
 //! The follow-up indicators of domain.md §7.1, computed from the data, never typed in (R4, R5).
 //!
-//! Two steps: [`Store::follow_up_facts`] (in `facts.rs`) reads the few columns every indicator
-//! needs with one scan of a covering index per table (no per-client queries), and [`compute`] is a pure function from
+//! Two steps: [`Store::follow_up_cached`] (in `cache.rs`) reads the few facts every indicator
+//! needs about each client from the store's follow-up cache, kept current with
+//! [`Store::follow_up_facts`]'s rules (in `facts.rs`), and [`compute`] is a pure function from
 //! those facts to [`Indicators`]: tables of labelled rows with one figure per group, plus
 //! series for bar charts and sparklines. docs/follow-up.md defines each figure.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
@@ -292,10 +293,10 @@ pub struct FactBase {
     pub names: HashMap<String, String>,
 }
 
-/// Reads the facts and computes every indicator as of `today`: what the follow-up screen calls.
+/// Every indicator as of `today`, from the store's follow-up cache: what the Follow-up screen,
+/// `sluss report` and `sluss bench` call ([`Store::follow_up_indicators`]).
 pub fn follow_up(store: &Store, period: Period, by: By, today: NaiveDate, lang: Lang) -> Result<Indicators> {
-    let facts = store.follow_up_facts()?;
-    Ok(compute(&facts, period, by, today, lang))
+    store.follow_up_indicators(period, by, today, lang)
 }
 
 // --- computing -----------------------------------------------------------------------------------
@@ -326,17 +327,6 @@ impl Tally {
         self.rows.push(Row { item: item.clone(), label: label.into(), unit, depth, values });
         self.at.insert(item, self.rows.len() - 1);
         self.rows.len() - 1
-    }
-
-    /// Counts one in group `g` and in the total.
-    fn add(&mut self, row: usize, g: usize) {
-        // Without a split the only group is the total itself: count it once.
-        let slots: &[usize] = if g == self.groups { &[g] } else { &[g, self.groups] };
-        for &slot in slots {
-            if let Some(v) = self.rows[row].values[slot].as_mut() {
-                *v += 1.0;
-            }
-        }
     }
 
     fn value(&self, row: usize, slot: usize) -> f64 {
@@ -377,504 +367,685 @@ fn median(values: &mut [i64]) -> Option<f64> {
     Some(values[(values.len() - 1) / 2] as f64)
 }
 
-/// Assigns every client to a group under the split; returns the groups (total last) and the
-/// group index of each client.
-fn grouping(base: &FactBase, by: By, lang: Lang) -> (Vec<Group>, Vec<usize>) {
-    let none_key = "none".to_owned();
-    let keys: Vec<String> = base
-        .clients
-        .iter()
-        .map(|c| match by {
-            By::None => "total".to_owned(),
-            By::Office => c.office_id.clone().unwrap_or_else(|| none_key.clone()),
-            By::Coordinator => c.coordinator_id.clone().unwrap_or_else(|| none_key.clone()),
-            By::Gender => c.gender.unwrap_or(Gender::Okant).code().to_owned(),
-        })
-        .collect();
-    let label = |key: &str| -> String {
-        if key == "none" {
-            return pick(lang, "Ingen uppgift", "Not recorded").to_owned();
-        }
-        match by {
-            By::Gender => Gender::from_code(key).map(|g| g.label(lang)).unwrap_or(key).to_owned(),
-            _ => base.names.get(key).cloned().unwrap_or_else(|| key.to_owned()),
-        }
-    };
-    let mut groups: Vec<Group> = if by == By::None {
-        Vec::new()
-    } else {
-        let distinct: HashSet<&String> = keys.iter().collect();
-        let mut g: Vec<Group> = distinct.into_iter().map(|k| Group { key: k.clone(), label: label(k) }).collect();
-        match by {
-            // Genders in the order the enum lists them; names alphabetically.
-            By::Gender => g.sort_by_key(|g| Gender::from_code(&g.key).map(|x| x as usize)),
-            _ => g.sort_by(|a, b| (a.key == "none", &a.label, &a.key).cmp(&(b.key == "none", &b.label, &b.key))),
-        }
-        g
-    };
-    let at: HashMap<&str, usize> = groups.iter().enumerate().map(|(i, g)| (g.key.as_str(), i)).collect();
-    let slots = keys.iter().map(|k| at.get(k.as_str()).copied().unwrap_or(groups.len())).collect();
-    groups.push(Group { key: "total".to_owned(), label: pick(lang, "Totalt", "Total").to_owned() });
-    (groups, slots)
+/// The figures of one group (or of the total) as counts, filled in client by client.
+#[derive(Debug, Clone, Default)]
+struct Counts {
+    candidates: u64,
+    asked: u64,
+    waiting: u64,
+    declined: u64,
+    decline: [u64; DeclineReason::ALL.len()],
+    declined_none: u64,
+    accepted: u64,
+    active: u64,
+    aborted: u64,
+    abort: [u64; AbortReason::ALL.len()],
+    aborted_none: u64,
+    completed: u64,
+    took_part: u64,
+    meetings: u64,
+    before: u64,
+    after: u64,
+    points: [u64; timeline::PlanningPoint::ALL.len()],
+    no_point: u64,
+    with_meeting: u64,
+    four_plus: u64,
+    released: u64,
+    buckets: [u64; 6],
+    consent_accepted: u64,
+    documented: u64,
+    given: u64,
+    written: u64,
+    description: u64,
+    withdraw: u64,
+    planned: u64,
+    done: u64,
+    status: [u64; STATUS_ROWS.len()],
+    area_planned: [u64; LifeArea::ALL.len() + 1],
+    area_done: [u64; LifeArea::ALL.len() + 1],
+    provider_planned: [u64; OrgKind::ALL.len() + 1],
+    provider_done: [u64; OrgKind::ALL.len() + 1],
+    outcomes: [PointCounts; OutcomePoint::ALL.len()],
+    actor_clients: u64,
+    actors: u64,
+    actor_count: [u64; 6],
+    kinds: [u64; OrgKind::ALL.len()],
 }
 
-/// Computes every indicator for `period`, split `by`, as of `today` (a release after today has
-/// not happened yet). Pure: the same facts give the same figures.
-pub fn compute(base: &FactBase, period: Period, by: By, today: NaiveDate, lang: Lang) -> Indicators {
-    let (groups, slot) = grouping(base, by, lang);
-    let n = groups.len() - 1;
-    let clients = &base.clients;
-    let mut tables = Vec::new();
+/// Outcome counts at one point.
+#[derive(Debug, Clone, Default)]
+struct PointCounts {
+    recorded: u64,
+    housing: [u64; HousingStatus::ALL.len()],
+    occupation: [u64; OccupationStatus::ALL.len()],
+    in_treatment: u64,
+}
 
-    // Funnel: programmes whose candidate was identified in the period.
-    let mut t = Tally::new(n);
-    let candidates = t.row("candidates", pick(lang, "Kandidater", "Candidates"), Unit::Clients, 0);
-    let asked = t.row("asked", pick(lang, "Tillfrågade", "Asked"), Unit::Clients, 0);
-    let waiting = t.row("awaiting_answer", pick(lang, "Väntar på svar", "Awaiting answer"), Unit::Clients, 1);
-    let declined = t.row("declined", pick(lang, "Tackade nej", "Declined"), Unit::Clients, 1);
-    let decline_rows: Vec<usize> = DeclineReason::ALL
-        .iter()
-        .map(|r| t.row(format!("declined.{}", r.code()), r.label(lang), Unit::Clients, 2))
-        .collect();
-    let declined_none = t.row("declined.not_given", pick(lang, "Skäl saknas", "No reason given"), Unit::Clients, 2);
-    let accepted = t.row("accepted", pick(lang, "Tackade ja", "Accepted"), Unit::Clients, 1);
-    let active = t.row("active", pick(lang, "Aktiva", "Active"), Unit::Clients, 0);
-    let aborted = t.row("aborted", pick(lang, "Avbrutna", "Aborted"), Unit::Clients, 0);
-    let abort_rows: Vec<usize> = AbortReason::ALL
-        .iter()
-        .map(|r| t.row(format!("aborted.{}", r.code()), r.label(lang), Unit::Clients, 1))
-        .collect();
-    let aborted_none = t.row("aborted.not_given", pick(lang, "Skäl saknas", "No reason given"), Unit::Clients, 1);
-    let completed = t.row("completed", pick(lang, "Avslutade", "Completed"), Unit::Clients, 0);
-    let took_part = t.row(
-        "took_part",
-        pick(lang, "Deltog (minst ett samverkansmöte)", "Took part (at least one joint meeting)"),
-        Unit::Clients,
-        0,
-    );
-    let mut funnel_series = [0u64; 5];
-    for (c, &g) in clients.iter().zip(&slot) {
-        let Some(status) = c.status else { continue };
-        if !period.contains(c.identified_on) {
-            continue;
-        }
-        t.add(candidates, g);
-        if status != EnrolmentStatus::Kandidat {
-            t.add(asked, g);
-        }
-        match status {
-            EnrolmentStatus::Tillfragad => t.add(waiting, g),
-            EnrolmentStatus::Avbojd => {
-                t.add(declined, g);
-                let r = c.decline_reason.map_or(declined_none, |r| decline_rows[r as usize]);
-                t.add(r, g);
-            }
-            EnrolmentStatus::Aktiv => t.add(active, g),
-            EnrolmentStatus::Avbruten => {
-                t.add(aborted, g);
-                let r = c.abort_reason.map_or(aborted_none, |r| abort_rows[r as usize]);
-                t.add(r, g);
-            }
-            EnrolmentStatus::Avslutad => t.add(completed, g),
-            EnrolmentStatus::Kandidat => {}
-        }
-        if c.accepted() {
-            t.add(accepted, g);
-        }
-        if !c.meetings.is_empty() {
-            t.add(took_part, g);
-        }
-    }
-    for (i, row) in [candidates, asked, accepted, active, completed].into_iter().enumerate() {
-        funnel_series[i] = t.value(row, n) as u64;
-    }
-    tables.push(t.into_table(
-        "funnel",
-        pick(lang, "Rekrytering", "Enrolment funnel"),
-        pick(lang, "kandidater identifierade under perioden", "candidates identified in the period"),
-    ));
+/// The statuses with a row of their own in the interventions table, in row order.
+const STATUS_ROWS: [InterventionStatus; 8] = [
+    InterventionStatus::Planerad,
+    InterventionStatus::Erbjuden,
+    InterventionStatus::Ansokt,
+    InterventionStatus::Beviljad,
+    InterventionStatus::Pagaende,
+    InterventionStatus::Avbruten,
+    InterventionStatus::Avbojd,
+    InterventionStatus::EndastInformation,
+];
 
-    // Meetings: held joint meetings dated in the period.
-    let mut t = Tally::new(n);
-    let meetings = t.row("joint_meetings", pick(lang, "Samverkansmöten", "Joint meetings"), Unit::Meetings, 0);
-    let before = t.row("before_release", pick(lang, "före frigivningen", "before release"), Unit::Meetings, 1);
-    let after = t.row(
-        "after_release",
-        pick(lang, "på eller efter frigivningsdagen", "on or after release day"),
-        Unit::Meetings,
-        1,
-    );
-    let points: Vec<usize> = timeline_points(lang)
-        .into_iter()
-        .map(|(code, label)| t.row(format!("point.{code}"), label, Unit::Meetings, 1))
-        .collect();
-    let no_point = t.row("point.none", pick(lang, "utan planeringspunkt", "no planning point"), Unit::Meetings, 1);
-    let with = t.row("clients", pick(lang, "Klienter med möte", "Clients with a meeting"), Unit::Clients, 0);
-    let four =
-        t.row("clients_4_plus", pick(lang, "Klienter med minst 4 möten", "Clients with 4+ meetings"), Unit::Clients, 1);
-    let per = t.row("per_client", pick(lang, "Möten per klient", "Meetings per client"), Unit::PerClient, 0);
-    let mut by_month: BTreeMap<NaiveDate, u64> = BTreeMap::new();
-    for (c, &g) in clients.iter().zip(&slot) {
+/// Position of an area among the area rows: none first, then the enum's order.
+fn area_at(a: Option<LifeArea>) -> usize {
+    a.map_or(0, |a| a as usize + 1)
+}
+
+/// Position of a provider kind among the provider rows: none first, then the enum's order.
+fn provider_at(k: Option<OrgKind>) -> usize {
+    k.map_or(0, |k| k as usize + 1)
+}
+
+/// The lead-time bucket of a participant released in the period (row order of the table).
+fn bucket(c: &ClientFacts) -> usize {
+    match c.lead_time() {
+        None => 5,
+        Some(d) if d <= 0 => 4,
+        Some(d) if d < 30 => 0,
+        Some(d) if d <= 90 => 1,
+        Some(d) if d <= 182 => 2,
+        Some(_) => 3,
+    }
+}
+
+impl Counts {
+    /// Counts one client.
+    fn add(&mut self, c: &ClientFacts, period: Period, released: bool) {
+        // Funnel: programmes whose candidate was identified in the period.
+        if let Some(status) = c.status
+            && period.contains(c.identified_on)
+        {
+            self.candidates += 1;
+            if status != EnrolmentStatus::Kandidat {
+                self.asked += 1;
+            }
+            match status {
+                EnrolmentStatus::Tillfragad => self.waiting += 1,
+                EnrolmentStatus::Avbojd => {
+                    self.declined += 1;
+                    match c.decline_reason {
+                        Some(r) => self.decline[r as usize] += 1,
+                        None => self.declined_none += 1,
+                    }
+                }
+                EnrolmentStatus::Aktiv => self.active += 1,
+                EnrolmentStatus::Avbruten => {
+                    self.aborted += 1;
+                    match c.abort_reason {
+                        Some(r) => self.abort[r as usize] += 1,
+                        None => self.aborted_none += 1,
+                    }
+                }
+                EnrolmentStatus::Avslutad => self.completed += 1,
+                EnrolmentStatus::Kandidat => {}
+            }
+            if c.accepted() {
+                self.accepted += 1;
+            }
+            if !c.meetings.is_empty() {
+                self.took_part += 1;
+            }
+        }
+        // Meetings: held joint meetings dated in the period.
         let mut held = 0;
         for m in c.meetings.iter().filter(|m| period.contains(Some(m.day))) {
             held += 1;
-            t.add(meetings, g);
-            t.add(if c.release_on.is_some_and(|r| m.day < r) { before } else { after }, g);
-            match m.point.and_then(|p| points.get(usize::from(p).wrapping_sub(1))) {
-                Some(&row) => t.add(row, g),
-                None => t.add(no_point, g),
+            self.meetings += 1;
+            if c.release_on.is_some_and(|r| m.day < r) {
+                self.before += 1;
+            } else {
+                self.after += 1;
             }
-            *by_month.entry(month_start(m.day)).or_default() += 1;
+            match m.point.and_then(|p| self.points.get_mut(usize::from(p).wrapping_sub(1))) {
+                Some(n) => *n += 1,
+                None => self.no_point += 1,
+            }
         }
         if held > 0 {
-            t.add(with, g);
+            self.with_meeting += 1;
         }
         if held >= 4 {
-            t.add(four, g);
+            self.four_plus += 1;
         }
-    }
-    t.ratio(per, meetings, with);
-    tables.push(t.into_table(
-        "meetings",
-        pick(lang, "Samverkansmöten", "Joint meetings"),
-        pick(lang, "genomförda samverkansmöten under perioden", "joint meetings held in the period"),
-    ));
-
-    // Released in the period with an accepted programme: lead time, interventions, outcomes, actors.
-    let released: Vec<(usize, &ClientFacts)> = clients
-        .iter()
-        .zip(&slot)
-        .filter(|(c, _)| c.accepted() && period.contains(c.release_on) && c.release_on.is_some_and(|r| r <= today))
-        .map(|(c, &g)| (g, c))
-        .collect();
-    let mut release_months: BTreeMap<NaiveDate, u64> = BTreeMap::new();
-    for (_, c) in &released {
-        if let Some(r) = c.release_on {
-            *release_months.entry(month_start(r)).or_default() += 1;
+        // Consent: programmes accepted (decided) in the period.
+        if c.accepted() && period.contains(c.decided_on) {
+            self.consent_accepted += 1;
+            self.documented += u64::from(c.consent_documented);
+            self.given += u64::from(c.consent_given);
+            self.written += u64::from(c.consent_written);
+            self.description += u64::from(c.consent_description_given);
+            self.withdraw += u64::from(c.consent_withdraw_explained);
         }
-    }
-
-    let mut t = Tally::new(n);
-    let rel = t.row("released", pick(lang, "Frigivna deltagare", "Participants released"), Unit::Clients, 0);
-    let med = t.row(
-        "median_days",
-        pick(lang, "Median, dagar från första möte till frigivning", "Median days from first meeting to release"),
-        Unit::Days,
-        0,
-    );
-    let bucket_defs: [(&str, &str, &str); 6] = [
-        ("under_1_month", "mindre än 1 månad före", "under 1 month before"),
-        ("1_to_3_months", "1–3 månader före", "1–3 months before"),
-        ("3_to_6_months", "3–6 månader före", "3–6 months before"),
-        ("over_6_months", "mer än 6 månader före", "over 6 months before"),
-        ("after_release", "första mötet på eller efter frigivningsdagen", "first meeting on or after release day"),
-        ("no_meeting", "inget samverkansmöte", "no joint meeting"),
-    ];
-    let buckets: Vec<usize> =
-        bucket_defs.iter().map(|(code, sv, en)| t.row(*code, pick(lang, sv, en), Unit::Clients, 1)).collect();
-    let mut days: Vec<Vec<i64>> = vec![Vec::new(); n + 1];
-    for &(g, c) in &released {
-        t.add(rel, g);
-        let b = match c.lead_time() {
-            None => 5,
-            Some(d) if d <= 0 => 4,
-            Some(d) if d < 30 => 0,
-            Some(d) if d <= 90 => 1,
-            Some(d) if d <= 182 => 2,
-            Some(_) => 3,
-        };
-        t.add(buckets[b], g);
-        if let Some(d) = c.lead_time() {
-            days[g].push(d);
-            days[n].push(d);
+        if !released {
+            return;
         }
-    }
-    for (slot_days, v) in days.iter_mut().zip(t.rows[med].values.iter_mut()) {
-        *v = median(slot_days);
-    }
-    let lead_series = Series {
-        id: "lead_time_buckets",
-        title: pick(lang, "Första mötet före frigivning", "First meeting before release"),
-        labels: bucket_defs.iter().map(|(_, sv, en)| pick(lang, sv, en).to_owned()).collect(),
-        values: buckets.iter().map(|&b| t.value(b, n) as u64).collect(),
-    };
-    tables.push(t.into_table(
-        "lead_time",
-        pick(lang, "Ledtid före frigivning", "Lead time before release"),
-        pick(lang, "deltagare frigivna under perioden", "participants released in the period"),
-    ));
-
-    // Consent: programmes accepted (decided) in the period.
-    let mut t = Tally::new(n);
-    let acc = t.row("accepted", pick(lang, "Deltagare som tackat ja", "Participants who accepted"), Unit::Clients, 0);
-    let doc = t.row("documented", pick(lang, "med dokumenterat samtycke", "with documented consent"), Unit::Clients, 1);
-    let doc_share =
-        t.row("documented_share", pick(lang, "andel dokumenterat samtycke", "share documented"), Unit::Percent, 1);
-    let given = t.row("given", pick(lang, "med samtycke (alla former)", "with consent (any form)"), Unit::Clients, 1);
-    let given_share = t.row("given_share", pick(lang, "andel med samtycke", "share with consent"), Unit::Percent, 1);
-    let written = t.row("written", pick(lang, "skriftligt samtycke", "written consent"), Unit::Clients, 1);
-    let description = t.row(
-        "description_given",
-        pick(lang, "fått programbeskrivning", "programme description given"),
-        Unit::Clients,
-        1,
-    );
-    let withdraw = t.row(
-        "withdraw_explained",
-        pick(lang, "informerad om rätten att återkalla", "right to withdraw explained"),
-        Unit::Clients,
-        1,
-    );
-    for (c, &g) in clients.iter().zip(&slot) {
-        if !c.accepted() || !period.contains(c.decided_on) {
-            continue;
-        }
-        t.add(acc, g);
-        for (flag, row) in [
-            (c.consent_documented, doc),
-            (c.consent_given, given),
-            (c.consent_written, written),
-            (c.consent_description_given, description),
-            (c.consent_withdraw_explained, withdraw),
-        ] {
-            if flag {
-                t.add(row, g);
-            }
-        }
-    }
-    t.percent(doc_share, doc, acc);
-    t.percent(given_share, given, acc);
-    tables.push(t.into_table(
-        "consent",
-        pick(lang, "Samtycke", "Consent"),
-        pick(lang, "deltagare som tackat ja under perioden", "participants who accepted in the period"),
-    ));
-
-    // Interventions of participants released in the period.
-    let mut t = Tally::new(n);
-    let planned = t.row("planned", pick(lang, "Planerade insatser", "Interventions planned"), Unit::Interventions, 0);
-    let done = t.row("completed", pick(lang, "Genomförda (avslutade)", "Completed"), Unit::Interventions, 0);
-    let share = t.row("completed_share", pick(lang, "Andel genomförda", "Share completed"), Unit::Percent, 0);
-    let status_rows: Vec<(InterventionStatus, usize)> = [
-        InterventionStatus::Planerad,
-        InterventionStatus::Erbjuden,
-        InterventionStatus::Ansokt,
-        InterventionStatus::Beviljad,
-        InterventionStatus::Pagaende,
-        InterventionStatus::Avbruten,
-        InterventionStatus::Avbojd,
-        InterventionStatus::EndastInformation,
-    ]
-    .into_iter()
-    .map(|s| (s, t.row(format!("status.{}", s.code()), s.label(lang), Unit::Interventions, 1)))
-    .collect();
-    let mut areas: BTreeMap<Option<LifeArea>, ()> = BTreeMap::new();
-    let mut providers: BTreeMap<Option<OrgKind>, ()> = BTreeMap::new();
-    for (_, c) in &released {
+        self.released += 1;
+        self.buckets[bucket(c)] += 1;
         for i in &c.interventions {
-            if i.areas.is_empty() {
-                areas.insert(None, ());
-            }
-            for a in &i.areas {
-                areas.insert(Some(*a), ());
-            }
-            providers.insert(i.provider, ());
-        }
-    }
-    let none_label = pick(lang, "Inget behov kopplat", "No need linked");
-    let no_provider = pick(lang, "Ingen utförare", "No provider");
-    let area_rows: HashMap<Option<LifeArea>, (usize, usize)> = areas
-        .keys()
-        .map(|a| {
-            let (code, label) = a.map_or(("none", none_label), |a| (a.code(), a.label(lang)));
-            let p = t.row(
-                format!("area.{code}.planned"),
-                format!("{label}: {}", pick(lang, "planerade", "planned")),
-                Unit::Interventions,
-                1,
-            );
-            let d = t.row(
-                format!("area.{code}.completed"),
-                format!("{label}: {}", pick(lang, "genomförda", "completed")),
-                Unit::Interventions,
-                1,
-            );
-            (*a, (p, d))
-        })
-        .collect();
-    let provider_rows: HashMap<Option<OrgKind>, (usize, usize)> = providers
-        .keys()
-        .map(|k| {
-            let (code, label) = k.map_or(("none", no_provider), |k| (k.code(), k.label(lang)));
-            let p = t.row(
-                format!("provider.{code}.planned"),
-                format!("{label}: {}", pick(lang, "planerade", "planned")),
-                Unit::Interventions,
-                1,
-            );
-            let d = t.row(
-                format!("provider.{code}.completed"),
-                format!("{label}: {}", pick(lang, "genomförda", "completed")),
-                Unit::Interventions,
-                1,
-            );
-            (*k, (p, d))
-        })
-        .collect();
-    for &(g, c) in &released {
-        for i in &c.interventions {
-            if let Some(&(_, row)) = status_rows.iter().find(|(s, _)| *s == i.status) {
-                t.add(row, g);
+            if let Some(k) = STATUS_ROWS.iter().position(|s| *s == i.status) {
+                self.status[k] += 1;
             }
             // Information only is not a planned intervention (R23, R24).
             if i.status == InterventionStatus::EndastInformation {
                 continue;
             }
             let finished = i.status == InterventionStatus::Avslutad;
-            t.add(planned, g);
-            let keys: Vec<Option<LifeArea>> =
-                if i.areas.is_empty() { vec![None] } else { i.areas.iter().map(|a| Some(*a)).collect() };
-            for a in keys {
-                let (p, d) = area_rows[&a];
-                t.add(p, g);
+            self.planned += 1;
+            let none = [None];
+            let keys = if i.areas.is_empty() { &none[..] } else { &[][..] };
+            for a in keys.iter().copied().chain(i.areas.iter().map(|a| Some(*a))) {
+                self.area_planned[area_at(a)] += 1;
                 if finished {
-                    t.add(d, g);
+                    self.area_done[area_at(a)] += 1;
                 }
             }
-            let (p, d) = provider_rows[&i.provider];
-            t.add(p, g);
+            self.provider_planned[provider_at(i.provider)] += 1;
             if finished {
-                t.add(done, g);
-                t.add(d, g);
+                self.done += 1;
+                self.provider_done[provider_at(i.provider)] += 1;
+            }
+        }
+        for o in &c.outcomes {
+            let Some(p) = OutcomePoint::ALL.iter().position(|p| *p == o.point) else { continue };
+            let at = &mut self.outcomes[p];
+            at.recorded += 1;
+            if let Some(h) = o.housing {
+                at.housing[h as usize] += 1;
+            }
+            if let Some(x) = o.occupation {
+                at.occupation[x as usize] += 1;
+            }
+            if o.in_treatment == Some(true) {
+                at.in_treatment += 1;
+            }
+        }
+        self.actor_clients += 1;
+        self.actors += c.actors.len() as u64;
+        self.actor_count[c.actors.len().min(5)] += 1;
+        // Distinct kinds as bits: no set allocated per client.
+        const _: () = assert!(OrgKind::ALL.len() <= 64);
+        let kinds = c.actors.iter().fold(0u64, |bits, k| bits | 1 << (*k as usize));
+        for (k, n) in self.kinds.iter_mut().enumerate() {
+            if kinds & 1 << k != 0 {
+                *n += 1;
             }
         }
     }
-    t.percent(share, done, planned);
-    tables.push(t.into_table(
-        "interventions",
-        pick(lang, "Insatser planerade och genomförda", "Interventions planned and completed"),
-        pick(
-            lang,
-            "insatser för deltagare frigivna under perioden",
-            "interventions of participants released in the period",
-        ),
-    ));
+}
 
-    // Outcomes at release, +3 months, +6 months and end of supervision.
-    let mut t = Tally::new(n);
-    let cohort = t.row("released", pick(lang, "Frigivna deltagare", "Participants released"), Unit::Clients, 0);
-    let mut point_rows = Vec::new();
-    for p in OutcomePoint::ALL {
-        let pc = p.code();
-        let rec = t.row(
-            format!("{pc}.recorded"),
-            format!("{}: {}", p.label(lang), pick(lang, "registrerat", "recorded")),
+/// A group while clients are being counted: its key and counts.
+#[derive(Debug, Clone)]
+struct Tallied {
+    key: String,
+    counts: Counts,
+    days: Vec<i64>,
+}
+
+/// Computes the indicators one client at a time, so the clients need not all be in memory
+/// at once: [`Store::follow_up_indicators`] streams the follow-up cache into it. Feed
+/// every live client to [`Fold::add`] (any order), then call [`Fold::finish`].
+#[derive(Debug, Clone)]
+pub struct Fold {
+    period: Period,
+    by: By,
+    today: NaiveDate,
+    total: Counts,
+    total_days: Vec<i64>,
+    groups: Vec<Tallied>,
+    group_at: HashMap<String, usize>,
+    months: HashMap<NaiveDate, u64>,
+    release_months: HashMap<NaiveDate, u64>,
+    areas_seen: [bool; LifeArea::ALL.len() + 1],
+    providers_seen: [bool; OrgKind::ALL.len() + 1],
+}
+
+impl Fold {
+    /// An empty fold for `period`, split `by`, as of `today` (a release after today has not
+    /// happened yet).
+    pub fn new(period: Period, by: By, today: NaiveDate) -> Fold {
+        Fold {
+            period,
+            by,
+            today,
+            total: Counts::default(),
+            total_days: Vec::new(),
+            groups: Vec::new(),
+            group_at: HashMap::new(),
+            months: HashMap::new(),
+            release_months: HashMap::new(),
+            areas_seen: [false; LifeArea::ALL.len() + 1],
+            providers_seen: [false; OrgKind::ALL.len() + 1],
+        }
+    }
+
+    /// The group a client belongs to under the split (a client without one is in "none").
+    fn group(&mut self, c: &ClientFacts) -> Option<usize> {
+        let key = match self.by {
+            By::None => return None,
+            By::Office => c.office_id.as_deref().unwrap_or("none"),
+            By::Coordinator => c.coordinator_id.as_deref().unwrap_or("none"),
+            By::Gender => c.gender.unwrap_or(Gender::Okant).code(),
+        };
+        if let Some(&g) = self.group_at.get(key) {
+            return Some(g);
+        }
+        self.group_at.insert(key.to_owned(), self.groups.len());
+        self.groups.push(Tallied { key: key.to_owned(), counts: Counts::default(), days: Vec::new() });
+        Some(self.groups.len() - 1)
+    }
+
+    /// Counts one live client.
+    pub fn add(&mut self, c: &ClientFacts) {
+        let period = self.period;
+        let released = c.accepted() && period.contains(c.release_on) && c.release_on.is_some_and(|r| r <= self.today);
+        self.total.add(c, period, released);
+        let group = self.group(c);
+        if let Some(g) = group {
+            self.groups[g].counts.add(c, period, released);
+        }
+        for m in c.meetings.iter().filter(|m| period.contains(Some(m.day))) {
+            *self.months.entry(month_start(m.day)).or_default() += 1;
+        }
+        if !released {
+            return;
+        }
+        if let Some(r) = c.release_on {
+            *self.release_months.entry(month_start(r)).or_default() += 1;
+        }
+        if let Some(d) = c.lead_time() {
+            self.total_days.push(d);
+            if let Some(g) = group {
+                self.groups[g].days.push(d);
+            }
+        }
+        for i in &c.interventions {
+            if i.areas.is_empty() {
+                self.areas_seen[0] = true;
+            }
+            for a in &i.areas {
+                self.areas_seen[area_at(Some(*a))] = true;
+            }
+            self.providers_seen[provider_at(i.provider)] = true;
+        }
+    }
+
+    /// The indicators: groups sorted and labelled (`names` gives organisation and contact
+    /// names), tables and series.
+    pub fn finish(mut self, names: &HashMap<String, String>, lang: Lang) -> Indicators {
+        let (period, by) = (self.period, self.by);
+        let label = |key: &str| -> String {
+            if key == "none" {
+                return pick(lang, "Ingen uppgift", "Not recorded").to_owned();
+            }
+            match by {
+                By::Gender => Gender::from_code(key).map(|g| g.label(lang)).unwrap_or(key).to_owned(),
+                _ => names.get(key).cloned().unwrap_or_else(|| key.to_owned()),
+            }
+        };
+        let mut order: Vec<(Group, usize)> = self
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (Group { key: t.key.clone(), label: label(&t.key) }, i))
+            .collect();
+        match by {
+            // Genders in the order the enum lists them; names alphabetically.
+            By::Gender => order.sort_by_key(|(g, _)| Gender::from_code(&g.key).map(|x| x as usize)),
+            _ => order.sort_by(|(a, _), (b, _)| {
+                (a.key == "none", &a.label, &a.key).cmp(&(b.key == "none", &b.label, &b.key))
+            }),
+        }
+        let n = order.len();
+        // Every group's counts in column order, the total last.
+        let mut days: Vec<Vec<i64>> = order.iter().map(|&(_, i)| std::mem::take(&mut self.groups[i].days)).collect();
+        days.push(std::mem::take(&mut self.total_days));
+        let mut columns: Vec<&Counts> = order.iter().map(|&(_, i)| &self.groups[i].counts).collect();
+        columns.push(&self.total);
+        let mut groups: Vec<Group> = order.iter().map(|(g, _)| g.clone()).collect();
+        groups.push(Group { key: "total".to_owned(), label: pick(lang, "Totalt", "Total").to_owned() });
+        // Sets a declared row's values from one count per column.
+        let fill = |t: &mut Tally, row: usize, count: &dyn Fn(&Counts) -> u64| {
+            t.rows[row].values = columns.iter().map(|c| Some(count(c) as f64)).collect();
+        };
+        let mut tables = Vec::new();
+
+        // Funnel.
+        let mut t = Tally::new(n);
+        let candidates = t.row("candidates", pick(lang, "Kandidater", "Candidates"), Unit::Clients, 0);
+        fill(&mut t, candidates, &|c| c.candidates);
+        let asked = t.row("asked", pick(lang, "Tillfrågade", "Asked"), Unit::Clients, 0);
+        fill(&mut t, asked, &|c| c.asked);
+        let row = t.row("awaiting_answer", pick(lang, "Väntar på svar", "Awaiting answer"), Unit::Clients, 1);
+        fill(&mut t, row, &|c| c.waiting);
+        let row = t.row("declined", pick(lang, "Tackade nej", "Declined"), Unit::Clients, 1);
+        fill(&mut t, row, &|c| c.declined);
+        for (k, r) in DeclineReason::ALL.iter().enumerate() {
+            let row = t.row(format!("declined.{}", r.code()), r.label(lang), Unit::Clients, 2);
+            fill(&mut t, row, &|c| c.decline[k]);
+        }
+        let row = t.row("declined.not_given", pick(lang, "Skäl saknas", "No reason given"), Unit::Clients, 2);
+        fill(&mut t, row, &|c| c.declined_none);
+        let accepted = t.row("accepted", pick(lang, "Tackade ja", "Accepted"), Unit::Clients, 1);
+        fill(&mut t, accepted, &|c| c.accepted);
+        let active = t.row("active", pick(lang, "Aktiva", "Active"), Unit::Clients, 0);
+        fill(&mut t, active, &|c| c.active);
+        let row = t.row("aborted", pick(lang, "Avbrutna", "Aborted"), Unit::Clients, 0);
+        fill(&mut t, row, &|c| c.aborted);
+        for (k, r) in AbortReason::ALL.iter().enumerate() {
+            let row = t.row(format!("aborted.{}", r.code()), r.label(lang), Unit::Clients, 1);
+            fill(&mut t, row, &|c| c.abort[k]);
+        }
+        let row = t.row("aborted.not_given", pick(lang, "Skäl saknas", "No reason given"), Unit::Clients, 1);
+        fill(&mut t, row, &|c| c.aborted_none);
+        let completed = t.row("completed", pick(lang, "Avslutade", "Completed"), Unit::Clients, 0);
+        fill(&mut t, completed, &|c| c.completed);
+        let row = t.row(
+            "took_part",
+            pick(lang, "Deltog (minst ett samverkansmöte)", "Took part (at least one joint meeting)"),
             Unit::Clients,
             0,
         );
-        let housing: Vec<usize> = HousingStatus::ALL
-            .iter()
-            .map(|h| t.row(format!("{pc}.housing.{}", h.code()), h.label(lang), Unit::Clients, 1))
-            .collect();
-        let occupation: Vec<usize> = OccupationStatus::ALL
-            .iter()
-            .map(|o| t.row(format!("{pc}.occupation.{}", o.code()), o.label(lang), Unit::Clients, 1))
-            .collect();
-        let treat = t.row(format!("{pc}.in_treatment"), pick(lang, "I behandling", "In treatment"), Unit::Clients, 1);
-        point_rows.push((*p, rec, housing, occupation, treat));
-    }
-    for &(g, c) in &released {
-        t.add(cohort, g);
-        for o in &c.outcomes {
-            let Some((_, rec, housing, occupation, treat)) = point_rows.iter().find(|r| r.0 == o.point) else {
+        fill(&mut t, row, &|c| c.took_part);
+        let mut funnel_series = [0u64; 5];
+        for (i, row) in [candidates, asked, accepted, active, completed].into_iter().enumerate() {
+            funnel_series[i] = t.value(row, n) as u64;
+        }
+        tables.push(t.into_table(
+            "funnel",
+            pick(lang, "Rekrytering", "Enrolment funnel"),
+            pick(lang, "kandidater identifierade under perioden", "candidates identified in the period"),
+        ));
+
+        // Meetings.
+        let mut t = Tally::new(n);
+        let meetings = t.row("joint_meetings", pick(lang, "Samverkansmöten", "Joint meetings"), Unit::Meetings, 0);
+        fill(&mut t, meetings, &|c| c.meetings);
+        let row = t.row("before_release", pick(lang, "före frigivningen", "before release"), Unit::Meetings, 1);
+        fill(&mut t, row, &|c| c.before);
+        let row = t.row(
+            "after_release",
+            pick(lang, "på eller efter frigivningsdagen", "on or after release day"),
+            Unit::Meetings,
+            1,
+        );
+        fill(&mut t, row, &|c| c.after);
+        for (k, (code, label)) in timeline_points(lang).into_iter().enumerate() {
+            let row = t.row(format!("point.{code}"), label, Unit::Meetings, 1);
+            fill(&mut t, row, &|c| c.points[k]);
+        }
+        let row = t.row("point.none", pick(lang, "utan planeringspunkt", "no planning point"), Unit::Meetings, 1);
+        fill(&mut t, row, &|c| c.no_point);
+        let with = t.row("clients", pick(lang, "Klienter med möte", "Clients with a meeting"), Unit::Clients, 0);
+        fill(&mut t, with, &|c| c.with_meeting);
+        let row = t.row(
+            "clients_4_plus",
+            pick(lang, "Klienter med minst 4 möten", "Clients with 4+ meetings"),
+            Unit::Clients,
+            1,
+        );
+        fill(&mut t, row, &|c| c.four_plus);
+        let per = t.row("per_client", pick(lang, "Möten per klient", "Meetings per client"), Unit::PerClient, 0);
+        t.ratio(per, meetings, with);
+        tables.push(t.into_table(
+            "meetings",
+            pick(lang, "Samverkansmöten", "Joint meetings"),
+            pick(lang, "genomförda samverkansmöten under perioden", "joint meetings held in the period"),
+        ));
+
+        // Lead time of participants released in the period.
+        let mut t = Tally::new(n);
+        let rel = t.row("released", pick(lang, "Frigivna deltagare", "Participants released"), Unit::Clients, 0);
+        fill(&mut t, rel, &|c| c.released);
+        let med = t.row(
+            "median_days",
+            pick(lang, "Median, dagar från första möte till frigivning", "Median days from first meeting to release"),
+            Unit::Days,
+            0,
+        );
+        let bucket_defs: [(&str, &str, &str); 6] = [
+            ("under_1_month", "mindre än 1 månad före", "under 1 month before"),
+            ("1_to_3_months", "1–3 månader före", "1–3 months before"),
+            ("3_to_6_months", "3–6 månader före", "3–6 months before"),
+            ("over_6_months", "mer än 6 månader före", "over 6 months before"),
+            ("after_release", "första mötet på eller efter frigivningsdagen", "first meeting on or after release day"),
+            ("no_meeting", "inget samverkansmöte", "no joint meeting"),
+        ];
+        let mut buckets = Vec::new();
+        for (k, (code, sv, en)) in bucket_defs.iter().enumerate() {
+            let row = t.row(*code, pick(lang, sv, en), Unit::Clients, 1);
+            fill(&mut t, row, &|c| c.buckets[k]);
+            buckets.push(row);
+        }
+        for (slot_days, v) in days.iter_mut().zip(t.rows[med].values.iter_mut()) {
+            *v = median(slot_days);
+        }
+        let lead_series = Series {
+            id: "lead_time_buckets",
+            title: pick(lang, "Första mötet före frigivning", "First meeting before release"),
+            labels: bucket_defs.iter().map(|(_, sv, en)| pick(lang, sv, en).to_owned()).collect(),
+            values: buckets.iter().map(|&b| t.value(b, n) as u64).collect(),
+        };
+        tables.push(t.into_table(
+            "lead_time",
+            pick(lang, "Ledtid före frigivning", "Lead time before release"),
+            pick(lang, "deltagare frigivna under perioden", "participants released in the period"),
+        ));
+
+        // Consent.
+        let mut t = Tally::new(n);
+        let acc =
+            t.row("accepted", pick(lang, "Deltagare som tackat ja", "Participants who accepted"), Unit::Clients, 0);
+        fill(&mut t, acc, &|c| c.consent_accepted);
+        let doc =
+            t.row("documented", pick(lang, "med dokumenterat samtycke", "with documented consent"), Unit::Clients, 1);
+        fill(&mut t, doc, &|c| c.documented);
+        let doc_share =
+            t.row("documented_share", pick(lang, "andel dokumenterat samtycke", "share documented"), Unit::Percent, 1);
+        let given =
+            t.row("given", pick(lang, "med samtycke (alla former)", "with consent (any form)"), Unit::Clients, 1);
+        fill(&mut t, given, &|c| c.given);
+        let given_share =
+            t.row("given_share", pick(lang, "andel med samtycke", "share with consent"), Unit::Percent, 1);
+        let row = t.row("written", pick(lang, "skriftligt samtycke", "written consent"), Unit::Clients, 1);
+        fill(&mut t, row, &|c| c.written);
+        let row = t.row(
+            "description_given",
+            pick(lang, "fått programbeskrivning", "programme description given"),
+            Unit::Clients,
+            1,
+        );
+        fill(&mut t, row, &|c| c.description);
+        let row = t.row(
+            "withdraw_explained",
+            pick(lang, "informerad om rätten att återkalla", "right to withdraw explained"),
+            Unit::Clients,
+            1,
+        );
+        fill(&mut t, row, &|c| c.withdraw);
+        t.percent(doc_share, doc, acc);
+        t.percent(given_share, given, acc);
+        tables.push(t.into_table(
+            "consent",
+            pick(lang, "Samtycke", "Consent"),
+            pick(lang, "deltagare som tackat ja under perioden", "participants who accepted in the period"),
+        ));
+
+        // Interventions of participants released in the period.
+        let mut t = Tally::new(n);
+        let planned =
+            t.row("planned", pick(lang, "Planerade insatser", "Interventions planned"), Unit::Interventions, 0);
+        fill(&mut t, planned, &|c| c.planned);
+        let done = t.row("completed", pick(lang, "Genomförda (avslutade)", "Completed"), Unit::Interventions, 0);
+        fill(&mut t, done, &|c| c.done);
+        let share = t.row("completed_share", pick(lang, "Andel genomförda", "Share completed"), Unit::Percent, 0);
+        for (k, s) in STATUS_ROWS.iter().enumerate() {
+            let row = t.row(format!("status.{}", s.code()), s.label(lang), Unit::Interventions, 1);
+            fill(&mut t, row, &|c| c.status[k]);
+        }
+        let none_label = pick(lang, "Inget behov kopplat", "No need linked");
+        let no_provider = pick(lang, "Ingen utförare", "No provider");
+        for a in std::iter::once(None).chain(LifeArea::ALL.iter().map(|a| Some(*a))) {
+            let at = area_at(a);
+            if !self.areas_seen[at] {
                 continue;
-            };
-            t.add(*rec, g);
-            if let Some(h) = o.housing {
-                t.add(housing[h as usize], g);
             }
-            if let Some(x) = o.occupation {
-                t.add(occupation[x as usize], g);
-            }
-            if o.in_treatment == Some(true) {
-                t.add(*treat, g);
-            }
+            let (code, label) = a.map_or(("none", none_label), |a| (a.code(), a.label(lang)));
+            let row = t.row(
+                format!("area.{code}.planned"),
+                format!("{label}: {}", pick(lang, "planerade", "planned")),
+                Unit::Interventions,
+                1,
+            );
+            fill(&mut t, row, &|c| c.area_planned[at]);
+            let row = t.row(
+                format!("area.{code}.completed"),
+                format!("{label}: {}", pick(lang, "genomförda", "completed")),
+                Unit::Interventions,
+                1,
+            );
+            fill(&mut t, row, &|c| c.area_done[at]);
         }
-    }
-    tables.push(t.into_table(
-        "outcomes",
-        pick(lang, "Boende, sysselsättning och behandling", "Housing, occupation and treatment"),
-        pick(lang, "deltagare frigivna under perioden", "participants released in the period"),
-    ));
+        for k in std::iter::once(None).chain(OrgKind::ALL.iter().map(|k| Some(*k))) {
+            let at = provider_at(k);
+            if !self.providers_seen[at] {
+                continue;
+            }
+            let (code, label) = k.map_or(("none", no_provider), |k| (k.code(), k.label(lang)));
+            let row = t.row(
+                format!("provider.{code}.planned"),
+                format!("{label}: {}", pick(lang, "planerade", "planned")),
+                Unit::Interventions,
+                1,
+            );
+            fill(&mut t, row, &|c| c.provider_planned[at]);
+            let row = t.row(
+                format!("provider.{code}.completed"),
+                format!("{label}: {}", pick(lang, "genomförda", "completed")),
+                Unit::Interventions,
+                1,
+            );
+            fill(&mut t, row, &|c| c.provider_done[at]);
+        }
+        t.percent(share, done, planned);
+        tables.push(t.into_table(
+            "interventions",
+            pick(lang, "Insatser planerade och genomförda", "Interventions planned and completed"),
+            pick(
+                lang,
+                "insatser för deltagare frigivna under perioden",
+                "interventions of participants released in the period",
+            ),
+        ));
 
-    // Actors engaged per client.
-    let mut t = Tally::new(n);
-    let cl = t.row("clients", pick(lang, "Frigivna deltagare", "Participants released"), Unit::Clients, 0);
-    let total_actors =
-        t.row("actors", pick(lang, "Engagerade aktörer (summa)", "Actors engaged (sum)"), Unit::Clients, 0);
-    let mean = t.row("per_client", pick(lang, "Aktörer per klient", "Actors per client"), Unit::PerClient, 0);
-    let count_rows: Vec<usize> = ["0", "1", "2", "3", "4", "5_plus"]
-        .iter()
-        .map(|k| {
-            let label = match *k {
+        // Outcomes at release, +3 months, +6 months and end of supervision.
+        let mut t = Tally::new(n);
+        let row = t.row("released", pick(lang, "Frigivna deltagare", "Participants released"), Unit::Clients, 0);
+        fill(&mut t, row, &|c| c.released);
+        for (k, p) in OutcomePoint::ALL.iter().enumerate() {
+            let pc = p.code();
+            let row = t.row(
+                format!("{pc}.recorded"),
+                format!("{}: {}", p.label(lang), pick(lang, "registrerat", "recorded")),
+                Unit::Clients,
+                0,
+            );
+            fill(&mut t, row, &|c| c.outcomes[k].recorded);
+            for (h, s) in HousingStatus::ALL.iter().enumerate() {
+                let row = t.row(format!("{pc}.housing.{}", s.code()), s.label(lang), Unit::Clients, 1);
+                fill(&mut t, row, &|c| c.outcomes[k].housing[h]);
+            }
+            for (o, s) in OccupationStatus::ALL.iter().enumerate() {
+                let row = t.row(format!("{pc}.occupation.{}", s.code()), s.label(lang), Unit::Clients, 1);
+                fill(&mut t, row, &|c| c.outcomes[k].occupation[o]);
+            }
+            let row = t.row(format!("{pc}.in_treatment"), pick(lang, "I behandling", "In treatment"), Unit::Clients, 1);
+            fill(&mut t, row, &|c| c.outcomes[k].in_treatment);
+        }
+        tables.push(t.into_table(
+            "outcomes",
+            pick(lang, "Boende, sysselsättning och behandling", "Housing, occupation and treatment"),
+            pick(lang, "deltagare frigivna under perioden", "participants released in the period"),
+        ));
+
+        // Actors engaged per client.
+        let mut t = Tally::new(n);
+        let cl = t.row("clients", pick(lang, "Frigivna deltagare", "Participants released"), Unit::Clients, 0);
+        fill(&mut t, cl, &|c| c.actor_clients);
+        let total_actors =
+            t.row("actors", pick(lang, "Engagerade aktörer (summa)", "Actors engaged (sum)"), Unit::Clients, 0);
+        fill(&mut t, total_actors, &|c| c.actors);
+        let mean = t.row("per_client", pick(lang, "Aktörer per klient", "Actors per client"), Unit::PerClient, 0);
+        for (k, code) in ["0", "1", "2", "3", "4", "5_plus"].iter().enumerate() {
+            let label = match *code {
                 "5_plus" => pick(lang, "5 eller fler aktörer", "5 or more actors").to_owned(),
-                k => format!("{k} {}", pick(lang, "aktörer", "actors")),
+                c => format!("{c} {}", pick(lang, "aktörer", "actors")),
             };
-            t.row(format!("count.{k}"), label, Unit::Clients, 1)
-        })
-        .collect();
-    let kind_rows: Vec<usize> =
-        OrgKind::ALL.iter().map(|k| t.row(format!("kind.{}", k.code()), k.label(lang), Unit::Clients, 1)).collect();
-    for &(g, c) in &released {
-        t.add(cl, g);
-        for _ in &c.actors {
-            t.add(total_actors, g);
+            let row = t.row(format!("count.{code}"), label, Unit::Clients, 1);
+            fill(&mut t, row, &|c| c.actor_count[k]);
         }
-        t.add(count_rows[c.actors.len().min(5)], g);
-        let kinds: HashSet<OrgKind> = c.actors.iter().copied().collect();
-        for k in kinds {
-            t.add(kind_rows[k as usize], g);
+        for (k, kind) in OrgKind::ALL.iter().enumerate() {
+            let row = t.row(format!("kind.{}", kind.code()), kind.label(lang), Unit::Clients, 1);
+            fill(&mut t, row, &|c| c.kinds[k]);
         }
-    }
-    t.ratio(mean, total_actors, cl);
-    // Kinds no client was engaged with would only be noise in the table.
-    let mut table = t.into_table(
-        "actors",
-        pick(lang, "Aktörer per klient", "Actors engaged per client"),
-        pick(lang, "deltagare frigivna under perioden", "participants released in the period"),
-    );
-    table.rows.retain(|r| !r.item.starts_with("kind.") || r.total().is_some_and(|v| v > 0.0));
-    tables.push(table);
+        t.ratio(mean, total_actors, cl);
+        // Kinds no client was engaged with would only be noise in the table.
+        let mut table = t.into_table(
+            "actors",
+            pick(lang, "Aktörer per klient", "Actors engaged per client"),
+            pick(lang, "deltagare frigivna under perioden", "participants released in the period"),
+        );
+        table.rows.retain(|r| !r.item.starts_with("kind.") || r.total().is_some_and(|v| v > 0.0));
+        tables.push(table);
 
-    let funnel_labels = [
-        pick(lang, "Kandidater", "Candidates"),
-        pick(lang, "Tillfrågade", "Asked"),
-        pick(lang, "Tackade ja", "Accepted"),
-        pick(lang, "Aktiva", "Active"),
-        pick(lang, "Avslutade", "Completed"),
-    ];
-    let series = vec![
-        Series {
-            id: "funnel",
-            title: pick(lang, "Rekrytering", "Enrolment funnel"),
-            labels: funnel_labels.iter().map(|s| (*s).to_owned()).collect(),
-            values: funnel_series.to_vec(),
-        },
-        month_series(
-            "meetings_by_month",
-            pick(lang, "Samverkansmöten per månad", "Joint meetings per month"),
-            &by_month,
-            period,
-        ),
-        month_series(
-            "releases_by_month",
-            pick(lang, "Frigivna deltagare per månad", "Participants released per month"),
-            &release_months,
-            period,
-        ),
-        lead_series,
-    ];
-    Indicators { period, by, groups, tables, series }
+        let funnel_labels = [
+            pick(lang, "Kandidater", "Candidates"),
+            pick(lang, "Tillfrågade", "Asked"),
+            pick(lang, "Tackade ja", "Accepted"),
+            pick(lang, "Aktiva", "Active"),
+            pick(lang, "Avslutade", "Completed"),
+        ];
+        let by_month: BTreeMap<NaiveDate, u64> = self.months.into_iter().collect();
+        let release_months: BTreeMap<NaiveDate, u64> = self.release_months.into_iter().collect();
+        let series = vec![
+            Series {
+                id: "funnel",
+                title: pick(lang, "Rekrytering", "Enrolment funnel"),
+                labels: funnel_labels.iter().map(|s| (*s).to_owned()).collect(),
+                values: funnel_series.to_vec(),
+            },
+            month_series(
+                "meetings_by_month",
+                pick(lang, "Samverkansmöten per månad", "Joint meetings per month"),
+                &by_month,
+                period,
+            ),
+            month_series(
+                "releases_by_month",
+                pick(lang, "Frigivna deltagare per månad", "Participants released per month"),
+                &release_months,
+                period,
+            ),
+            lead_series,
+        ];
+        Indicators { period, by, groups, tables, series }
+    }
+}
+
+/// Computes every indicator for `period`, split `by`, as of `today` (a release after today has
+/// not happened yet). Pure: the same facts give the same figures.
+pub fn compute(base: &FactBase, period: Period, by: By, today: NaiveDate, lang: Lang) -> Indicators {
+    let mut fold = Fold::new(period, by, today);
+    for c in &base.clients {
+        fold.add(c);
+    }
+    fold.finish(&base.names, lang)
 }
 
 fn timeline_points(lang: Lang) -> Vec<(String, String)> {

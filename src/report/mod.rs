@@ -6,6 +6,7 @@
 //! (tables of labelled rows and series for bars and sparklines); the palette calls
 //! [`ics::write_ics`] and [`plan::client_plan`]. docs/follow-up.md defines every figure.
 
+pub mod cache;
 pub mod csv;
 mod facts;
 pub mod ics;

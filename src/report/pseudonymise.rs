@@ -198,7 +198,7 @@ pub fn export(store: &mut Store, dir: &Path, today: NaiveDate) -> Result<ExportS
             .map_err(|source| ReportError::Write { path: dir.to_owned(), source })?;
     }
     let secret = secret(store)?;
-    let facts = store.follow_up_facts()?;
+    let facts = store.follow_up_cached()?;
     let extra = extras(store, today)?;
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let csv_err = |e: ::csv::Error| ReportError::Csv(e.to_string());

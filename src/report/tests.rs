@@ -620,3 +620,333 @@ fn the_facts_are_the_same_without_the_covering_indexes() {
         );
     }
 }
+
+// --- the follow-up cache (issue 7) ----------------------------------------------------------------
+
+use super::cache::CatchUp;
+use crate::domain::enums::{EnrolmentStatus, LifeArea, OrgKind};
+use proptest::prelude::*;
+
+/// The cache, caught up, holds exactly the facts a fresh computation gives, the indicators
+/// from both agree, and `sluss check` finds the cache sound.
+fn assert_cache_fresh(store: &Store) {
+    let cached = store.follow_up_cached().unwrap();
+    let fresh = store.follow_up_facts().unwrap();
+    let mut a = cached.clients.clone();
+    let mut b = fresh.clients.clone();
+    a.sort_by(|x, y| x.id.cmp(&y.id));
+    b.sort_by(|x, y| x.id.cmp(&y.id));
+    assert_eq!(a, b);
+    assert_eq!(cached.names, fresh.names);
+    for by in [By::None, By::Office, By::Gender] {
+        for period in [year_2025(), Period::ALL] {
+            let want = compute(&fresh, period, by, d(TODAY), Lang::En);
+            assert_eq!(compute(&cached, period, by, d(TODAY), Lang::En), want);
+            assert_eq!(store.follow_up_indicators(period, by, d(TODAY), Lang::En).unwrap(), want);
+        }
+    }
+    let report = store.check().unwrap();
+    assert!(report.is_ok(), "{:?}", report.problems);
+}
+
+fn apply(store: &mut Store, build: impl FnOnce(&mut ChangeSet)) -> ChangeSet {
+    let mut cs = ChangeSet::new();
+    build(&mut cs);
+    store.apply("test", &cs).unwrap();
+    cs
+}
+
+/// The ids of a table's rows (tombstoned ones too), in id order.
+fn row_ids(store: &Store, table: &str) -> Vec<String> {
+    let sql = format!("SELECT id FROM {table} ORDER BY id");
+    store.conn().prepare(&sql).unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+fn watermark(store: &Store) -> (i64, i64) {
+    store
+        .conn()
+        .query_row("SELECT seq, (SELECT max(seq) FROM change_log) FROM follow_up_state", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap()
+}
+
+/// One edit of a test, written into a change set.
+type Step<'a> = Box<dyn Fn(&mut ChangeSet) + 'a>;
+
+#[test]
+fn the_cache_follows_edits_deletes_restores_undo_and_an_organisation_kind() {
+    let mut f = fixture();
+    assert_eq!(f.store.follow_up_catch_up().unwrap(), CatchUp::Rebuilt(7));
+    assert_eq!(f.store.follow_up_catch_up().unwrap(), CatchUp::Current);
+    assert_cache_fresh(&f.store);
+    let id = |k: &str| f.ids[k].clone();
+    let (c1, c3, m1, m5, m8, i2, n_work, s) =
+        (id("c1"), id("c3"), id("m1"), id("m5"), id("m8"), id("i2"), id("n_work"), id("S"));
+    let mut steps: Vec<Step<'_>> = vec![
+        Box::new(move |cs| drop(cs.update("meeting", &m5).set("status", "genomfort"))),
+        Box::new(|cs| cs.delete("meeting", &m1)),
+        Box::new(|cs| cs.restore("meeting", &m1)),
+        // A meeting moved to another client leaves the first client's facts too.
+        Box::new(move |cs| drop(cs.update("meeting", &m8).set("client_id", c1.clone()))),
+        Box::new(move |cs| drop(cs.update("need", &n_work).set("area", "housing"))),
+        Box::new(|cs| cs.delete("intervention", &i2)),
+        Box::new(move |cs| drop(cs.update("organisation", &s).set("kind", "psykiatri"))),
+        Box::new(|cs| cs.delete("client", &c3)),
+        Box::new(|cs| cs.restore("client", &c3)),
+    ];
+    for step in steps.drain(..) {
+        let cs = apply(&mut f.store, |cs| step(cs));
+        assert!(matches!(f.store.follow_up_catch_up().unwrap(), CatchUp::Clients(1..=3)));
+        assert_cache_fresh(&f.store);
+        // Undo, as `u` does it: the inverse applied as a new change.
+        let inverse = f.store.inverse(&cs).unwrap();
+        f.store.apply("test", &inverse).unwrap();
+        assert_cache_fresh(&f.store);
+        f.store.apply("test", &cs).unwrap();
+    }
+    assert_cache_fresh(&f.store);
+    let (seq, last) = watermark(&f.store);
+    assert_eq!(seq, last);
+}
+
+#[test]
+fn an_import_from_another_replica_reaches_the_cache() {
+    use crate::sync::{Encryption, ExportOptions, ImportOptions, export, import};
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = fixture();
+    let mut b = Store::in_memory().unwrap();
+    let opts = ExportOptions { to: None, all: true, for_org: None, encryption: Encryption::None, today: d(TODAY) };
+    export(&mut a.store, &dir.path().join("1.bundle"), &opts).unwrap();
+    import(&mut b, &dir.path().join("1.bundle"), &ImportOptions::default()).unwrap();
+    assert_cache_fresh(&b);
+    let c2 = a.ids["c2"].clone();
+    apply(&mut a.store, |cs| {
+        cs.update("client", &c2).set("gender", "kvinna");
+        cs.insert("meeting")
+            .set("client_id", c2.clone())
+            .set("kind", "sip")
+            .set("starts_at", "2025-04-01T10:00")
+            .set("status", "genomfort");
+    });
+    apply(&mut a.store, |cs| cs.delete("meeting", &a.ids["m7"]));
+    export(&mut a.store, &dir.path().join("2.bundle"), &opts).unwrap();
+    import(&mut b, &dir.path().join("2.bundle"), &ImportOptions::default()).unwrap();
+    assert!(matches!(b.follow_up_catch_up().unwrap(), CatchUp::Clients(_)));
+    assert_cache_fresh(&b);
+    assert_eq!(b.follow_up_cached().unwrap().clients, a.store.follow_up_facts().unwrap().clients);
+}
+
+#[test]
+fn a_purge_leaves_nothing_of_the_client_in_the_cache_and_keeps_the_watermark_honest() {
+    let mut f = fixture();
+    let (c1, c5, i1) = (f.ids["c1"].clone(), f.ids["c5"].clone(), f.ids["i1"].clone());
+    // c1's finished housing intervention also meets a need of c5's.
+    let need = apply(&mut f.store, |cs| {
+        let n = cs.insert("need").set("client_id", c5.clone()).set("area", "debt").id();
+        cs.insert("intervention_need").set("intervention_id", i1.clone()).set("need_id", n);
+        cs.update("client", &c5).set("closed_on", "2025-01-31");
+    });
+    assert!(!need.ops().is_empty());
+    assert_cache_fresh(&f.store);
+    let areas = |store: &Store| {
+        let facts = store.follow_up_cached().unwrap();
+        let c = facts.clients.iter().find(|c| c.id == c1).unwrap().clone();
+        c.interventions.iter().flat_map(|i| i.areas.clone()).collect::<Vec<_>>()
+    };
+    assert!(areas(&f.store).contains(&LifeArea::Debt));
+    f.store.purge_client(&c5).unwrap();
+    let held: i64 = f
+        .store
+        .conn()
+        .query_row("SELECT count(*) FROM follow_up_fact WHERE client_id = ?1", [&c5], |r| r.get(0))
+        .unwrap();
+    assert_eq!(held, 0, "the purge itself deletes the cached row");
+    assert!(!areas(&f.store).contains(&LifeArea::Debt), "the other client's facts lost the erased need");
+    assert_cache_fresh(&f.store);
+
+    // A purge that erases the newest change-log entries: their `seq` values are handed out
+    // again, and the next change must still reach the cache.
+    let x = apply(&mut f.store, |cs| {
+        cs.insert("client").set("first_name", "Xe").set("last_name", "Provlund").set("gender", "man");
+    });
+    let x = match &x.ops()[0] {
+        crate::store::Op::Insert { id, .. } => id.clone(),
+        _ => unreachable!(),
+    };
+    f.store.follow_up_catch_up().unwrap();
+    let (before, _) = watermark(&f.store);
+    {
+        let tx = f.store.conn().unchecked_transaction().unwrap();
+        crate::store::purge::apply_purge(&tx, &x).unwrap();
+        tx.commit().unwrap();
+    }
+    let (after, last) = watermark(&f.store);
+    assert!(after < before && after == last, "watermark {after} lowered to the newest entry left ({last})");
+    let c2 = f.ids["c2"].clone();
+    apply(&mut f.store, |cs| drop(cs.update("client", &c2).set("gender", "kvinna")));
+    assert!(watermark(&f.store).1 <= before, "the new change reuses an erased seq");
+    assert_cache_fresh(&f.store);
+}
+
+#[test]
+fn the_cache_encoding_reads_back_every_fact() {
+    let f = fixture();
+    let fresh = f.store.follow_up_facts().unwrap();
+    let mut buf = Vec::new();
+    let mut back = super::indicators::ClientFacts::default();
+    for c in &fresh.clients {
+        super::cache::encode(c, &mut buf);
+        super::cache::decode(&buf, &mut back).unwrap();
+        back.id = c.id.clone();
+        assert_eq!(&back, c);
+        assert!(buf.len() < 200, "{} bytes", buf.len());
+        assert!(super::cache::decode(&buf[..buf.len() - 1], &mut back).is_none(), "a cut row is refused");
+    }
+}
+
+#[test]
+fn a_cache_of_another_encoding_or_a_damaged_row_is_rebuilt() {
+    let f = fixture();
+    f.store.follow_up_catch_up().unwrap();
+    f.store.conn().execute("UPDATE follow_up_state SET format = 0", []).unwrap();
+    assert_eq!(f.store.follow_up_catch_up().unwrap(), CatchUp::Rebuilt(7));
+    f.store.conn().execute("UPDATE follow_up_fact SET facts = x'00' WHERE client_id = ?1", [&f.ids["c1"]]).unwrap();
+    let problems = f.store.check().unwrap().problems;
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("unreadable"), "{problems:?}");
+    assert_cache_fresh(&f.store);
+}
+
+#[test]
+fn the_cache_s_per_client_queries_search_indexes() {
+    let f = fixture();
+    for sql in super::facts::scoped_queries() {
+        let mut stmt = f.store.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let plan: Vec<String> =
+            stmt.query_map(["[]"], |r| r.get::<_, String>(3)).unwrap().map(Result::unwrap).collect();
+        for line in plan.iter().filter(|l| l.starts_with("SCAN")) {
+            assert!(line.starts_with("SCAN json_each"), "{sql}: {plan:?}");
+        }
+    }
+}
+
+/// One random edit of the property test, by positions in the fixture's rows.
+#[derive(Debug, Clone)]
+enum Edit {
+    Status(usize, usize),
+    MeetingHeld(usize, bool),
+    MoveMeeting(usize, usize),
+    MoveParticipant(usize, usize),
+    Delete(usize, usize),
+    Restore(usize, usize),
+    Area(usize, usize),
+    OrgKind(usize, usize),
+    Link(usize, usize),
+    AddMeeting(usize, u32),
+    Undo,
+    Read,
+}
+
+const EDITED: [&str; 7] =
+    ["client", "meeting", "meeting_participant", "intervention", "intervention_need", "need", "consent"];
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let n = 0usize..64;
+    prop_oneof![
+        (n.clone(), n.clone()).prop_map(|(a, b)| Edit::Status(a, b)),
+        (n.clone(), any::<bool>()).prop_map(|(a, b)| Edit::MeetingHeld(a, b)),
+        (n.clone(), n.clone()).prop_map(|(a, b)| Edit::MoveMeeting(a, b)),
+        (n.clone(), n.clone()).prop_map(|(a, b)| Edit::MoveParticipant(a, b)),
+        (n.clone(), n.clone()).prop_map(|(a, b)| Edit::Delete(a, b)),
+        (n.clone(), n.clone()).prop_map(|(a, b)| Edit::Restore(a, b)),
+        (n.clone(), n.clone()).prop_map(|(a, b)| Edit::Area(a, b)),
+        (n.clone(), n.clone()).prop_map(|(a, b)| Edit::OrgKind(a, b)),
+        (n.clone(), n.clone()).prop_map(|(a, b)| Edit::Link(a, b)),
+        (n, 0u32..400).prop_map(|(a, b)| Edit::AddMeeting(a, b)),
+        Just(Edit::Undo),
+        Just(Edit::Read),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn after_any_edits_the_cache_equals_a_fresh_computation(edits in prop::collection::vec(edit(), 1..14)) {
+        let mut f = fixture();
+        f.store.follow_up_catch_up().unwrap();
+        let mut done: Vec<ChangeSet> = Vec::new();
+        for e in edits {
+            let pick = |store: &Store, table: &str, i: usize| {
+                let ids = row_ids(store, table);
+                ids[i % ids.len()].clone()
+            };
+            let s = &f.store;
+            let mut cs = ChangeSet::new();
+            match e {
+                Edit::Status(c, st) => {
+                    let id = pick(s, "enrolment", c);
+                    cs.update("enrolment", &id).set("status", EnrolmentStatus::CODES[st % EnrolmentStatus::CODES.len()]);
+                }
+                Edit::MeetingHeld(m, held) => {
+                    let id = pick(s, "meeting", m);
+                    cs.update("meeting", &id).set("status", if held { "genomfort" } else { "installt" });
+                }
+                Edit::MoveMeeting(m, c) => {
+                    let (id, to) = (pick(s, "meeting", m), pick(s, "client", c));
+                    cs.update("meeting", &id).set("client_id", to);
+                }
+                Edit::MoveParticipant(p, m) => {
+                    let (id, to) = (pick(s, "meeting_participant", p), pick(s, "meeting", m));
+                    cs.update("meeting_participant", &id).set("meeting_id", to);
+                }
+                Edit::Delete(t, i) => {
+                    let table = EDITED[t % EDITED.len()];
+                    cs.delete(table, &pick(s, table, i));
+                }
+                Edit::Restore(t, i) => {
+                    let table = EDITED[t % EDITED.len()];
+                    cs.restore(table, &pick(s, table, i));
+                }
+                Edit::Area(n, a) => {
+                    let id = pick(s, "need", n);
+                    cs.update("need", &id).set("area", LifeArea::CODES[a % LifeArea::CODES.len()]);
+                }
+                Edit::OrgKind(o, k) => {
+                    let id = pick(s, "organisation", o);
+                    cs.update("organisation", &id).set("kind", OrgKind::CODES[k % OrgKind::CODES.len()]);
+                }
+                Edit::Link(i, n) => {
+                    let (i, n) = (pick(s, "intervention", i), pick(s, "need", n));
+                    cs.insert("intervention_need").set("intervention_id", i).set("need_id", n);
+                }
+                Edit::AddMeeting(c, days) => {
+                    let day = d("2024-06-01") + chrono::Duration::days(i64::from(days));
+                    let id = cs
+                        .insert("meeting")
+                        .set("client_id", pick(s, "client", c))
+                        .set("kind", "samverkansmote")
+                        .set("starts_at", format!("{day}T10:00"))
+                        .set("status", "genomfort")
+                        .id();
+                    cs.insert("meeting_participant").set("meeting_id", id).set("org_id", pick(s, "organisation", c));
+                }
+                Edit::Undo => {
+                    if let Some(last) = done.pop() {
+                        cs = f.store.inverse(&last).unwrap();
+                    }
+                }
+                Edit::Read => {
+                    f.store.follow_up_catch_up().unwrap();
+                }
+            }
+            // The write path refuses some random edits (a deleted row, a reference to one):
+            // a refused change set leaves the store as it was.
+            if !cs.ops().is_empty() && f.store.apply("test", &cs).is_ok() {
+                done.push(cs);
+            }
+        }
+        assert_cache_fresh(&f.store);
+    }
+}

@@ -71,6 +71,9 @@ impl Store {
             replay_entity(conn, ent, &mut report)?;
         }
         check_conflicts(conn, &mut report)?;
+        for p in self.follow_up_cache_problems()? {
+            report.problem(p);
+        }
         Ok(report)
     }
 }

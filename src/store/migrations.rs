@@ -73,6 +73,26 @@ mod tests {
     }
 
     #[test]
+    fn a_v2_store_gains_an_empty_follow_up_cache_that_the_first_read_builds() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            migrate_to(&mut conn, 2).unwrap();
+            conn.execute_batch(FIXTURES[1].1).unwrap();
+        }
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+        let store = Store::open(&path, Key::Plaintext).unwrap();
+        let cached: i64 = store.conn().query_row("SELECT count(*) FROM follow_up_fact", [], |r| r.get(0)).unwrap();
+        assert_eq!(cached, 0, "the migration only makes the tables");
+        assert_eq!(store.follow_up_catch_up().unwrap(), crate::report::cache::CatchUp::Rebuilt(1));
+        let facts = store.follow_up_cached().unwrap();
+        assert_eq!(facts.clients, store.follow_up_facts().unwrap().clients);
+        assert_eq!(facts.clients[0].id, "019ab000-0000-7000-8000-0000000000c1");
+        assert!(store.check().unwrap().is_ok());
+    }
+
+    #[test]
     fn a_store_from_a_newer_sluss_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("new.db");

@@ -185,6 +185,15 @@ pub(crate) fn apply_purge(tx: &Connection, client_id: &str) -> Result<PurgeCount
     // Rows of one client refer to each other (a correction to a note, a continued
     // intervention): references are checked at commit, when they are all gone.
     tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+    // Another client's intervention may meet this client's need: its cached follow-up facts
+    // list the need's area, and the change log will not say so once the link is erased.
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO follow_up_stale (client_id)
+         SELECT i.client_id FROM intervention_need x JOIN need n ON n.id = x.need_id
+         JOIN intervention i ON i.id = x.intervention_id
+         WHERE n.client_id = ?1 AND i.client_id IS NOT NULL AND i.client_id != ?1",
+    )?
+    .execute([client_id])?;
     let mut counts = PurgeCounts::default();
     for (table, sql) in OWNED {
         for id in ids_of(tx, sql, client_id)? {
@@ -194,7 +203,23 @@ pub(crate) fn apply_purge(tx: &Connection, client_id: &str) -> Result<PurgeCount
     }
     tx.prepare_cached("INSERT OR IGNORE INTO purged_row (entity, row_id) VALUES ('client', ?1)")?
         .execute([client_id])?;
+    forget_follow_up(tx, client_id)?;
     Ok(counts)
+}
+
+/// Removes the client's follow-up facts (docs/follow-up.md: nothing of a purged client
+/// stays) and keeps the cache's watermark honest: the change-log entries just erased may have
+/// been the newest, and `seq` (no AUTOINCREMENT) would then be handed out again, so a
+/// watermark above the newest entry left would hide the next changes from the cache.
+fn forget_follow_up(tx: &Connection, client_id: &str) -> Result<()> {
+    let gone = tx.prepare_cached("DELETE FROM follow_up_fact WHERE client_id = ?1")?.execute([client_id])?;
+    tx.prepare_cached("DELETE FROM follow_up_stale WHERE client_id = ?1")?.execute([client_id])?;
+    tx.prepare_cached(
+        "UPDATE follow_up_state SET clients = clients - ?1,
+             seq = min(seq, (SELECT coalesce(max(seq), 0) FROM change_log))",
+    )?
+    .execute([gone as i64])?;
+    Ok(())
 }
 
 /// Deletes one row, its change log and its conflicts, and remembers it. Returns the number

@@ -999,8 +999,8 @@ impl App {
             Screen::FollowUp(s) => {
                 let lang = self.opts.lang;
                 match action {
-                    Action::FollowUpPeriod => super::follow_up::next_period(s, today, lang),
-                    Action::FollowUpSplit => super::follow_up::next_split(s, today, lang),
+                    Action::FollowUpPeriod => super::follow_up::next_period(store, s, today, lang)?,
+                    Action::FollowUpSplit => super::follow_up::next_split(store, s, today, lang)?,
                     Action::NextPane => super::follow_up::step_table(s, true),
                     Action::PrevPane => super::follow_up::step_table(s, false),
                     Action::Down => s.scroll += 1,

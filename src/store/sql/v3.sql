@@ -7,3 +7,31 @@
 -- visible window index-only.
 DROP INDEX meeting_starts;
 CREATE INDEX meeting_starts_live ON meeting(starts_at, id) WHERE deleted = 0;
+
+-- Follow-up cache (issue 7)
+-- Replica-local and derived: never synced, never in a bundle or the fingerprint, and
+-- `sluss check` compares it with a fresh computation. Each row holds what the follow-up
+-- indicators need about one live client (`ClientFacts`, encoded by src/report/cache.rs), so
+-- opening the Follow-up screen reads 100 000 short rows instead of joining two million.
+-- A client's row is rewritten when any change-log entry after the watermark touches data the
+-- indicators read about them; there is no hook in the write paths.
+CREATE TABLE follow_up_fact (
+    client_id TEXT PRIMARY KEY,
+    facts     BLOB NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- One row once the cache was built: every change-log entry with seq <= `seq` is reflected in
+-- `follow_up_fact`, which holds `clients` rows (kept here: counting them reads every page).
+-- `format` names the blob encoding; a build with another one rebuilds.
+CREATE TABLE follow_up_state (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    seq       INTEGER NOT NULL,
+    format    INTEGER NOT NULL,
+    clients   INTEGER NOT NULL
+) STRICT;
+
+-- Clients whose cached facts may be stale for a reason the change log cannot show: a purge
+-- erased rows (and their log entries) that another client's facts referred to.
+CREATE TABLE follow_up_stale (
+    client_id TEXT PRIMARY KEY
+) STRICT, WITHOUT ROWID;
