@@ -724,7 +724,8 @@ impl Fold {
         fill(&mut t, asked, &|c| c.asked);
         let row = t.row("awaiting_answer", pick(lang, "Väntar på svar", "Awaiting answer"), Unit::Clients, 1);
         fill(&mut t, row, &|c| c.waiting);
-        let row = t.row("declined", pick(lang, "Tackade nej", "Declined"), Unit::Clients, 1);
+        // The reasons below are the client's "no" and the service's (ineligible, no capacity).
+        let row = t.row("declined", pick(lang, "Nej (klient/verksamhet)", "No (client/service)"), Unit::Clients, 1);
         fill(&mut t, row, &|c| c.declined);
         for (k, r) in DeclineReason::ALL.iter().enumerate() {
             let row = t.row(format!("declined.{}", r.code()), r.label(lang), Unit::Clients, 2);
@@ -1007,7 +1008,8 @@ impl Fold {
         let funnel_labels = [
             pick(lang, "Kandidater", "Candidates"),
             pick(lang, "Tillfrågade", "Asked"),
-            pick(lang, "Tackade ja", "Accepted"),
+            // Short: a bar's label is as wide as the bar.
+            pick(lang, "Sa ja", "Accepted"),
             pick(lang, "Aktiva", "Active"),
             pick(lang, "Avslutade", "Completed"),
         ];

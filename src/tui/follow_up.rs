@@ -8,9 +8,10 @@ use chrono::{Datelike, NaiveDate};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Cell, Paragraph, Row, Sparkline, Table};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Row, Sparkline, Table};
 
 use super::app::App;
+use super::fit::{Cell, Columns};
 use crate::i18n::Lang;
 use crate::report::indicators::{FactBase, compute};
 use crate::report::{By, Indicators, Period, follow_up};
@@ -166,30 +167,34 @@ pub fn render(app: &App, s: &FollowUpScreen, frame: &mut Frame, area: Rect) {
     let total = groups.len().saturating_sub(1);
     let mut shown: Vec<usize> = (0..total).take(room.saturating_sub(1)).collect();
     shown.push(total);
-    let header = Row::new(
-        std::iter::once(Cell::from(""))
-            .chain(
-                shown.iter().map(|&g| Cell::from(groups[g].label.chars().take(col as usize - 1).collect::<String>())),
-            )
-            .collect::<Vec<_>>(),
-    )
-    .style(theme.header);
+    let widths: Vec<Constraint> =
+        std::iter::once(Constraint::Length(label_width)).chain(shown.iter().map(|_| Constraint::Length(col))).collect();
+    let cols = Columns::new(table_area, &widths);
+    let header = cols
+        .row(
+            std::iter::once(Cell::from(""))
+                .chain(shown.iter().map(|&g| {
+                    // Every office is a probation office: its town says which, as in the client list.
+                    let label = groups[g].label.as_str();
+                    Cell::from(label.strip_prefix("Frivården ").unwrap_or(label))
+                }))
+                .collect(),
+        )
+        .style(theme.header);
     let rows: Vec<Row> = table
         .rows
         .iter()
         .skip(s.scroll)
         .map(|r| {
             let indent = "  ".repeat(usize::from(r.depth));
-            Row::new(
+            cols.row(
                 std::iter::once(Cell::from(format!("{indent}{}", r.label)))
                     .chain(shown.iter().map(|&g| Cell::from(r.display(g))))
-                    .collect::<Vec<_>>(),
+                    .collect(),
             )
             .style(if r.depth == 0 { theme.base } else { theme.muted })
         })
         .collect();
-    let widths: Vec<Constraint> =
-        std::iter::once(Constraint::Length(label_width)).chain(shown.iter().map(|_| Constraint::Length(col))).collect();
     let hidden = total - (shown.len() - 1);
     let more = match (hidden, lang) {
         (0, _) => String::new(),
@@ -208,6 +213,8 @@ fn render_charts(app: &App, s: &FollowUpScreen, frame: &mut Frame, area: Rect) {
     let theme = &app.opts.theme;
     let [left, right] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
     if let Some(funnel) = s.indicators.series.iter().find(|x| x.id == "funnel") {
+        let n = funnel.labels.len().max(1) as u16;
+        let width = (left.width.saturating_sub(2) / n).saturating_sub(1).clamp(3, 10);
         let bars: Vec<Bar> = funnel
             .labels
             .iter()
@@ -216,10 +223,9 @@ fn render_charts(app: &App, s: &FollowUpScreen, frame: &mut Frame, area: Rect) {
                 Bar::default()
                     .value(*v)
                     .text_value(v.to_string())
-                    .label(Line::from(l.chars().take(8).collect::<String>()))
+                    .label(Line::from(super::fit::cut(l.as_str().into(), usize::from(width)).into_owned()))
             })
             .collect();
-        let width = (left.width.saturating_sub(2) / bars.len().max(1) as u16).saturating_sub(1).clamp(3, 10);
         let chart = BarChart::default()
             .block(
                 Block::default()
