@@ -11,7 +11,8 @@ use sha2::{Digest, Sha256};
 use super::entities::{ENTITIES, Entity};
 use super::error::{Result, StoreError};
 use super::write::{
-    DELETED, INSERT, apply_in, check_value, field_leaves, field_of, json_to_sql, lookup, materialise_upsert, new_id,
+    DELETED, INSERT, apply_in, check_value, field_leaves, field_of, json_to_sql, lookup, new_id,
+    row_exists,
 };
 use super::{ChangeSet, Store, audit};
 use crate::domain::enums::AuditAction;
@@ -160,14 +161,11 @@ impl Store {
         let mut report = ImportReport { source: header.source.clone(), ..ImportReport::default() };
         let before = version_vector(&tx, &replica)?;
         report.gap = !header.since.le(&before);
-        // Fields whose current values may have changed (conflicts are recomputed for them
-        // at the end, in row order), and rows whose materialised values changed. Keys name
-        // the entity and field by their registry entries: one allocation per row id.
-        let mut fields: HashSet<(&'static str, Box<str>, &'static str)> = HashSet::new();
-        let mut rows: HashSet<(&'static str, Box<str>)> = HashSet::new();
         let mut max_hlc = 0u64;
         // Once a client is purged anywhere, no change for its rows may bring data back.
         let mut purges = super::purge::any_purged(&tx)?;
+        let mut pending = Pending::new(&tx)?;
+        let t0 = crate::store::merge::Cpu::now();
         {
             let mut st = ImportStatements::new(&tx)?;
             while let Some(c) = next()? {
@@ -177,40 +175,47 @@ impl Store {
                     report.known += 1;
                     continue;
                 }
-                let Some(materialised) = apply_foreign(&tx, &mut st, ent, &c)? else {
+                if !append_change(&mut st, ent, &c)? {
                     report.known += 1;
                     continue;
-                };
-                if c.entity == super::purge::ENTITY
-                    && c.field == INSERT
-                    && let Some(client) = c.value.get("client_id").and_then(Value::as_str)
-                {
-                    super::purge::apply_purge(&tx, client)?;
-                    purges = true;
                 }
                 report.new += 1;
                 max_hlc = max_hlc.max(c.hlc);
-                if materialised {
-                    rows.insert((ent.name, c.row.as_str().into()));
-                }
-                if c.field != INSERT && !ent.append_only {
-                    let field = if c.field == DELETED { DELETED } else { field_of(ent, &c.field)?.name };
-                    fields.insert((ent.name, c.row.into_boxed_str(), field));
+                let purged_client = (c.entity == super::purge::ENTITY && c.field == INSERT)
+                    .then(|| c.value.get("client_id").and_then(Value::as_str).map(str::to_owned))
+                    .flatten();
+                pending.add(ent, c)?;
+                if let Some(client) = purged_client {
+                    // The purge finds the client's rows in the tables: they must be written first.
+                    pending.flush(&tx, &mut st)?;
+                    super::purge::apply_purge(&tx, &client)?;
+                    purges = true;
+                } else if pending.bytes > PENDING_BYTES {
+                    pending.flush(&tx, &mut st)?;
                 }
             }
+            pending.flush(&tx, &mut st)?;
         }
-        report.rows_touched = rows.len() as u64;
-        drop(rows);
+        eprintln!("TIMING stream+flush {:?} flush {:?}", t0.elapsed_f(), pending.spent);
+        let t0 = crate::store::merge::Cpu::now();
+        report.rows_touched = pending.touched.len() as u64;
+        let Pending { touched, fields, .. } = pending;
+        drop(touched);
         let mut fields: Vec<_> = fields.into_iter().collect();
         fields.sort_unstable();
-        for (entity, row, field) in &fields {
-            match refresh_conflict(&tx, entity, row, field)? {
+        for ((entity, row, field), changes) in &fields {
+            // A field changed at most once has one current value at most: no conflict, and
+            // no need to look for its leaves (the usual case, and the costly query).
+            let refreshed =
+                if *changes > 1 { refresh_conflict(&tx, entity, row, field)? } else { close_conflict(&tx, entity, row, field)? };
+            match refreshed {
                 Some(true) => report.conflicts_opened += 1,
                 Some(false) => report.conflicts_closed += 1,
                 None => {}
             }
         }
         drop(fields);
+        eprintln!("TIMING conflicts {:?}", t0.elapsed_f());
         tx.execute("UPDATE replica SET hlc = max(hlc, ?1)", [max_hlc as i64]).map_err(StoreError::from)?;
         if !header.partial && !report.gap {
             raise(
@@ -251,12 +256,15 @@ impl Store {
                 ),
             );
         apply_in(&tx, &replica, &user, &cs)?;
-        tx.commit().map_err(|e| match e.sqlite_error_code() {
+        let t0 = crate::store::merge::Cpu::now();
+        let r = tx.commit().map_err(|e| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::ConstraintViolation) => SyncError::BadChange(
                 "it refers to rows neither it nor this store holds; ask the sender for an export with --all".to_owned(),
             ),
             _ => StoreError::from(e).into(),
-        })?;
+        });
+        eprintln!("TIMING commit {:?}", t0.elapsed_f());
+        r?;
         Ok(report)
     }
 
@@ -406,8 +414,10 @@ struct ImportStatements<'c> {
     insert: rusqlite::CachedStatement<'c>,
     /// Adds an extra "has seen" link.
     link: rusqlite::CachedStatement<'c>,
-    /// The changes of a row at or after a clock value.
-    newer: rusqlite::CachedStatement<'c>,
+    /// A row's changes logged before the pending ones: the field and clock of each (from
+    /// the index alone), and the origin and an insert's value only for those at or after a
+    /// clock value (the only ones that can beat a pending change).
+    older: rusqlite::CachedStatement<'c>,
 }
 
 impl<'c> ImportStatements<'c> {
@@ -419,21 +429,17 @@ impl<'c> ImportStatements<'c> {
             )?,
             link: tx
                 .prepare_cached("INSERT OR IGNORE INTO change_supersedes (change_id, superseded) VALUES (?1, ?2)")?,
-            newer: tx.prepare_cached(
-                "SELECT field, hlc, replica, value FROM change_log WHERE entity = ?1 AND row_id = ?2 AND hlc >= ?3",
+            older: tx.prepare_cached(
+                "SELECT field, hlc, CASE WHEN hlc >= ?4 THEN replica END,
+                        CASE WHEN hlc >= ?4 AND field = '*' THEN value END
+                 FROM change_log WHERE entity = ?1 AND row_id = ?2 AND seq <= ?3",
             )?,
         })
     }
 }
 
-/// Adds one foreign change to the log and materialises what it wins. `None`: the log held
-/// it already (nothing done); otherwise whether the row's materialised values changed.
-fn apply_foreign(
-    tx: &rusqlite::Connection,
-    st: &mut ImportStatements<'_>,
-    ent: &'static Entity,
-    c: &Change,
-) -> Result<Option<bool>> {
+/// Adds one foreign change to the log; whether it was new (false: the log held it already).
+fn append_change(st: &mut ImportStatements<'_>, ent: &'static Entity, c: &Change) -> Result<bool> {
     let added = st.insert.execute(params![
         c.id,
         ent.name,
@@ -446,63 +452,350 @@ fn apply_foreign(
         c.supersedes.first()
     ])?;
     if added == 0 {
-        return Ok(None);
+        return Ok(false);
     }
     for seen in c.supersedes.iter().skip(1) {
         st.link.execute(params![c.id, seen])?;
     }
-    // Last writer wins: the fields a change later in merge order already decides, read in
-    // one query for the row (usually none: a bundle arrives in merge order).
-    let mut covered: Vec<String> = Vec::new();
-    let mut all_covered = false;
-    {
-        let mut later = st.newer.query(params![ent.name, c.row, c.hlc as i64])?;
-        while let Some(r) = later.next()? {
-            let hlc = r.get::<_, i64>(1)? as u64;
-            let replica = text(r, 2)?;
-            if !wins((hlc, replica), c.order()) {
-                continue;
-            }
-            let field = text(r, 0)?;
-            if field == INSERT {
-                let raw = text(r, 3)?;
-                if let Ok(obj) = serde_json::from_str::<HashMap<String, serde::de::IgnoredAny>>(raw) {
-                    covered.extend(obj.into_keys());
-                }
-            } else if field == c.field {
-                all_covered = true;
-            } else {
-                covered.push(field.to_owned());
-            }
-        }
-    }
-    let is_covered = |name: &str| covered.iter().any(|f| f == name);
-    let winning: Vec<(&str, &Value)> = match (&c.field[..], &c.value) {
-        (INSERT, Value::Object(obj)) => {
-            obj.iter().filter(|(name, _)| !is_covered(name)).map(|(name, value)| (name.as_str(), value)).collect()
-        }
-        (field, value) => {
-            if all_covered || is_covered(field) {
-                return Ok(Some(false));
-            }
-            vec![(field, value)]
-        }
-    };
-    if c.field == INSERT || !materialise_update(tx, ent, &c.row, &winning)? {
-        materialise_upsert(tx, ent, &c.row, &winning)?;
-    }
-    Ok(Some(true))
+    Ok(true)
 }
 
-/// Sets fields of a row if it exists; whether it did. Cheaper than an upsert, which builds
-/// and checks a whole new row before it finds the existing one.
-fn materialise_update(tx: &rusqlite::Connection, ent: &Entity, row: &str, fields: &[(&str, &Value)]) -> Result<bool> {
-    let sets: Vec<String> = fields.iter().enumerate().map(|(i, (col, _))| format!("{col} = ?{}", i + 2)).collect();
-    let sql = format!("UPDATE {} SET {} WHERE id = ?1", ent.name, sets.join(", "));
+/// How much of the pending values import keeps in memory before writing them to the tables
+/// (bytes, roughly). Larger batches write a row changed many times once instead of once
+/// per batch; the cost is memory beside the page cache.
+const PENDING_BYTES: usize = 32 << 20;
+
+/// A change's position in merge order (clock, origin replica).
+type Order = (u64, std::rc::Rc<str>);
+
+/// The newest value a pending batch holds for one field of a row.
+struct Slot {
+    field: &'static str,
+    order: Order,
+    value: rusqlite::types::Value,
+    /// Field changes (not inserts) of this field in the batch, for the conflict check.
+    changes: u32,
+    /// A change already in the log is later in merge order: the table holds its value.
+    covered: bool,
+}
+
+/// What a pending batch holds for one row: the newest value of each field it sets.
+struct PendingRow {
+    ent: &'static Entity,
+    rank: usize,
+    /// The smallest clock among the batch's changes to the row: an older change below it
+    /// cannot beat any of them.
+    min_hlc: u64,
+    inserted: bool,
+    slots: Vec<Slot>,
+}
+
+impl PendingRow {
+    fn set(&mut self, field: &'static str, order: &Order, value: rusqlite::types::Value, change: bool) -> usize {
+        let changes = u32::from(change);
+        match self.slots.iter_mut().find(|s| s.field == field) {
+            Some(slot) => {
+                slot.changes += changes;
+                if wins((order.0, &order.1), (slot.order.0, &slot.order.1)) {
+                    slot.order = order.clone();
+                    slot.value = value;
+                }
+                0
+            }
+            None => {
+                let size = sql_size(&value) + std::mem::size_of::<Slot>();
+                self.slots.push(Slot { field, order: order.clone(), value, changes, covered: false });
+                size
+            }
+        }
+    }
+}
+
+fn sql_size(v: &rusqlite::types::Value) -> usize {
+    match v {
+        rusqlite::types::Value::Text(s) => s.len(),
+        rusqlite::types::Value::Blob(b) => b.len(),
+        _ => 0,
+    }
+}
+
+/// New changes already in the log but not yet in the tables, folded per row and field by
+/// last-writer-wins. Materialising per row, in row order, writes each row once per batch
+/// however many of its changes the batch holds, and a new row with one insert instead of
+/// an insert and an update per later change; the tables' b-trees are written in key order.
+struct Pending {
+    /// Changes in the log at or below this `seq` were there before the batch.
+    base_seq: i64,
+    rows: HashMap<(&'static str, Box<str>), PendingRow>,
+    replicas: HashSet<std::rc::Rc<str>>,
+    bytes: usize,
+    /// Rows whose materialised values were written, over the whole import.
+    touched: HashSet<(&'static str, Box<str>)>,
+    /// Fields whose current values may have changed, with the number of field changes the
+    /// log holds for each (conflicts are recomputed for them at the end).
+    fields: HashMap<(&'static str, Box<str>, &'static str), u32>,
+    spent: f64,
+}
+
+impl Pending {
+    fn new(tx: &rusqlite::Connection) -> Result<Self> {
+        Ok(Pending {
+            base_seq: max_seq(tx)?,
+            rows: HashMap::new(),
+            replicas: HashSet::new(),
+            bytes: 0,
+            touched: HashSet::new(),
+            fields: HashMap::new(),
+            spent: 0.0,
+        })
+    }
+
+    /// Folds in a change just added to the log.
+    fn add(&mut self, ent: &'static Entity, c: Change) -> Result<()> {
+        let replica = match self.replicas.get(c.replica.as_str()) {
+            Some(r) => r.clone(),
+            None => {
+                let r: std::rc::Rc<str> = c.replica.as_str().into();
+                self.replicas.insert(r.clone());
+                r
+            }
+        };
+        let order: Order = (c.hlc, replica);
+        let key = (ent.name, c.row.into_boxed_str());
+        if !self.rows.contains_key(&key) {
+            self.bytes += key.1.len() + 96;
+        }
+        let row = self.rows.entry(key).or_insert_with(|| PendingRow {
+            ent,
+            rank: rank(ent.name),
+            min_hlc: c.hlc,
+            inserted: false,
+            slots: Vec::new(),
+        });
+        row.min_hlc = row.min_hlc.min(c.hlc);
+        match (c.field.as_str(), c.value) {
+            (INSERT, Value::Object(obj)) => {
+                row.inserted = true;
+                for (name, value) in &obj {
+                    self.bytes += row.set(field_of(ent, name)?.name, &order, json_to_sql(value), false);
+                }
+            }
+            (INSERT, _) => return Err(StoreError::InvalidValue {
+                entity: ent.name.to_owned(),
+                field: INSERT.to_owned(),
+                problem: "an insert must hold an object of fields".to_owned(),
+            }),
+            (name, value) => {
+                let field = if name == DELETED { DELETED } else { field_of(ent, name)?.name };
+                // Append-only entities never conflict (their only field change is a tombstone).
+                self.bytes += row.set(field, &order, json_to_sql(&value), !ent.append_only);
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the batch to the tables, in row order, and starts a new one.
+    fn flush(&mut self, tx: &rusqlite::Connection, st: &mut ImportStatements<'_>) -> Result<()> {
+        let t0 = crate::store::merge::Cpu::now();
+        let r = self.flush_(tx, st);
+        self.spent += t0.elapsed_f();
+        eprintln!("TIMING one flush {:?}", t0.elapsed_f());
+        r
+    }
+    fn flush_(&mut self, tx: &rusqlite::Connection, st: &mut ImportStatements<'_>) -> Result<()> {
+        // Parents before children (the registry's order), so a new parent row never has to
+        // look for children waiting for it (a deferred foreign key scans the child table);
+        // then by id, the tables' key order.
+        let mut rows: Vec<_> = self.rows.drain().collect();
+        rows.sort_unstable_by(|a, b| (a.1.rank, &a.0.1).cmp(&(b.1.rank, &b.0.1)));
+        let mut new_rows = NewRows::default();
+        for ((entity, row), mut p) in rows {
+            if new_rows.entity.is_some_and(|e| e.name != entity) {
+                new_rows.write(tx)?;
+            }
+            let mut older = false;
+            let mut later = st.older.query(params![entity, &*row, self.base_seq, p.min_hlc as i64])?;
+            while let Some(r) = later.next()? {
+                older = true;
+                let field = text(r, 0)?;
+                let hlc = r.get::<_, i64>(1)? as u64;
+                if field != INSERT
+                    && let Some(slot) = p.slots.iter_mut().find(|s| s.field == field)
+                    && slot.changes > 0
+                {
+                    slot.changes += 1;
+                }
+                let Some(replica) = opt_text(r, 2)? else {
+                    continue;
+                };
+                let beats = |slot: &Slot| wins((hlc, replica), (slot.order.0, &slot.order.1));
+                if field == INSERT {
+                    let raw = opt_text(r, 3)?.unwrap_or("{}");
+                    if let Ok(obj) = serde_json::from_str::<HashMap<String, serde::de::IgnoredAny>>(raw) {
+                        for slot in p.slots.iter_mut().filter(|s| obj.contains_key(s.field)) {
+                            slot.covered |= beats(slot);
+                        }
+                    }
+                } else if let Some(slot) = p.slots.iter_mut().find(|s| s.field == field) {
+                    slot.covered |= beats(slot);
+                }
+            }
+            drop(later);
+            for slot in p.slots.iter().filter(|s| s.changes > 0) {
+                self.fields.insert((entity, row.clone(), slot.field), slot.changes);
+            }
+            let winning: Vec<(&'static str, rusqlite::types::Value)> =
+                p.slots.into_iter().filter(|s| !s.covered).map(|s| (s.field, s.value)).collect();
+            if winning.is_empty() && !p.inserted {
+                continue;
+            }
+            if older || winning.is_empty() {
+                write_row(tx, p.ent, &row, winning, older)?;
+            } else {
+                new_rows.add(tx, p.ent, &row, winning)?;
+            }
+            self.touched.insert((entity, row));
+        }
+        new_rows.write(tx)?;
+        self.rows.shrink_to(1024);
+        self.bytes = 0;
+        self.base_seq = max_seq(tx)?;
+        Ok(())
+    }
+}
+
+/// Rows of one entity that the log held no change of before the batch: inserted several
+/// to a statement, grouped by the columns they set. Fewer statements cost less, and for
+/// the tables with a search index much less: FTS5 writes its pending terms to disk at the
+/// end of every statement that touches it.
+#[derive(Default)]
+struct NewRows {
+    entity: Option<&'static Entity>,
+    groups: HashMap<Vec<&'static str>, (Vec<Box<str>>, Vec<rusqlite::types::Value>)>,
+}
+
+/// Rows per multi-row insert (and at most this many bound values, under SQLite's limit).
+const ROWS_PER_INSERT: usize = 200;
+const VALUES_PER_INSERT: usize = 8000;
+
+impl NewRows {
+    fn add(
+        &mut self,
+        tx: &rusqlite::Connection,
+        ent: &'static Entity,
+        row: &str,
+        mut fields: Vec<(&'static str, rusqlite::types::Value)>,
+    ) -> Result<()> {
+        self.entity = Some(ent);
+        fields.sort_unstable_by_key(|f| f.0);
+        let cols: Vec<&'static str> = fields.iter().map(|f| f.0).collect();
+        let (ids, values) = self.groups.entry(cols.clone()).or_default();
+        ids.push(row.into());
+        values.push(rusqlite::types::Value::Text(row.to_owned()));
+        values.extend(fields.into_iter().map(|f| f.1));
+        if ids.len() >= ROWS_PER_INSERT || values.len() >= VALUES_PER_INSERT {
+            let (ids, values) = self.groups.remove(&cols).unwrap_or_default();
+            insert_rows(tx, ent, &cols, &ids, values)?;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, tx: &rusqlite::Connection) -> Result<()> {
+        if let Some(ent) = self.entity.take() {
+            for (cols, (ids, values)) in self.groups.drain() {
+                insert_rows(tx, ent, &cols, &ids, values)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Inserts rows of one entity setting the same columns, in one statement. Should one of them
+/// exist after all, the statement changes nothing and each row is written on its own.
+fn insert_rows(
+    tx: &rusqlite::Connection,
+    ent: &Entity,
+    cols: &[&str],
+    ids: &[Box<str>],
+    values: Vec<rusqlite::types::Value>,
+) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let width = cols.len() + 1;
+    let one = format!("({})", vec!["?"; width].join(", "));
+    let sql = format!("INSERT INTO {} (id, {}) VALUES {}", ent.name, cols.join(", "), vec![one; ids.len()].join(", "));
+    match tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(&values)) {
+        Ok(_) => Ok(()),
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
+            let mut values = values.into_iter();
+            for id in ids {
+                let row: Vec<rusqlite::types::Value> = values.by_ref().take(width).skip(1).collect();
+                write_row(tx, ent, id, cols.iter().copied().zip(row).collect(), false)?;
+            }
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// An entity's place in the registry, where every table comes after those it refers to.
+fn rank(entity: &str) -> usize {
+    ENTITIES.iter().position(|e| e.name == entity).unwrap_or(usize::MAX)
+}
+
+fn max_seq(tx: &rusqlite::Connection) -> Result<i64> {
+    Ok(tx.query_row("SELECT coalesce(max(seq), 0) FROM change_log", [], |r| r.get(0))?)
+}
+
+/// Sets fields of a row, creating it (other columns at their defaults) if it does not exist.
+/// A row the log held no change of before the batch does not exist yet (every row is
+/// written with its changes), so it is inserted without looking first; should it exist all
+/// the same, its fields are updated.
+fn write_row(
+    tx: &rusqlite::Connection,
+    ent: &Entity,
+    row: &str,
+    fields: Vec<(&str, rusqlite::types::Value)>,
+    logged_before: bool,
+) -> Result<()> {
+    let cols: Vec<&str> = fields.iter().map(|f| f.0).collect();
     let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(fields.len() + 1);
     values.push(rusqlite::types::Value::Text(row.to_owned()));
-    values.extend(fields.iter().map(|f| json_to_sql(f.1)));
-    Ok(tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))? > 0)
+    values.extend(fields.into_iter().map(|f| f.1));
+    if cols.is_empty() {
+        tx.prepare_cached(&format!("INSERT OR IGNORE INTO {} (id) VALUES (?1)", ent.name))?.execute([row])?;
+        return Ok(());
+    }
+    let update = |values: &[rusqlite::types::Value]| -> Result<usize> {
+        let sets: Vec<String> = cols.iter().enumerate().map(|(i, col)| format!("{col} = ?{}", i + 2)).collect();
+        let sql = format!("UPDATE {} SET {} WHERE id = ?1", ent.name, sets.join(", "));
+        Ok(tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?)
+    };
+    if logged_before && update(&values)? > 0 {
+        return Ok(());
+    }
+    let marks: Vec<String> = (2..=cols.len() + 1).map(|i| format!("?{i}")).collect();
+    let sql = format!("INSERT INTO {} (id, {}) VALUES (?1, {})", ent.name, cols.join(", "), marks.join(", "));
+    match tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(&values)) {
+        Ok(_) => Ok(()),
+        Err(e)
+            if !logged_before
+                && e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation)
+                && row_exists(tx, ent, row)?.is_some() =>
+        {
+            update(&values).map(drop)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Removes a field's conflict, if it has one: for a field with at most one current value.
+fn close_conflict(tx: &rusqlite::Connection, entity: &str, row: &str, field: &str) -> Result<Option<bool>> {
+    let closed = tx
+        .prepare_cached("DELETE FROM sync_conflict WHERE entity = ?1 AND row_id = ?2 AND field = ?3")?
+        .execute(params![entity, row, field])?;
+    Ok((closed > 0).then_some(false))
 }
 
 /// Recomputes whether a field holds concurrent values. `Some(true)`: a conflict opened,
@@ -629,4 +922,16 @@ pub(crate) fn audit_entries(replica: &str, entries: &[(AuditAction, Option<&str>
             .set("detail", detail.clone());
     }
     cs
+}
+
+/// TEMP
+pub struct Cpu(f64, std::time::Instant);
+impl Cpu {
+    pub fn now() -> Cpu { Cpu(cpu_secs(), std::time::Instant::now()) }
+    pub fn elapsed_f(&self) -> f64 { cpu_secs() - self.0 }
+}
+fn cpu_secs() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let f: Vec<&str> = s.rsplit(')').next().unwrap().split_whitespace().collect();
+    (f[11].parse::<f64>().unwrap() + f[12].parse::<f64>().unwrap()) / 100.0
 }

@@ -503,6 +503,7 @@ pub(crate) fn materialise_insert(
 
 /// Sets some fields of a row, creating the row (other columns at their defaults) if it does
 /// not exist yet: import materialises whichever change of a row arrives first.
+#[allow(dead_code)]
 pub(crate) fn materialise_upsert(
     conn: &rusqlite::Connection,
     ent: &Entity,
