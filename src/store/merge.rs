@@ -340,7 +340,10 @@ fn version_vector(conn: &rusqlite::Connection, me: &str) -> Result<VersionVector
     let mut stmt = conn.prepare_cached("SELECT replica, hlc FROM sync_knowledge")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
     let mut vv = VersionVector(rows.collect::<rusqlite::Result<_>>()?);
-    let own: Option<i64> = conn.query_row("SELECT max(hlc) FROM change_log WHERE replica = ?1", [me], |r| r.get(0))?;
+    // Newest first through the merge-order index: found at once after a local write.
+    let own: Option<i64> = conn
+        .query_row("SELECT hlc FROM change_log WHERE replica = ?1 ORDER BY hlc DESC LIMIT 1", [me], |r| r.get(0))
+        .optional()?;
     if let Some(h) = own {
         vv.merge_max(&VersionVector([(me.to_owned(), h as u64)].into_iter().collect()));
     }
@@ -463,7 +466,7 @@ fn append_change(st: &mut ImportStatements<'_>, ent: &'static Entity, c: &Change
 /// How much of the pending values import keeps in memory before writing them to the tables
 /// (bytes, roughly). Larger batches write a row changed many times once instead of once
 /// per batch; the cost is memory beside the page cache.
-const PENDING_BYTES: usize = 32 << 20;
+const PENDING_BYTES: usize = 16 << 20;
 
 /// A change's position in merge order (clock, origin replica).
 type Order = (u64, std::rc::Rc<str>);
@@ -675,8 +678,8 @@ struct NewRows {
 }
 
 /// Rows per multi-row insert (and at most this many bound values, under SQLite's limit).
-const ROWS_PER_INSERT: usize = 200;
-const VALUES_PER_INSERT: usize = 8000;
+const ROWS_PER_INSERT: usize = 64;
+const VALUES_PER_INSERT: usize = 4000;
 
 impl NewRows {
     fn add(
@@ -725,7 +728,14 @@ fn insert_rows(
     let width = cols.len() + 1;
     let one = format!("({})", vec!["?"; width].join(", "));
     let sql = format!("INSERT INTO {} (id, {}) VALUES {}", ent.name, cols.join(", "), vec![one; ids.len()].join(", "));
-    match tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(&values)) {
+    // A full batch's statement comes back for the next batch with the same columns; a
+    // remainder's would only crowd the statement cache (a statement of many rows is large).
+    let done = if ids.len() == ROWS_PER_INSERT {
+        tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(&values))
+    } else {
+        tx.prepare(&sql)?.execute(rusqlite::params_from_iter(&values))
+    };
+    match done {
         Ok(_) => Ok(()),
         Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
             let mut values = values.into_iter();
