@@ -579,8 +579,8 @@ impl Pending {
         match (c.field.as_str(), c.value) {
             (INSERT, Value::Object(obj)) => {
                 row.inserted = true;
-                for (name, value) in &obj {
-                    self.bytes += row.set(field_of(ent, name)?.name, &order, json_to_sql(value), false);
+                for (name, value) in obj {
+                    self.bytes += row.set(field_of(ent, &name)?.name, &order, json_into_sql(value), false);
                 }
             }
             (INSERT, _) => return Err(StoreError::InvalidValue {
@@ -591,7 +591,7 @@ impl Pending {
             (name, value) => {
                 let field = if name == DELETED { DELETED } else { field_of(ent, name)?.name };
                 // Append-only entities never conflict (their only field change is a tombstone).
-                self.bytes += row.set(field, &order, json_to_sql(&value), !ent.append_only);
+                self.bytes += row.set(field, &order, json_into_sql(value), !ent.append_only);
             }
         }
         Ok(())
@@ -746,6 +746,14 @@ fn insert_rows(
             Ok(())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// [`json_to_sql`] taking the value, so a text moves instead of being copied.
+fn json_into_sql(v: Value) -> rusqlite::types::Value {
+    match v {
+        Value::String(s) => rusqlite::types::Value::Text(s),
+        other => json_to_sql(&other),
     }
 }
 
