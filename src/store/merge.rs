@@ -10,10 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::entities::{ENTITIES, Entity};
 use super::error::{Result, StoreError};
-use super::write::{
-    DELETED, INSERT, apply_in, check_value, field_leaves, field_of, json_to_sql, lookup, new_id,
-    row_exists,
-};
+use super::write::{DELETED, INSERT, apply_in, check_value, field_of, json_to_sql, lookup, new_id, row_exists};
 use super::{ChangeSet, Store, audit};
 use crate::domain::enums::AuditAction;
 use crate::sync::{Change, ChangeRef, Header, SyncError, VersionVector, wins};
@@ -165,7 +162,6 @@ impl Store {
         // Once a client is purged anywhere, no change for its rows may bring data back.
         let mut purges = super::purge::any_purged(&tx)?;
         let mut pending = Pending::new(&tx)?;
-        let t0 = crate::store::merge::Cpu::now();
         {
             let mut st = ImportStatements::new(&tx)?;
             while let Some(c) = next()? {
@@ -196,26 +192,22 @@ impl Store {
             }
             pending.flush(&tx, &mut st)?;
         }
-        eprintln!("TIMING stream+flush {:?} flush {:?}", t0.elapsed_f(), pending.spent);
-        let t0 = crate::store::merge::Cpu::now();
         report.rows_touched = pending.touched.len() as u64;
         let Pending { touched, fields, .. } = pending;
         drop(touched);
         let mut fields: Vec<_> = fields.into_iter().collect();
         fields.sort_unstable();
+        let has_links: bool = tx
+            .query_row("SELECT EXISTS (SELECT 1 FROM change_supersedes)", [], |r| r.get(0))
+            .map_err(StoreError::from)?;
         for ((entity, row, field), changes) in &fields {
-            // A field changed at most once has one current value at most: no conflict, and
-            // no need to look for its leaves (the usual case, and the costly query).
-            let refreshed =
-                if *changes > 1 { refresh_conflict(&tx, entity, row, field)? } else { close_conflict(&tx, entity, row, field)? };
-            match refreshed {
+            match refresh_conflict(&tx, (entity, row, field), *changes, has_links)? {
                 Some(true) => report.conflicts_opened += 1,
                 Some(false) => report.conflicts_closed += 1,
                 None => {}
             }
         }
         drop(fields);
-        eprintln!("TIMING conflicts {:?}", t0.elapsed_f());
         tx.execute("UPDATE replica SET hlc = max(hlc, ?1)", [max_hlc as i64]).map_err(StoreError::from)?;
         if !header.partial && !report.gap {
             raise(
@@ -256,15 +248,12 @@ impl Store {
                 ),
             );
         apply_in(&tx, &replica, &user, &cs)?;
-        let t0 = crate::store::merge::Cpu::now();
-        let r = tx.commit().map_err(|e| match e.sqlite_error_code() {
+        tx.commit().map_err(|e| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::ConstraintViolation) => SyncError::BadChange(
                 "it refers to rows neither it nor this store holds; ask the sender for an export with --all".to_owned(),
             ),
             _ => StoreError::from(e).into(),
-        });
-        eprintln!("TIMING commit {:?}", t0.elapsed_f());
-        r?;
+        })?;
         Ok(report)
     }
 
@@ -537,7 +526,6 @@ struct Pending {
     /// Fields whose current values may have changed, with the number of field changes the
     /// log holds for each (conflicts are recomputed for them at the end).
     fields: HashMap<(&'static str, Box<str>, &'static str), u32>,
-    spent: f64,
 }
 
 impl Pending {
@@ -549,7 +537,6 @@ impl Pending {
             bytes: 0,
             touched: HashSet::new(),
             fields: HashMap::new(),
-            spent: 0.0,
         })
     }
 
@@ -583,11 +570,13 @@ impl Pending {
                     self.bytes += row.set(field_of(ent, &name)?.name, &order, json_into_sql(value), false);
                 }
             }
-            (INSERT, _) => return Err(StoreError::InvalidValue {
-                entity: ent.name.to_owned(),
-                field: INSERT.to_owned(),
-                problem: "an insert must hold an object of fields".to_owned(),
-            }),
+            (INSERT, _) => {
+                return Err(StoreError::InvalidValue {
+                    entity: ent.name.to_owned(),
+                    field: INSERT.to_owned(),
+                    problem: "an insert must hold an object of fields".to_owned(),
+                });
+            }
             (name, value) => {
                 let field = if name == DELETED { DELETED } else { field_of(ent, name)?.name };
                 // Append-only entities never conflict (their only field change is a tombstone).
@@ -599,13 +588,6 @@ impl Pending {
 
     /// Writes the batch to the tables, in row order, and starts a new one.
     fn flush(&mut self, tx: &rusqlite::Connection, st: &mut ImportStatements<'_>) -> Result<()> {
-        let t0 = crate::store::merge::Cpu::now();
-        let r = self.flush_(tx, st);
-        self.spent += t0.elapsed_f();
-        eprintln!("TIMING one flush {:?}", t0.elapsed_f());
-        r
-    }
-    fn flush_(&mut self, tx: &rusqlite::Connection, st: &mut ImportStatements<'_>) -> Result<()> {
         // Parents before children (the registry's order), so a new parent row never has to
         // look for children waiting for it (a deferred foreign key scans the child table);
         // then by id, the tables' key order.
@@ -808,39 +790,37 @@ fn write_row(
     }
 }
 
-/// Removes a field's conflict, if it has one: for a field with at most one current value.
-fn close_conflict(tx: &rusqlite::Connection, entity: &str, row: &str, field: &str) -> Result<Option<bool>> {
-    let closed = tx
-        .prepare_cached("DELETE FROM sync_conflict WHERE entity = ?1 AND row_id = ?2 AND field = ?3")?
-        .execute(params![entity, row, field])?;
-    Ok((closed > 0).then_some(false))
-}
-
-/// Recomputes whether a field holds concurrent values. `Some(true)`: a conflict opened,
-/// `Some(false)`: one closed, `None`: no change.
-pub(crate) fn refresh_conflict(
+/// Recomputes whether a field holds concurrent values, given the number of field changes
+/// the log holds for it and whether any change has extra "has seen" links. `Some(true)`: a
+/// conflict opened, `Some(false)`: one closed, `None`: no change.
+fn refresh_conflict(
     tx: &rusqlite::Connection,
-    entity: &str,
-    row: &str,
-    field: &str,
+    (entity, row, field): (&str, &str, &str),
+    changes: u32,
+    has_links: bool,
 ) -> Result<Option<bool>> {
-    let leaves = field_leaves(tx, entity, row, field)?;
-    let distinct: HashSet<&str> = leaves.iter().map(|l| l.1.as_str()).collect();
-    let open = distinct.len() > 1;
-    let was: bool = tx
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_conflict WHERE entity = ?1 AND row_id = ?2 AND field = ?3)")?
-        .query_row(params![entity, row, field], |r| r.get(0))?;
-    if open == was {
-        return Ok(None);
-    }
-    if open {
-        tx.prepare_cached("INSERT INTO sync_conflict (entity, row_id, field) VALUES (?1, ?2, ?3)")?
-            .execute(params![entity, row, field])?;
+    // A field changed at most once has one current value at most: no need to look for its
+    // leaves (the usual case, and the costly query). Otherwise count the distinct values of
+    // its leaves, as `field_leaves` finds them, without reading them out.
+    let open = changes > 1 && {
+        let links = if has_links {
+            "AND NOT EXISTS (SELECT 1 FROM change_supersedes x WHERE x.superseded = c.change_id)"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT count(DISTINCT value) FROM change_log c WHERE entity = ?1 AND row_id = ?2 AND field = ?3
+               AND NOT EXISTS (SELECT 1 FROM change_log s WHERE s.supersedes = c.change_id) {links}"
+        );
+        tx.prepare_cached(&sql)?.query_row(params![entity, row, field], |r| r.get::<_, i64>(0))? > 1
+    };
+    let sql = if open {
+        "INSERT OR IGNORE INTO sync_conflict (entity, row_id, field) VALUES (?1, ?2, ?3)"
     } else {
-        tx.prepare_cached("DELETE FROM sync_conflict WHERE entity = ?1 AND row_id = ?2 AND field = ?3")?
-            .execute(params![entity, row, field])?;
-    }
-    Ok(Some(open))
+        "DELETE FROM sync_conflict WHERE entity = ?1 AND row_id = ?2 AND field = ?3"
+    };
+    let changed = tx.prepare_cached(sql)?.execute(params![entity, row, field])?;
+    Ok((changed > 0).then_some(open))
 }
 
 fn hash_table(conn: &rusqlite::Connection, ent: &Entity, hash: &mut Sha256) -> Result<()> {
@@ -940,16 +920,4 @@ pub(crate) fn audit_entries(replica: &str, entries: &[(AuditAction, Option<&str>
             .set("detail", detail.clone());
     }
     cs
-}
-
-/// TEMP
-pub struct Cpu(f64, std::time::Instant);
-impl Cpu {
-    pub fn now() -> Cpu { Cpu(cpu_secs(), std::time::Instant::now()) }
-    pub fn elapsed_f(&self) -> f64 { cpu_secs() - self.0 }
-}
-fn cpu_secs() -> f64 {
-    let s = std::fs::read_to_string("/proc/self/stat").unwrap();
-    let f: Vec<&str> = s.rsplit(')').next().unwrap().split_whitespace().collect();
-    (f[11].parse::<f64>().unwrap() + f[12].parse::<f64>().unwrap()) / 100.0
 }

@@ -102,8 +102,20 @@ mod tests {
         let insert = "INSERT INTO change_log (change_id, entity, row_id, field, value, hlc, replica, author)
                       VALUES (?1, 'client', '019ab000-0000-7000-8000-0000000000c1', 'alias', '\"x\"', ?2, ?3, 't')";
         let origin = "019ab000-0000-7000-8000-000000000001";
-        assert!(conn.execute(insert, rusqlite::params!["019ab000-0000-7000-8000-0000000000f9", 116127171215360001_i64, origin]).is_err());
-        assert!(conn.execute(insert, rusqlite::params!["019ab000-0000-7000-8000-0000000000f1", 116127171215360009_i64, origin]).is_err());
+        assert!(
+            conn.execute(
+                insert,
+                rusqlite::params!["019ab000-0000-7000-8000-0000000000f9", 116127171215360001_i64, origin]
+            )
+            .is_err()
+        );
+        assert!(
+            conn.execute(
+                insert,
+                rusqlite::params!["019ab000-0000-7000-8000-0000000000f1", 116127171215360009_i64, origin]
+            )
+            .is_err()
+        );
         assert_eq!(store.version_vector().unwrap().get(origin), 116127171215360001);
         assert!(store.check().unwrap().is_ok());
     }

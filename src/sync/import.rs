@@ -37,9 +37,7 @@ fn verify_with(path: &Path, keys: &Decryption, cache: &FileKeyCache) -> Result<(
 /// Verifies, then imports a bundle. The store is unchanged by any refusal.
 pub fn import(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<(Header, ImportReport), SyncError> {
     let cache = FileKeyCache::default();
-    let t0 = crate::store::merge::Cpu::now();
     let (header, _) = verify_with(path, &opts.keys, &cache)?;
-    eprintln!("TIMING verify {:?}", t0.elapsed_f());
     let (input, _) = crypto::open(path, &opts.keys, &cache)?;
     let mut reader = BundleReader::new(input, &path.display().to_string())?;
     if reader.header() != &header {
