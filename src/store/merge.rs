@@ -1009,4 +1009,34 @@ mod tests {
             assert_eq!(reference.get_or_insert_with(|| seen.clone()), &seen, "batch {batch}");
         }
     }
+
+    /// The log holds one change per origin and clock: a change with a new id at a known
+    /// origin and clock fails the import, which changes nothing.
+    #[test]
+    fn a_second_change_at_a_known_origin_and_clock_fails_the_import() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let mut a = Store::in_memory().unwrap();
+        generate(&mut a, &DemoOptions { clients: 3, seed: 1, today }, &mut |_, _| {}).unwrap();
+        let all = bundle_of(&a);
+        let mut b = Store::in_memory().unwrap();
+        import_with(&mut b, &all, PENDING_BYTES);
+        let mut reader = BundleReader::new(&all[..], "test").unwrap();
+        let header = reader.header().clone();
+        let mut writer = crate::sync::bundle::BundleWriter::new(Vec::new(), &header).unwrap();
+        let mut first = true;
+        while let Some(mut c) = reader.next_change().unwrap() {
+            if std::mem::take(&mut first) {
+                c.id = crate::store::new_id();
+            }
+            writer.push(&c).unwrap();
+        }
+        let forged = writer.finish().unwrap();
+        let before = b.fingerprint().unwrap();
+        let changes = |s: &Store| s.conn().query_row("SELECT count(*) FROM change_log", [], |r| r.get::<_, i64>(0));
+        let logged = changes(&b).unwrap();
+        let mut reader = BundleReader::new(&forged[..], "test").unwrap();
+        let header = reader.header().clone();
+        assert!(b.import_changes(&header, &mut || reader.next_change()).is_err());
+        assert_eq!((b.fingerprint().unwrap(), changes(&b).unwrap()), (before, logged));
+    }
 }
