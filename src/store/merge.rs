@@ -477,7 +477,8 @@ struct Slot {
     field: &'static str,
     order: Order,
     value: rusqlite::types::Value,
-    /// Field changes (not inserts) of this field in the batch, for the conflict check.
+    /// Field changes (not inserts) of this field in the batch; when there are any, the
+    /// flush adds those the log held before, for the conflict check.
     changes: u32,
     /// A change already in the log is later in merge order: the table holds its value.
     covered: bool,
