@@ -565,15 +565,10 @@ impl Pending {
         };
         let order: Order = (c.hlc, replica);
         let key = (ent.name, c.row.into_boxed_str());
-        if !self.rows.contains_key(&key) {
-            self.bytes += key.1.len() + 96;
-        }
-        let row = self.rows.entry(key).or_insert_with(|| PendingRow {
-            ent,
-            rank: rank(ent.name),
-            min_hlc: c.hlc,
-            inserted: false,
-            slots: Vec::new(),
+        let key_bytes = key.1.len() + 96;
+        let row = self.rows.entry(key).or_insert_with(|| {
+            self.bytes += key_bytes;
+            PendingRow { ent, rank: rank(ent.name), min_hlc: c.hlc, inserted: false, slots: Vec::new() }
         });
         row.min_hlc = row.min_hlc.min(c.hlc);
         match (c.field.as_str(), c.value) {
