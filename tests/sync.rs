@@ -405,6 +405,40 @@ fn a_passphrase_bundle_opens_with_the_passphrase_only() {
     assert_eq!(dump(&a), dump(&b));
 }
 
+#[test]
+fn a_passphrase_bundle_keeps_scrypt_within_the_memory_budget_and_a_costlier_one_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b) = (Store::in_memory().unwrap(), Store::in_memory().unwrap());
+    new_client(&mut a, "Provlund");
+    let path = dir.path().join("p.bundle");
+    let pass = || Zeroizing::new("correct horse battery".to_owned());
+    export(&mut a, &path, &opts(None, Encryption::Passphrase { passphrase: pass(), work_factor: None })).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    let header_end = bytes.windows(4).position(|w| w == b"\n---").unwrap();
+    let header = String::from_utf8(bytes[..header_end].to_vec()).unwrap();
+    let stanza = header.lines().find(|l| l.starts_with("-> scrypt ")).unwrap().to_owned();
+    assert!(stanza.ends_with(&format!(" {}", sluss::sync::crypto::PASSPHRASE_WORK_FACTOR)), "{stanza}");
+    assert_eq!(sluss::sync::crypto::PASSPHRASE_WORK_FACTOR, 16, "64 MiB: see docs/security.md before raising it");
+
+    // The same file as an older sluss wrote it, with age's own (costlier) choice: refused
+    // before any key is derived, naming the cost, and the store is unchanged.
+    let costly = format!("{} 18", stanza.rsplit_once(' ').unwrap().0);
+    let mut old = header.replacen(&stanza, &costly, 1).into_bytes();
+    old.extend_from_slice(&bytes[header_end..]);
+    let old_path = dir.path().join("old.bundle");
+    std::fs::write(&old_path, &old).unwrap();
+    let before = whole_store_hash(&b);
+    let keys = || Decryption { identities: vec![], passphrase: Some(pass()) };
+    let err = import(&mut b, &old_path, &ImportOptions { keys: keys() }).unwrap_err();
+    assert!(matches!(err, SyncError::Key(_)), "{err:?}");
+    assert!(err.to_string().contains("work factor 18 (256 MiB"), "{err}");
+    assert!(err.is_refusal());
+    assert_eq!(whole_store_hash(&b), before);
+
+    import(&mut b, &path, &ImportOptions { keys: keys() }).unwrap();
+    assert_eq!(dump(&a), dump(&b));
+}
+
 // --- partner export -------------------------------------------------------------------------
 
 #[test]

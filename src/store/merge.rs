@@ -10,9 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::entities::{ENTITIES, Entity};
 use super::error::{Result, StoreError};
-use super::write::{
-    DELETED, INSERT, apply_in, check_value, field_leaves, field_of, json_to_sql, lookup, materialise_upsert, new_id,
-};
+use super::write::{DELETED, INSERT, apply_in, check_value, field_of, json_to_sql, lookup, new_id, row_exists};
 use super::{ChangeSet, Store, audit};
 use crate::domain::enums::AuditAction;
 use crate::sync::{Change, ChangeRef, Header, SyncError, VersionVector, wins};
@@ -152,6 +150,17 @@ impl Store {
         header: &Header,
         next: &mut dyn FnMut() -> std::result::Result<Option<Change>, SyncError>,
     ) -> std::result::Result<ImportReport, SyncError> {
+        self.import_in_batches(header, next, PENDING_BYTES)
+    }
+
+    /// [`Store::import_changes`], writing the tables whenever the pending values pass `batch`
+    /// bytes (tests use tiny batches to write every row many times).
+    fn import_in_batches(
+        &mut self,
+        header: &Header,
+        next: &mut dyn FnMut() -> std::result::Result<Option<Change>, SyncError>,
+        batch: usize,
+    ) -> std::result::Result<ImportReport, SyncError> {
         let replica = self.replica_id.clone();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
         // Rows may arrive before the rows they refer to (a relay delivers changes of several
@@ -160,14 +169,10 @@ impl Store {
         let mut report = ImportReport { source: header.source.clone(), ..ImportReport::default() };
         let before = version_vector(&tx, &replica)?;
         report.gap = !header.since.le(&before);
-        // Fields whose current values may have changed (conflicts are recomputed for them
-        // at the end, in row order), and rows whose materialised values changed. Keys name
-        // the entity and field by their registry entries: one allocation per row id.
-        let mut fields: HashSet<(&'static str, Box<str>, &'static str)> = HashSet::new();
-        let mut rows: HashSet<(&'static str, Box<str>)> = HashSet::new();
         let mut max_hlc = 0u64;
         // Once a client is purged anywhere, no change for its rows may bring data back.
         let mut purges = super::purge::any_purged(&tx)?;
+        let mut pending = Pending::new(&tx)?;
         {
             let mut st = ImportStatements::new(&tx)?;
             while let Some(c) = next()? {
@@ -177,34 +182,38 @@ impl Store {
                     report.known += 1;
                     continue;
                 }
-                let Some(materialised) = apply_foreign(&tx, &mut st, ent, &c)? else {
+                if !append_change(&mut st, ent, &c)? {
                     report.known += 1;
                     continue;
-                };
-                if c.entity == super::purge::ENTITY
-                    && c.field == INSERT
-                    && let Some(client) = c.value.get("client_id").and_then(Value::as_str)
-                {
-                    super::purge::apply_purge(&tx, client)?;
-                    purges = true;
                 }
                 report.new += 1;
                 max_hlc = max_hlc.max(c.hlc);
-                if materialised {
-                    rows.insert((ent.name, c.row.as_str().into()));
-                }
-                if c.field != INSERT && !ent.append_only {
-                    let field = if c.field == DELETED { DELETED } else { field_of(ent, &c.field)?.name };
-                    fields.insert((ent.name, c.row.into_boxed_str(), field));
+                let purged_client = (c.entity == super::purge::ENTITY && c.field == INSERT)
+                    .then(|| c.value.get("client_id").and_then(Value::as_str).map(str::to_owned))
+                    .flatten();
+                pending.add(ent, c)?;
+                if let Some(client) = purged_client {
+                    // The purge finds the client's rows in the tables: they must be written first.
+                    pending.flush(&tx, &mut st)?;
+                    super::purge::apply_purge(&tx, &client)?;
+                    pending.base_seq = max_seq(&tx)?;
+                    purges = true;
+                } else if pending.bytes > batch {
+                    pending.flush(&tx, &mut st)?;
                 }
             }
+            pending.flush(&tx, &mut st)?;
         }
-        report.rows_touched = rows.len() as u64;
-        drop(rows);
+        report.rows_touched = pending.touched.len() as u64;
+        let Pending { touched, fields, .. } = pending;
+        drop(touched);
         let mut fields: Vec<_> = fields.into_iter().collect();
         fields.sort_unstable();
-        for (entity, row, field) in &fields {
-            match refresh_conflict(&tx, entity, row, field)? {
+        let has_links: bool = tx
+            .query_row("SELECT EXISTS (SELECT 1 FROM change_supersedes)", [], |r| r.get(0))
+            .map_err(StoreError::from)?;
+        for ((entity, row, field), changes) in &fields {
+            match refresh_conflict(&tx, (entity, row, field), *changes, has_links)? {
                 Some(true) => report.conflicts_opened += 1,
                 Some(false) => report.conflicts_closed += 1,
                 None => {}
@@ -332,7 +341,10 @@ fn version_vector(conn: &rusqlite::Connection, me: &str) -> Result<VersionVector
     let mut stmt = conn.prepare_cached("SELECT replica, hlc FROM sync_knowledge")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
     let mut vv = VersionVector(rows.collect::<rusqlite::Result<_>>()?);
-    let own: Option<i64> = conn.query_row("SELECT max(hlc) FROM change_log WHERE replica = ?1", [me], |r| r.get(0))?;
+    // Newest first through the merge-order index: found at once after a local write.
+    let own: Option<i64> = conn
+        .query_row("SELECT hlc FROM change_log WHERE replica = ?1 ORDER BY hlc DESC LIMIT 1", [me], |r| r.get(0))
+        .optional()?;
     if let Some(h) = own {
         vv.merge_max(&VersionVector([(me.to_owned(), h as u64)].into_iter().collect()));
     }
@@ -406,8 +418,10 @@ struct ImportStatements<'c> {
     insert: rusqlite::CachedStatement<'c>,
     /// Adds an extra "has seen" link.
     link: rusqlite::CachedStatement<'c>,
-    /// The changes of a row at or after a clock value.
-    newer: rusqlite::CachedStatement<'c>,
+    /// A row's changes logged before the pending ones: the field and clock of each (from
+    /// the index alone), and the origin and an insert's value only for those at or after a
+    /// clock value (the only ones that can beat a pending change).
+    older: rusqlite::CachedStatement<'c>,
 }
 
 impl<'c> ImportStatements<'c> {
@@ -419,21 +433,17 @@ impl<'c> ImportStatements<'c> {
             )?,
             link: tx
                 .prepare_cached("INSERT OR IGNORE INTO change_supersedes (change_id, superseded) VALUES (?1, ?2)")?,
-            newer: tx.prepare_cached(
-                "SELECT field, hlc, replica, value FROM change_log WHERE entity = ?1 AND row_id = ?2 AND hlc >= ?3",
+            older: tx.prepare_cached(
+                "SELECT field, hlc, CASE WHEN hlc >= ?4 THEN replica END,
+                        CASE WHEN hlc >= ?4 AND field = '*' THEN value END
+                 FROM change_log WHERE entity = ?1 AND row_id = ?2 AND seq <= ?3",
             )?,
         })
     }
 }
 
-/// Adds one foreign change to the log and materialises what it wins. `None`: the log held
-/// it already (nothing done); otherwise whether the row's materialised values changed.
-fn apply_foreign(
-    tx: &rusqlite::Connection,
-    st: &mut ImportStatements<'_>,
-    ent: &'static Entity,
-    c: &Change,
-) -> Result<Option<bool>> {
+/// Adds one foreign change to the log; whether it was new (false: the log held it already).
+fn append_change(st: &mut ImportStatements<'_>, ent: &'static Entity, c: &Change) -> Result<bool> {
     let added = st.insert.execute(params![
         c.id,
         ent.name,
@@ -446,90 +456,382 @@ fn apply_foreign(
         c.supersedes.first()
     ])?;
     if added == 0 {
-        return Ok(None);
+        return Ok(false);
     }
     for seen in c.supersedes.iter().skip(1) {
         st.link.execute(params![c.id, seen])?;
     }
-    // Last writer wins: the fields a change later in merge order already decides, read in
-    // one query for the row (usually none: a bundle arrives in merge order).
-    let mut covered: Vec<String> = Vec::new();
-    let mut all_covered = false;
-    {
-        let mut later = st.newer.query(params![ent.name, c.row, c.hlc as i64])?;
-        while let Some(r) = later.next()? {
-            let hlc = r.get::<_, i64>(1)? as u64;
-            let replica = text(r, 2)?;
-            if !wins((hlc, replica), c.order()) {
+    Ok(true)
+}
+
+/// How much of the pending values import keeps in memory before writing them to the tables
+/// (bytes, roughly). Larger batches write a row changed many times once instead of once
+/// per batch; the cost is memory beside the page cache.
+const PENDING_BYTES: usize = 16 << 20;
+
+/// A change's position in merge order (clock, origin replica).
+type Order = (u64, std::rc::Rc<str>);
+
+/// The newest value a pending batch holds for one field of a row.
+struct Slot {
+    field: &'static str,
+    order: Order,
+    value: rusqlite::types::Value,
+    /// Field changes (not inserts) of this field in the batch; when there are any, the
+    /// flush adds those the log held before, for the conflict check.
+    changes: u32,
+    /// A change already in the log is later in merge order: the table holds its value.
+    covered: bool,
+}
+
+/// What a pending batch holds for one row: the newest value of each field it sets.
+struct PendingRow {
+    ent: &'static Entity,
+    rank: usize,
+    /// The smallest clock among the batch's changes to the row: an older change below it
+    /// cannot beat any of them.
+    min_hlc: u64,
+    inserted: bool,
+    slots: Vec<Slot>,
+}
+
+impl PendingRow {
+    fn set(&mut self, field: &'static str, order: &Order, value: rusqlite::types::Value, change: bool) -> usize {
+        let changes = u32::from(change);
+        match self.slots.iter_mut().find(|s| s.field == field) {
+            Some(slot) => {
+                slot.changes += changes;
+                if wins((order.0, &order.1), (slot.order.0, &slot.order.1)) {
+                    slot.order = order.clone();
+                    slot.value = value;
+                }
+                0
+            }
+            None => {
+                let size = sql_size(&value) + std::mem::size_of::<Slot>();
+                self.slots.push(Slot { field, order: order.clone(), value, changes, covered: false });
+                size
+            }
+        }
+    }
+}
+
+fn sql_size(v: &rusqlite::types::Value) -> usize {
+    match v {
+        rusqlite::types::Value::Text(s) => s.len(),
+        rusqlite::types::Value::Blob(b) => b.len(),
+        _ => 0,
+    }
+}
+
+/// New changes already in the log but not yet in the tables, folded per row and field by
+/// last-writer-wins. Materialising per row, in row order, writes each row once per batch
+/// however many of its changes the batch holds, and a new row with one insert instead of
+/// an insert and an update per later change; the tables' b-trees are written in key order.
+struct Pending {
+    /// Changes in the log at or below this `seq` were there before the batch.
+    base_seq: i64,
+    rows: HashMap<(&'static str, Box<str>), PendingRow>,
+    replicas: HashSet<std::rc::Rc<str>>,
+    bytes: usize,
+    /// Rows whose materialised values were written, over the whole import.
+    touched: HashSet<(&'static str, Box<str>)>,
+    /// Fields whose current values may have changed, with the number of field changes the
+    /// log holds for each (conflicts are recomputed for them at the end).
+    fields: HashMap<(&'static str, Box<str>, &'static str), u32>,
+}
+
+impl Pending {
+    fn new(tx: &rusqlite::Connection) -> Result<Self> {
+        Ok(Pending {
+            base_seq: max_seq(tx)?,
+            rows: HashMap::new(),
+            replicas: HashSet::new(),
+            bytes: 0,
+            touched: HashSet::new(),
+            fields: HashMap::new(),
+        })
+    }
+
+    /// Folds in a change just added to the log.
+    fn add(&mut self, ent: &'static Entity, c: Change) -> Result<()> {
+        let replica = match self.replicas.get(c.replica.as_str()) {
+            Some(r) => r.clone(),
+            None => {
+                let r: std::rc::Rc<str> = c.replica.as_str().into();
+                self.replicas.insert(r.clone());
+                r
+            }
+        };
+        let order: Order = (c.hlc, replica);
+        let key = (ent.name, c.row.into_boxed_str());
+        let key_bytes = key.1.len() + 96;
+        let row = self.rows.entry(key).or_insert_with(|| {
+            self.bytes += key_bytes;
+            PendingRow { ent, rank: rank(ent.name), min_hlc: c.hlc, inserted: false, slots: Vec::new() }
+        });
+        row.min_hlc = row.min_hlc.min(c.hlc);
+        match (c.field.as_str(), c.value) {
+            (INSERT, Value::Object(obj)) => {
+                row.inserted = true;
+                for (name, value) in obj {
+                    self.bytes += row.set(field_of(ent, &name)?.name, &order, json_into_sql(value), false);
+                }
+            }
+            (INSERT, _) => {
+                return Err(StoreError::InvalidValue {
+                    entity: ent.name.to_owned(),
+                    field: INSERT.to_owned(),
+                    problem: "an insert must hold an object of fields".to_owned(),
+                });
+            }
+            (name, value) => {
+                let field = if name == DELETED { DELETED } else { field_of(ent, name)?.name };
+                // Append-only entities never conflict (their only field change is a tombstone).
+                self.bytes += row.set(field, &order, json_into_sql(value), !ent.append_only);
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the batch to the tables, in row order, and starts a new one.
+    fn flush(&mut self, tx: &rusqlite::Connection, st: &mut ImportStatements<'_>) -> Result<()> {
+        // Parents before children (the registry's order), so a new parent row never has to
+        // look for children waiting for it (a deferred foreign key scans the child table);
+        // then by id, the tables' key order.
+        let mut rows: Vec<_> = self.rows.drain().collect();
+        rows.sort_unstable_by(|a, b| (a.1.rank, &a.0.1).cmp(&(b.1.rank, &b.0.1)));
+        let mut new_rows = NewRows::default();
+        for ((entity, row), mut p) in rows {
+            if new_rows.entity.is_some_and(|e| e.name != entity) {
+                new_rows.write(tx)?;
+            }
+            let mut older = false;
+            let mut later = st.older.query(params![entity, &*row, self.base_seq, p.min_hlc as i64])?;
+            while let Some(r) = later.next()? {
+                older = true;
+                let field = text(r, 0)?;
+                let hlc = r.get::<_, i64>(1)? as u64;
+                if field != INSERT
+                    && let Some(slot) = p.slots.iter_mut().find(|s| s.field == field)
+                    && slot.changes > 0
+                {
+                    slot.changes += 1;
+                }
+                let Some(replica) = opt_text(r, 2)? else {
+                    continue;
+                };
+                let beats = |slot: &Slot| wins((hlc, replica), (slot.order.0, &slot.order.1));
+                if field == INSERT {
+                    let raw = opt_text(r, 3)?.unwrap_or("{}");
+                    if let Ok(obj) = serde_json::from_str::<HashMap<String, serde::de::IgnoredAny>>(raw) {
+                        for slot in p.slots.iter_mut().filter(|s| obj.contains_key(s.field)) {
+                            slot.covered |= beats(slot);
+                        }
+                    }
+                } else if let Some(slot) = p.slots.iter_mut().find(|s| s.field == field) {
+                    slot.covered |= beats(slot);
+                }
+            }
+            drop(later);
+            for slot in p.slots.iter().filter(|s| s.changes > 0) {
+                self.fields.insert((entity, row.clone(), slot.field), slot.changes);
+            }
+            let winning: Vec<(&'static str, rusqlite::types::Value)> =
+                p.slots.into_iter().filter(|s| !s.covered).map(|s| (s.field, s.value)).collect();
+            if winning.is_empty() && !p.inserted {
                 continue;
             }
-            let field = text(r, 0)?;
-            if field == INSERT {
-                let raw = text(r, 3)?;
-                if let Ok(obj) = serde_json::from_str::<HashMap<String, serde::de::IgnoredAny>>(raw) {
-                    covered.extend(obj.into_keys());
-                }
-            } else if field == c.field {
-                all_covered = true;
+            if older || winning.is_empty() {
+                write_row(tx, p.ent, &row, winning, older)?;
             } else {
-                covered.push(field.to_owned());
+                new_rows.add(tx, p.ent, &row, winning)?;
             }
+            self.touched.insert((entity, row));
         }
+        new_rows.write(tx)?;
+        self.rows.shrink_to(1024);
+        self.bytes = 0;
+        self.base_seq = max_seq(tx)?;
+        Ok(())
     }
-    let is_covered = |name: &str| covered.iter().any(|f| f == name);
-    let winning: Vec<(&str, &Value)> = match (&c.field[..], &c.value) {
-        (INSERT, Value::Object(obj)) => {
-            obj.iter().filter(|(name, _)| !is_covered(name)).map(|(name, value)| (name.as_str(), value)).collect()
-        }
-        (field, value) => {
-            if all_covered || is_covered(field) {
-                return Ok(Some(false));
-            }
-            vec![(field, value)]
-        }
-    };
-    if c.field == INSERT || !materialise_update(tx, ent, &c.row, &winning)? {
-        materialise_upsert(tx, ent, &c.row, &winning)?;
-    }
-    Ok(Some(true))
 }
 
-/// Sets fields of a row if it exists; whether it did. Cheaper than an upsert, which builds
-/// and checks a whole new row before it finds the existing one.
-fn materialise_update(tx: &rusqlite::Connection, ent: &Entity, row: &str, fields: &[(&str, &Value)]) -> Result<bool> {
-    let sets: Vec<String> = fields.iter().enumerate().map(|(i, (col, _))| format!("{col} = ?{}", i + 2)).collect();
-    let sql = format!("UPDATE {} SET {} WHERE id = ?1", ent.name, sets.join(", "));
+/// Rows of one entity that the log held no change of before the batch: inserted several
+/// to a statement, grouped by the columns they set. Fewer statements cost less, and for
+/// the tables with a search index much less: FTS5 writes its pending terms to disk at the
+/// end of every statement that touches it.
+#[derive(Default)]
+struct NewRows {
+    entity: Option<&'static Entity>,
+    groups: HashMap<Vec<&'static str>, RowGroup>,
+}
+
+/// Rows setting the same columns: their ids, and their values row after row (id first).
+type RowGroup = (Vec<Box<str>>, Vec<rusqlite::types::Value>);
+
+/// Rows per multi-row insert (and at most this many bound values, under SQLite's limit).
+const ROWS_PER_INSERT: usize = 64;
+const VALUES_PER_INSERT: usize = 4000;
+
+impl NewRows {
+    fn add(
+        &mut self,
+        tx: &rusqlite::Connection,
+        ent: &'static Entity,
+        row: &str,
+        mut fields: Vec<(&'static str, rusqlite::types::Value)>,
+    ) -> Result<()> {
+        self.entity = Some(ent);
+        fields.sort_unstable_by_key(|f| f.0);
+        let cols: Vec<&'static str> = fields.iter().map(|f| f.0).collect();
+        let (ids, values) = self.groups.entry(cols.clone()).or_default();
+        ids.push(row.into());
+        values.push(rusqlite::types::Value::Text(row.to_owned()));
+        values.extend(fields.into_iter().map(|f| f.1));
+        if ids.len() >= ROWS_PER_INSERT || values.len() >= VALUES_PER_INSERT {
+            let (ids, values) = self.groups.remove(&cols).unwrap_or_default();
+            insert_rows(tx, ent, &cols, &ids, values)?;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, tx: &rusqlite::Connection) -> Result<()> {
+        if let Some(ent) = self.entity.take() {
+            for (cols, (ids, values)) in self.groups.drain() {
+                insert_rows(tx, ent, &cols, &ids, values)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Inserts rows of one entity setting the same columns, in one statement. Should one of them
+/// exist after all, the statement changes nothing and each row is written on its own.
+fn insert_rows(
+    tx: &rusqlite::Connection,
+    ent: &Entity,
+    cols: &[&str],
+    ids: &[Box<str>],
+    values: Vec<rusqlite::types::Value>,
+) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let width = cols.len() + 1;
+    let one = format!("({})", vec!["?"; width].join(", "));
+    let sql = format!("INSERT INTO {} (id, {}) VALUES {}", ent.name, cols.join(", "), vec![one; ids.len()].join(", "));
+    // A full batch's statement comes back for the next batch with the same columns; a
+    // remainder's would only crowd the statement cache (a statement of many rows is large).
+    let done = if ids.len() == ROWS_PER_INSERT {
+        tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(&values))
+    } else {
+        tx.prepare(&sql)?.execute(rusqlite::params_from_iter(&values))
+    };
+    match done {
+        Ok(_) => Ok(()),
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
+            let mut values = values.into_iter();
+            for id in ids {
+                let row: Vec<rusqlite::types::Value> = values.by_ref().take(width).skip(1).collect();
+                write_row(tx, ent, id, cols.iter().copied().zip(row).collect(), false)?;
+            }
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// [`json_to_sql`] taking the value, so a text moves instead of being copied.
+fn json_into_sql(v: Value) -> rusqlite::types::Value {
+    match v {
+        Value::String(s) => rusqlite::types::Value::Text(s),
+        other => json_to_sql(&other),
+    }
+}
+
+/// An entity's place in the registry, where every table comes after those it refers to.
+fn rank(entity: &str) -> usize {
+    ENTITIES.iter().position(|e| e.name == entity).unwrap_or(usize::MAX)
+}
+
+fn max_seq(tx: &rusqlite::Connection) -> Result<i64> {
+    Ok(tx.query_row("SELECT coalesce(max(seq), 0) FROM change_log", [], |r| r.get(0))?)
+}
+
+/// Sets fields of a row, creating it (other columns at their defaults) if it does not exist.
+/// A row the log held no change of before the batch does not exist yet (every row is
+/// written with its changes), so it is inserted without looking first; should it exist all
+/// the same, its fields are updated.
+fn write_row(
+    tx: &rusqlite::Connection,
+    ent: &Entity,
+    row: &str,
+    fields: Vec<(&str, rusqlite::types::Value)>,
+    logged_before: bool,
+) -> Result<()> {
+    let cols: Vec<&str> = fields.iter().map(|f| f.0).collect();
     let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(fields.len() + 1);
     values.push(rusqlite::types::Value::Text(row.to_owned()));
-    values.extend(fields.iter().map(|f| json_to_sql(f.1)));
-    Ok(tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))? > 0)
+    values.extend(fields.into_iter().map(|f| f.1));
+    if cols.is_empty() {
+        tx.prepare_cached(&format!("INSERT OR IGNORE INTO {} (id) VALUES (?1)", ent.name))?.execute([row])?;
+        return Ok(());
+    }
+    let update = |values: &[rusqlite::types::Value]| -> Result<usize> {
+        let sets: Vec<String> = cols.iter().enumerate().map(|(i, col)| format!("{col} = ?{}", i + 2)).collect();
+        let sql = format!("UPDATE {} SET {} WHERE id = ?1", ent.name, sets.join(", "));
+        Ok(tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?)
+    };
+    if logged_before && update(&values)? > 0 {
+        return Ok(());
+    }
+    let marks: Vec<String> = (2..=cols.len() + 1).map(|i| format!("?{i}")).collect();
+    let sql = format!("INSERT INTO {} (id, {}) VALUES (?1, {})", ent.name, cols.join(", "), marks.join(", "));
+    match tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(&values)) {
+        Ok(_) => Ok(()),
+        Err(e)
+            if !logged_before
+                && e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation)
+                && row_exists(tx, ent, row)?.is_some() =>
+        {
+            update(&values).map(drop)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
-/// Recomputes whether a field holds concurrent values. `Some(true)`: a conflict opened,
-/// `Some(false)`: one closed, `None`: no change.
-pub(crate) fn refresh_conflict(
+/// Recomputes whether a field holds concurrent values, given the number of field changes
+/// the log holds for it and whether any change has extra "has seen" links. `Some(true)`: a
+/// conflict opened, `Some(false)`: one closed, `None`: no change.
+fn refresh_conflict(
     tx: &rusqlite::Connection,
-    entity: &str,
-    row: &str,
-    field: &str,
+    (entity, row, field): (&str, &str, &str),
+    changes: u32,
+    has_links: bool,
 ) -> Result<Option<bool>> {
-    let leaves = field_leaves(tx, entity, row, field)?;
-    let distinct: HashSet<&str> = leaves.iter().map(|l| l.1.as_str()).collect();
-    let open = distinct.len() > 1;
-    let was: bool = tx
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_conflict WHERE entity = ?1 AND row_id = ?2 AND field = ?3)")?
-        .query_row(params![entity, row, field], |r| r.get(0))?;
-    if open == was {
-        return Ok(None);
-    }
-    if open {
-        tx.prepare_cached("INSERT INTO sync_conflict (entity, row_id, field) VALUES (?1, ?2, ?3)")?
-            .execute(params![entity, row, field])?;
+    // A field changed at most once has one current value at most: no need to look for its
+    // leaves (the usual case, and the costly query). Otherwise count the distinct values of
+    // its leaves, as `field_leaves` finds them, without reading them out.
+    let open = changes > 1 && {
+        let links = if has_links {
+            "AND NOT EXISTS (SELECT 1 FROM change_supersedes x WHERE x.superseded = c.change_id)"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT count(DISTINCT value) FROM change_log c WHERE entity = ?1 AND row_id = ?2 AND field = ?3
+               AND NOT EXISTS (SELECT 1 FROM change_log s WHERE s.supersedes = c.change_id) {links}"
+        );
+        tx.prepare_cached(&sql)?.query_row(params![entity, row, field], |r| r.get::<_, i64>(0))? > 1
+    };
+    let sql = if open {
+        "INSERT OR IGNORE INTO sync_conflict (entity, row_id, field) VALUES (?1, ?2, ?3)"
     } else {
-        tx.prepare_cached("DELETE FROM sync_conflict WHERE entity = ?1 AND row_id = ?2 AND field = ?3")?
-            .execute(params![entity, row, field])?;
-    }
-    Ok(Some(open))
+        "DELETE FROM sync_conflict WHERE entity = ?1 AND row_id = ?2 AND field = ?3"
+    };
+    let changed = tx.prepare_cached(sql)?.execute(params![entity, row, field])?;
+    Ok((changed > 0).then_some(open))
 }
 
 fn hash_table(conn: &rusqlite::Connection, ent: &Entity, hash: &mut Sha256) -> Result<()> {
@@ -629,4 +931,108 @@ pub(crate) fn audit_entries(replica: &str, entries: &[(AuditAction, Option<&str>
             .set("detail", detail.clone());
     }
     cs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::{DemoOptions, churn, generate};
+    use crate::sync::bundle::BundleReader;
+    use crate::sync::{Encryption, write_bundle};
+
+    fn bundle_of(store: &Store) -> Vec<u8> {
+        write_bundle(store, u64::MAX, &Encryption::None, Vec::new()).unwrap().1
+    }
+
+    fn import_with(store: &mut Store, bytes: &[u8], batch: usize) -> ImportReport {
+        let mut reader = BundleReader::new(bytes, "test").unwrap();
+        let header = reader.header().clone();
+        store.import_in_batches(&header, &mut || reader.next_change(), batch).unwrap()
+    }
+
+    fn conflicts(store: &Store) -> Vec<(String, String, String)> {
+        let mut stmt =
+            store.conn().prepare("SELECT entity, row_id, field FROM sync_conflict ORDER BY 1, 2, 3").unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(|r| r.unwrap()).collect()
+    }
+
+    /// Writing the tables per row and batch must give what writing each change as it
+    /// arrives gave: the source's data, whatever the batch size, into a new store or over
+    /// rows that exist, with concurrent edits in conflict on both sides.
+    #[test]
+    fn any_batch_size_gives_the_same_tables_and_conflicts() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let mut a = Store::in_memory().unwrap();
+        generate(&mut a, &DemoOptions { clients: 40, seed: 7, today }, &mut |_, _| {}).unwrap();
+        let base = bundle_of(&a);
+        churn(&mut a, 600, 7, today, &mut |_, _| {}).unwrap();
+        let all = bundle_of(&a);
+        let mut reference = None;
+        for batch in [0, 2_000, PENDING_BYTES] {
+            let mut b = Store::in_memory().unwrap();
+            let report = import_with(&mut b, &all, batch);
+            assert_eq!(b.fingerprint().unwrap(), a.fingerprint().unwrap(), "batch {batch}");
+            assert!(b.check().unwrap().is_ok(), "batch {batch}: {:?}", b.check().unwrap().problems);
+            let again = import_with(&mut b, &all, batch);
+            assert_eq!((again.new, again.rows_touched), (0, 0));
+
+            let mut c = Store::in_memory().unwrap();
+            import_with(&mut c, &base, batch);
+            import_with(&mut c, &all, batch);
+            assert_eq!(c.fingerprint().unwrap(), a.fingerprint().unwrap(), "batch {batch}, in two steps");
+            assert!(c.check().unwrap().is_ok(), "batch {batch}: {:?}", c.check().unwrap().problems);
+
+            // Concurrent edits of the same fields, each side unaware of the other.
+            let clients: Vec<String> = {
+                let mut stmt = b.conn().prepare("SELECT id FROM client ORDER BY id LIMIT 5").unwrap();
+                stmt.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+            };
+            for (store, alias) in [(&mut b, "Från B"), (&mut c, "Från C")] {
+                let mut cs = ChangeSet::new();
+                for id in &clients {
+                    cs.update("client", id).set("alias", alias);
+                }
+                store.apply("test", &cs).unwrap();
+            }
+            let (from_b, from_c) = (bundle_of(&b), bundle_of(&c));
+            let into_c = import_with(&mut c, &from_b, batch);
+            let into_b = import_with(&mut b, &from_c, batch);
+            assert_eq!((into_b.conflicts_opened, into_c.conflicts_opened), (5, 5), "batch {batch}");
+            assert_eq!(b.fingerprint().unwrap(), c.fingerprint().unwrap(), "batch {batch}");
+            assert_eq!(conflicts(&b), conflicts(&c));
+            assert!(b.check().unwrap().is_ok() && c.check().unwrap().is_ok());
+            let seen = (report.new, report.rows_touched, conflicts(&b));
+            assert_eq!(reference.get_or_insert_with(|| seen.clone()), &seen, "batch {batch}");
+        }
+    }
+
+    /// The log holds one change per origin and clock: a change with a new id at a known
+    /// origin and clock fails the import, which changes nothing.
+    #[test]
+    fn a_second_change_at_a_known_origin_and_clock_fails_the_import() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let mut a = Store::in_memory().unwrap();
+        generate(&mut a, &DemoOptions { clients: 3, seed: 1, today }, &mut |_, _| {}).unwrap();
+        let all = bundle_of(&a);
+        let mut b = Store::in_memory().unwrap();
+        import_with(&mut b, &all, PENDING_BYTES);
+        let mut reader = BundleReader::new(&all[..], "test").unwrap();
+        let header = reader.header().clone();
+        let mut writer = crate::sync::bundle::BundleWriter::new(Vec::new(), &header).unwrap();
+        let mut first = true;
+        while let Some(mut c) = reader.next_change().unwrap() {
+            if std::mem::take(&mut first) {
+                c.id = crate::store::new_id();
+            }
+            writer.push(&c).unwrap();
+        }
+        let forged = writer.finish().unwrap();
+        let before = b.fingerprint().unwrap();
+        let changes = |s: &Store| s.conn().query_row("SELECT count(*) FROM change_log", [], |r| r.get::<_, i64>(0));
+        let logged = changes(&b).unwrap();
+        let mut reader = BundleReader::new(&forged[..], "test").unwrap();
+        let header = reader.header().clone();
+        assert!(b.import_changes(&header, &mut || reader.next_change()).is_err());
+        assert_eq!((b.fingerprint().unwrap(), changes(&b).unwrap()), (before, logged));
+    }
 }

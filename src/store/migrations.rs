@@ -93,6 +93,54 @@ mod tests {
     }
 
     #[test]
+    fn v3_keeps_a_v2_change_log_and_its_rules_with_fewer_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            migrate_to(&mut conn, 2).unwrap();
+            conn.execute_batch(FIXTURES[1].1).unwrap();
+        }
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+        let store = Store::open(&path, Key::Plaintext).unwrap();
+        let conn = store.conn();
+        let indexes: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'change_log' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            indexes,
+            ["change_log_field", "change_log_order", "change_log_supersedes", "sqlite_autoindex_change_log_1"]
+        );
+        let changes: i64 = conn.query_row("SELECT count(*) FROM change_log", [], |r| r.get(0)).unwrap();
+        assert_eq!(changes, 2);
+        // A second change at the same origin and clock is refused, as the (replica, hlc)
+        // index refused it; so is a second change with the same id.
+        let insert = "INSERT INTO change_log (change_id, entity, row_id, field, value, hlc, replica, author)
+                      VALUES (?1, 'client', '019ab000-0000-7000-8000-0000000000c1', 'alias', '\"x\"', ?2, ?3, 't')";
+        let origin = "019ab000-0000-7000-8000-000000000001";
+        assert!(
+            conn.execute(
+                insert,
+                rusqlite::params!["019ab000-0000-7000-8000-0000000000f9", 116127171215360001_i64, origin]
+            )
+            .is_err()
+        );
+        assert!(
+            conn.execute(
+                insert,
+                rusqlite::params!["019ab000-0000-7000-8000-0000000000f1", 116127171215360009_i64, origin]
+            )
+            .is_err()
+        );
+        assert_eq!(store.version_vector().unwrap().get(origin), 116127171215360001);
+        assert!(store.check().unwrap().is_ok());
+    }
+
+    #[test]
     fn a_store_from_a_newer_sluss_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("new.db");

@@ -31,6 +31,10 @@ pub use write::{ApplyReport, ChangeSet, Op, new_id};
 
 /// The schema version this build writes (bundles from a newer one are refused).
 pub const SCHEMA_VERSION: i64 = migrations::LATEST;
+/// The newest schema version that changed what a synced change may hold (entities, fields,
+/// kinds). Bundles carry it as their `schema`, so a store whose newer schema changed only
+/// local things (v3: the change log's indexes) still syncs with older builds.
+pub const SYNC_SCHEMA_VERSION: i64 = 2;
 
 /// How the store file is protected.
 #[derive(Clone)]

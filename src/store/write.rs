@@ -501,35 +501,6 @@ pub(crate) fn materialise_insert(
     Ok(())
 }
 
-/// Sets some fields of a row, creating the row (other columns at their defaults) if it does
-/// not exist yet: import materialises whichever change of a row arrives first.
-pub(crate) fn materialise_upsert(
-    conn: &rusqlite::Connection,
-    ent: &Entity,
-    id: &str,
-    fields: &[(&str, &Value)],
-) -> Result<()> {
-    let sql = if fields.is_empty() {
-        format!("INSERT OR IGNORE INTO {} (id) VALUES (?1)", ent.name)
-    } else {
-        let cols: Vec<&str> = fields.iter().map(|f| f.0).collect();
-        let marks: Vec<String> = (2..=cols.len() + 1).map(|i| format!("?{i}")).collect();
-        let sets: Vec<String> = cols.iter().map(|c| format!("{c} = excluded.{c}")).collect();
-        format!(
-            "INSERT INTO {} (id, {}) VALUES (?1, {}) ON CONFLICT(id) DO UPDATE SET {}",
-            ent.name,
-            cols.join(", "),
-            marks.join(", "),
-            sets.join(", ")
-        )
-    };
-    let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(fields.len() + 1);
-    values.push(rusqlite::types::Value::Text(id.to_owned()));
-    values.extend(fields.iter().map(|f| json_to_sql(f.1)));
-    conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
-    Ok(())
-}
-
 pub(crate) fn materialise_field(
     conn: &rusqlite::Connection,
     ent: &Entity,

@@ -21,8 +21,8 @@ const AGE_MAGIC: &[u8] = b"age-encryption.org/v1";
 pub enum Encryption {
     /// To these age public keys (`age1…`); any one of their secret keys opens it.
     Recipients(Vec<age::x25519::Recipient>),
-    /// To a passphrase. `work_factor` (log2 of scrypt's N) is for tests only: `None` lets
-    /// age pick about one second of work.
+    /// To a passphrase. `work_factor` (log2 of scrypt's N) is for tests only: `None` is
+    /// [`PASSPHRASE_WORK_FACTOR`].
     Passphrase {
         /// The passphrase.
         passphrase: Zeroizing<String>,
@@ -42,6 +42,13 @@ impl std::fmt::Debug for Encryption {
         }
     }
 }
+
+/// The scrypt work factor (log2 of N, with age's r = 8) a passphrase bundle is written with,
+/// and the most an import accepts. scrypt needs 128 · r · N bytes: 2^16 takes 64 MiB and
+/// about a fifth of a second, which keeps import within its 150 MB memory budget. age's own
+/// choice (about a second of work on the writing machine) took 256–512 MiB, and a bundle
+/// made that way is refused with a message saying so (see docs/security.md).
+pub const PASSPHRASE_WORK_FACTOR: u8 = 16;
 
 /// How an import may open a bundle.
 #[derive(Default)]
@@ -121,9 +128,7 @@ impl<W: Write> Sink<W> {
             }
             Encryption::Passphrase { passphrase, work_factor } => {
                 let mut r = age::scrypt::Recipient::new(SecretString::from(passphrase.as_str().to_owned()));
-                if let Some(n) = work_factor {
-                    r.set_work_factor(*n);
-                }
+                r.set_work_factor(work_factor.unwrap_or(PASSPHRASE_WORK_FACTOR));
                 age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient))
                     .map_err(|e| SyncError::Key(format!("cannot encrypt: {e}")))?
             }
@@ -219,7 +224,9 @@ pub(crate) fn open(
         match remembered {
             Some(key) => decryptor.decrypt(std::iter::once(&Remembered(&key) as &dyn age::Identity)),
             None => {
-                scrypt = age::scrypt::Identity::new(SecretString::from(p.as_str().to_owned()));
+                let mut identity = age::scrypt::Identity::new(SecretString::from(p.as_str().to_owned()));
+                identity.set_max_work_factor(PASSPHRASE_WORK_FACTOR);
+                scrypt = identity;
                 let remembering = Remembering { inner: &scrypt, cache };
                 decryptor.decrypt(std::iter::once(&remembering as &dyn age::Identity))
             }
@@ -232,12 +239,21 @@ pub(crate) fn open(
     }
     .map_err(|e| match e {
         age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed => SyncError::WrongKey,
-        age::DecryptError::ExcessiveWork { .. } => {
-            SyncError::Damaged("the passphrase protection asks for more work than sluss allows".to_owned())
-        }
+        age::DecryptError::ExcessiveWork { required, .. } => SyncError::Key(format!(
+            "the bundle's passphrase protection needs scrypt work factor {required} ({} MiB of memory), more than \
+             sluss allows ({PASSPHRASE_WORK_FACTOR}, {} MiB): nothing was imported; ask the sender to export it again \
+             with this version of sluss, or to your age public key",
+            scrypt_mib(required),
+            scrypt_mib(PASSPHRASE_WORK_FACTOR)
+        )),
         other => SyncError::Damaged(other.to_string()),
     })?;
     Ok((Box::new(BufReader::with_capacity(64 * 1024, reader)), true))
+}
+
+/// Memory scrypt needs at a work factor, in MiB (128 · r · N bytes, r = 8).
+fn scrypt_mib(log_n: u8) -> u64 {
+    1u64.checked_shl(u32::from(log_n)).map_or(u64::MAX, |n| n / 1024)
 }
 
 /// Export keys kept in `sync.toml` beside config.toml (or at `$SLUSS_SYNC_CONFIG`).

@@ -11,7 +11,7 @@ use super::crypto::{Encryption, Sink};
 use super::{SyncError, VersionVector};
 use crate::domain::enums::AuditAction;
 use crate::store::merge::{Owner, OwnerCache, audit_entries};
-use crate::store::{SCHEMA_VERSION, Store};
+use crate::store::{SYNC_SCHEMA_VERSION, Store};
 
 /// What to export, and how.
 #[derive(Debug)]
@@ -161,7 +161,7 @@ fn new_header(
     Ok(Header {
         format: FORMAT.to_owned(),
         version: FORMAT_VERSION,
-        schema: SCHEMA_VERSION,
+        schema: SYNC_SCHEMA_VERSION,
         source: store.replica_id().to_owned(),
         created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         count,

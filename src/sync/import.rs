@@ -1,8 +1,8 @@
 //! `sluss import`: read a bundle twice. The first pass decrypts and checks everything
 //! (format, versions, every change against the registry, count, checksum) without touching
-//! the store; the second applies it in one transaction. Memory stays at one line: the
-//! price is decrypting twice (a passphrase bundle's key is derived once and kept for the
-//! second pass).
+//! the store; the second applies it in one transaction. Memory stays bounded (one line, and
+//! the store's batch of pending values): the price is decrypting twice (a passphrase
+//! bundle's key is derived once and kept for the second pass).
 
 use std::path::Path;
 
