@@ -205,6 +205,16 @@ fn quick_jump_finds_a_client_by_a_few_letters_from_anywhere() {
 }
 
 #[test]
+fn a_number_typed_with_ten_digits_finds_the_client() {
+    let app = app();
+    let target = all_clients(&app, &ClientQuery::default()).into_iter().find(|r| !r.protected).unwrap();
+    let d = target.id_number.clone().unwrap();
+    let ten = format!("{}-{}", &d[2..8], &d[8..]);
+    let found = all_clients(&app, &ClientQuery { text: ten, ..ClientQuery::default() });
+    assert_eq!(found.iter().map(|r| &r.id).collect::<Vec<_>>(), [&target.id]);
+}
+
+#[test]
 fn a_protected_identity_is_not_found_by_its_real_name() {
     let app = app_with(300, (80, 24), Lang::Sv);
     let protected: Vec<ClientRow> =
@@ -215,6 +225,13 @@ fn a_protected_identity_is_not_found_by_its_real_name() {
         assert!(all_clients(&app, &by_name).iter().all(|r| r.id != p.id), "found by real name");
         let by_alias = ClientQuery { text: p.alias.clone().unwrap(), ..ClientQuery::default() };
         assert!(all_clients(&app, &by_alias).iter().any(|r| r.id == p.id), "not found by alias");
+        // Nor by where they live: a municipality would narrow a Skyddad client down.
+        let town = p.municipality.clone().expect("demo clients have a municipality");
+        let by_town = ClientQuery { text: town, ..ClientQuery::default() };
+        assert!(all_clients(&app, &by_town).iter().all(|r| r.id != p.id), "found by municipality");
+        let digits = p.id_number.clone().expect("demo clients have a number");
+        let by_number = ClientQuery { text: digits[2..].to_owned(), ..ClientQuery::default() };
+        assert!(all_clients(&app, &by_number).iter().all(|r| r.id != p.id), "found by number");
         assert_ne!(p.display_name(), format!("{}, {}", p.last_name, p.first_name));
     }
 }

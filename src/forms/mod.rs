@@ -322,13 +322,16 @@ impl Form {
                         continue;
                     };
                     if value(needed).is_none() && !errors.iter().any(|e| e.field == j) {
-                        errors.push(FieldError { field: j, message: required_because(fields, field, j, lang) });
+                        errors.push(FieldError {
+                            field: j,
+                            message: required_because(fields, field, Some(code), j, lang),
+                        });
                     }
                 }
                 Rule::RequiredIfSet(flag, needed) => {
                     let (Some(j), true) = (index(needed), value(flag) == Some(&Value::Bool(true))) else { continue };
                     if value(needed).is_none() && !errors.iter().any(|e| e.field == j) {
-                        errors.push(FieldError { field: j, message: required_because(fields, flag, j, lang) });
+                        errors.push(FieldError { field: j, message: required_because(fields, flag, None, j, lang) });
                     }
                 }
             }
@@ -362,11 +365,19 @@ impl Form {
     }
 }
 
-fn required_because(fields: &[FieldSpec], because: &str, j: usize, lang: Lang) -> String {
-    let cause = fields.iter().find(|f| f.key == because).map(|f| f.label(lang)).unwrap_or(because);
+/// "Reason: required when status is Declined": names the field, and the choice (`code`) or
+/// ticked box (`None`) that makes it needed.
+fn required_because(fields: &[FieldSpec], because: &str, code: Option<&str>, j: usize, lang: Lang) -> String {
+    let spec = fields.iter().find(|f| f.key == because);
+    let cause = spec.map(|f| f.label(lang)).unwrap_or(because).to_lowercase();
+    let value = match (spec.map(|f| f.input), code) {
+        (Some(Input::One(Choices::Enum(_, label))), Some(c)) => label(c, lang).unwrap_or(c).to_owned(),
+        (_, Some(c)) => c.to_owned(),
+        (_, None) => lang.pick("markerat", "ticked").to_owned(),
+    };
     match lang {
-        Lang::Sv => format!("{}: måste fyllas i när {} är valt så", fields[j].label(lang), cause.to_lowercase()),
-        Lang::En => format!("{}: is required with this {}", fields[j].label(lang), cause.to_lowercase()),
+        Lang::Sv => format!("{}: fyll i när {cause} är {value}", fields[j].label(lang)),
+        Lang::En => format!("{}: required when {cause} is {value}", fields[j].label(lang)),
     }
 }
 

@@ -80,7 +80,7 @@ fn a_protected_identity_needs_an_alias() {
     set(&mut form, "first_name", "A");
     set(&mut form, "last_name", "B");
     set(&mut form, "protected_identity", "1");
-    assert_eq!(messages(&form, Lang::En), ["Alias (protected identity): is required with this protected identity"]);
+    assert_eq!(messages(&form, Lang::En), ["Alias (protected identity): required when protected identity is ticked"]);
     set(&mut form, "alias", "Klient K");
     assert!(messages(&form, Lang::En).is_empty());
 }
@@ -137,7 +137,7 @@ fn control_characters_are_stripped_before_saving() {
 fn declining_needs_a_reason() {
     let mut form = Form::new(FormKind::Enrolment, Some("c".into()), None, Lang::Sv);
     set(&mut form, "status", "avbojd");
-    assert_eq!(messages(&form, Lang::En), ["Reason for declining: is required with this status"]);
+    assert_eq!(messages(&form, Lang::En), ["Reason for declining: required when status is Declined"]);
     set(&mut form, "decline_reason", "not_a_code");
     assert_eq!(messages(&form, Lang::En), ["Reason for declining: pick from the list with Enter"]);
 }
@@ -147,10 +147,11 @@ fn a_declined_or_aborted_intervention_says_why() {
     let mut form = Form::new(FormKind::Intervention, Some("c".into()), None, Lang::Sv);
     set(&mut form, "title", "Boendestöd");
     assert!(messages(&form, Lang::En).is_empty(), "a planned intervention needs no reason");
-    for status in ["avbojd", "avbruten"] {
+    for (status, label) in [("avbojd", "Declined"), ("avbruten", "Aborted")] {
         set(&mut form, "status", status);
-        assert_eq!(messages(&form, Lang::En), ["Outcome or reason: is required with this status"]);
+        assert_eq!(messages(&form, Lang::En), [format!("Outcome or reason: required when status is {label}")]);
     }
+    assert_eq!(messages(&form, Lang::Sv), ["Resultat eller skäl: fyll i när status är Avbruten"]);
     set(&mut form, "outcome", "Vill bo hos sin syster");
     assert!(messages(&form, Lang::En).is_empty());
 }

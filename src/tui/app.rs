@@ -703,7 +703,9 @@ impl App {
     /// a fresh trail, so Esc goes back through what was opened from it, not through every
     /// screen visited this session.
     fn go(&mut self, screen: Screen) {
-        let top_level = !matches!(screen, Screen::Workspace(_));
+        // A client's audit log is opened from the client and Esc goes back to it.
+        let from_client = matches!(self.screen, Screen::Workspace(_)) && matches!(screen, Screen::Audit(_));
+        let top_level = !matches!(screen, Screen::Workspace(_)) && !from_client;
         let old = std::mem::replace(&mut self.screen, screen);
         if top_level {
             self.back.clear();
@@ -793,6 +795,39 @@ impl App {
     fn screen_action(&mut self, action: Action) -> Result<()> {
         let today = self.opts.today;
         let lang = self.opts.lang;
+        // Keys every list lists in its help but not every screen has: say where they work.
+        match (action, &self.screen) {
+            (Action::Copy, Screen::Workspace(_) | Screen::Clients(_) | Screen::Directory(_)) => {}
+            (Action::Copy, _) => {
+                self.status = Some(
+                    lang.pick(
+                        "y kopierar personnumret på en klient (8) eller telefonen på en kontaktperson (0)",
+                        "y copies a client's number (8) or a contact's phone (0)",
+                    )
+                    .into(),
+                );
+                return Ok(());
+            }
+            (
+                Action::Filter,
+                Screen::Clients(_)
+                | Screen::Directory(_)
+                | Screen::Dashboard(_)
+                | Screen::Calendar(_)
+                | Screen::MyActions(_),
+            ) => {}
+            (Action::Filter, _) => {
+                self.status = Some(
+                    lang.pick(
+                        "/ söker i listorna 2–9 och 0; Ctrl-k hoppar till en klient",
+                        "/ searches the lists 2–9 and 0; Ctrl-k jumps to a client",
+                    )
+                    .into(),
+                );
+                return Ok(());
+            }
+            _ => {}
+        }
         let height = self.list_height();
         let store = &self.store;
         let mut open: Option<(String, Tab)> = None;
@@ -891,7 +926,23 @@ impl App {
                     w.cursor = (w.cursor + 1).min(tab_items(w).len() - 1);
                 }
                 Action::Up if !tab_items(w).is_empty() => w.cursor = w.cursor.saturating_sub(1),
-                Action::ClientPlan => return self.write_client_plan(),
+                Action::Top if !tab_items(w).is_empty() => w.cursor = 0,
+                Action::Bottom if !tab_items(w).is_empty() => w.cursor = tab_items(w).len() - 1,
+                Action::ClientPlan if w.tab == Tab::Plan => return self.write_client_plan(),
+                // Writing the plan puts personal data in a file: a stray key elsewhere only
+                // shows the plan first.
+                Action::ClientPlan => {
+                    w.tab = Tab::Plan;
+                    w.cursor = 0;
+                    self.status = Some(
+                        lang.pick(
+                            "Min plan: tryck p igen för att skriva den till fil",
+                            "My plan: press p again to write it",
+                        )
+                        .into(),
+                    );
+                    return self.refresh();
+                }
                 Action::Copy => {
                     let row = w.row.clone();
                     return self.copy_id_number(&row);

@@ -140,6 +140,10 @@ pub fn title(app: &App, s: &AuditScreen) -> String {
 fn detail(r: &AuditRow, lang: Lang) -> String {
     let Some((entity, field)) = &r.change else {
         return match (r.kind, r.detail.as_str()) {
+            // A copy left the program through the clipboard: say so, unlike a look.
+            (AuditAction::RevealId | AuditAction::RevealProtected, d) if d.contains("copied") => {
+                lang.pick("kopierat till urklipp", "copied to the clipboard").to_owned()
+            }
             // The kind says it all; the stored text only restates it in English.
             (AuditAction::OpenClient | AuditAction::RevealId | AuditAction::RevealProtected, _) => String::new(),
             (AuditAction::Lock, "idle") => lang.pick("inaktivitet", "idle").to_owned(),
@@ -169,7 +173,7 @@ pub fn render(app: &App, s: &AuditScreen, frame: &mut Frame, area: Rect) {
         if sv { "Dator" } else { "Machine" },
     ];
     let mut widths =
-        vec![Constraint::Length(17), Constraint::Length(22), Constraint::Length(12), Constraint::Length(8)];
+        vec![Constraint::Length(17), Constraint::Length(24), Constraint::Length(12), Constraint::Length(8)];
     if !per_client {
         heads.push(if sv { "Klient" } else { "Client" });
         widths.push(Constraint::Length(20));

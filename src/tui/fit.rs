@@ -50,6 +50,12 @@ impl Columns {
         Columns(rects.iter().map(|r| r.width).collect())
     }
 
+    /// The first column at least `width` wide, else the widest.
+    pub fn first_fitting(&self, width: usize) -> usize {
+        let widest = (0..self.0.len()).rev().max_by_key(|&i| self.0[i]).unwrap_or(0);
+        self.0.iter().position(|&w| usize::from(w) >= width).unwrap_or(widest)
+    }
+
     /// A row whose cells are cut to their columns (cells beyond the last column are kept).
     pub fn row<'a>(&self, cells: Vec<Cell<'a>>) -> Row<'a> {
         Row::new(cells.into_iter().enumerate().map(|(i, c)| {
@@ -106,5 +112,8 @@ mod tests {
         let cols =
             Columns::new(Rect::new(0, 0, 80, 10), &[Constraint::Length(10), Constraint::Fill(1), Constraint::Fill(1)]);
         assert_eq!(cols.0, vec![10, 33, 33]);
+        assert_eq!(cols.first_fitting(15), 1, "a message too wide for the date column goes beside it");
+        assert_eq!(cols.first_fitting(5), 0);
+        assert_eq!(cols.first_fitting(50), 1, "none fits: the widest");
     }
 }

@@ -291,8 +291,16 @@ fn masked_id(row: &ClientRow) -> String {
     if row.protected { "********-****".to_owned() } else { row.id_number.as_deref().map(masked).unwrap_or_default() }
 }
 
-fn empty_or<'a>(app: &App, rows: Vec<Row<'a>>) -> Vec<Row<'a>> {
-    if rows.is_empty() { vec![Row::new(vec![Cell::from(tr(app, t::NOTHING_HERE))])] } else { rows }
+/// The rows, or one saying there is nothing, in a column wide enough to read it.
+fn empty_or<'a>(app: &App, rows: Vec<Row<'a>>, cols: &Columns) -> Vec<Row<'a>> {
+    if !rows.is_empty() {
+        return rows;
+    }
+    let text = tr(app, t::NOTHING_HERE);
+    let at = cols.first_fitting(unicode_width::UnicodeWidthStr::width(text));
+    let mut cells = vec![Cell::from(""); at];
+    cells.push(Cell::from(text));
+    vec![Row::new(cells)]
 }
 
 /// A meeting as a table row: time, client, kind, mode, and a last cell the screen chooses.
@@ -346,7 +354,7 @@ fn render_today(app: &App, s: &TodayScreen, frame: &mut Frame, area: Rect) {
             meeting_row(&cols, m, lang, room).style(sel(TodayPane::Meetings, i))
         })
         .collect();
-    let table = Table::new(empty_or(app, meetings), widths)
+    let table = Table::new(empty_or(app, meetings, &cols), widths)
         .header(header_row(app, &[t::WHEN, t::CLIENT, t::KIND, t::MODE, t::ROOM]))
         .block(block(
             app,
@@ -371,8 +379,9 @@ fn render_today(app: &App, s: &TodayScreen, frame: &mut Frame, area: Rect) {
             .style(sel(TodayPane::Actions, i))
         })
         .collect();
-    let table =
-        Table::new(empty_or(app, actions), widths).header(header_row(app, &[t::DUE, t::CLIENT, t::WHAT])).block(block(
+    let table = Table::new(empty_or(app, actions, &cols), widths)
+        .header(header_row(app, &[t::DUE, t::CLIENT, t::WHAT]))
+        .block(block(
             app,
             format!("{} ({})", tr(app, t::OVERDUE_ACTIONS), today_count(s.actions.len())),
             s.pane == TodayPane::Actions,
@@ -394,8 +403,9 @@ fn render_today(app: &App, s: &TodayScreen, frame: &mut Frame, area: Rect) {
             .style(sel(TodayPane::FollowUps, i))
         })
         .collect();
-    let table =
-        Table::new(empty_or(app, follow), widths).header(header_row(app, &[t::DUE, t::CLIENT, t::WHAT])).block(block(
+    let table = Table::new(empty_or(app, follow, &cols), widths)
+        .header(header_row(app, &[t::DUE, t::CLIENT, t::WHAT]))
+        .block(block(
             app,
             format!("{} ({})", tr(app, t::OVERDUE_FOLLOW_UPS), today_count(s.follow_ups.len())),
             s.pane == TodayPane::FollowUps,
@@ -517,7 +527,7 @@ fn render_dashboard(app: &App, s: &DashScreen, frame: &mut Frame, area: Rect) {
     if matches!(s.kind, ClientDashboard::ReleaseRadar(_) | ClientDashboard::FirstWeeks(_)) {
         frame_block = frame_block.title_bottom(Span::styled(format!(" {} ", tr(app, t::FLAG_LEGEND)), theme.muted));
     }
-    let table = Table::new(empty_or(app, rows), widths).header(header_row(app, &head)).block(frame_block);
+    let table = Table::new(empty_or(app, rows, &cols), widths).header(header_row(app, &head)).block(frame_block);
     frame.render_widget(table, area);
 }
 
@@ -568,7 +578,7 @@ fn render_actions(app: &App, s: &ActionsScreen, frame: &mut Frame, area: Rect) {
     if s.owner.is_none() {
         frame_block = frame_block.title_bottom(Span::styled(format!(" {} ", tr(app, t::SET_USER_HINT)), theme.muted));
     }
-    let table = Table::new(empty_or(app, rows), widths)
+    let table = Table::new(empty_or(app, rows, &cols), widths)
         .header(header_row(app, &[t::DUE, t::CLIENT, t::WHAT, t::WHO]))
         .block(frame_block);
     frame.render_widget(table, area);
@@ -616,7 +626,7 @@ fn render_clients(app: &App, s: &ClientsScreen, frame: &mut Frame, area: Rect) {
             cols.row(cells).style(if i == s.selected { theme.selected } else { theme.base })
         })
         .collect();
-    let table = Table::new(empty_or(app, rows), widths).header(header_row(app, &head)).block(block(
+    let table = Table::new(empty_or(app, rows, &cols), widths).header(header_row(app, &head)).block(block(
         app,
         clients_title(app, s),
         true,
@@ -1119,8 +1129,8 @@ fn render_calendar(app: &App, s: &CalendarScreen, frame: &mut Frame, area: Rect)
     let start = s.pager.offset;
     let widths = [
         Constraint::Length(16),
-        Constraint::Fill(2),
-        Constraint::Length(22),
+        Constraint::Fill(3),
+        Constraint::Length(18),
         Constraint::Length(9),
         Constraint::Fill(2),
     ];
@@ -1134,7 +1144,7 @@ fn render_calendar(app: &App, s: &CalendarScreen, frame: &mut Frame, area: Rect)
                 .style(if start + i == s.pager.selected { theme.selected } else { theme.base })
         })
         .collect();
-    let table = Table::new(empty_or(app, rows), widths)
+    let table = Table::new(empty_or(app, rows, &cols), widths)
         .header(header_row(app, &[t::WHEN, t::CLIENT, t::KIND, t::MODE, t::PLACE]))
         .block(block(app, title, true));
     frame.render_widget(table, area);
@@ -1185,7 +1195,7 @@ fn render_directory(app: &App, s: &DirectoryScreen, frame: &mut Frame, area: Rec
         s.contact.is_none(),
     ));
     frame.render_widget(table, left);
-    let widths = [Constraint::Fill(2), Constraint::Fill(2), Constraint::Length(14), Constraint::Length(12)];
+    let widths = [Constraint::Fill(2), Constraint::Fill(2), Constraint::Length(16), Constraint::Length(12)];
     let cols = Columns::new(right, &widths);
     let rows: Vec<Row> = s
         .contacts
@@ -1201,7 +1211,7 @@ fn render_directory(app: &App, s: &DirectoryScreen, frame: &mut Frame, area: Rec
             .style(if s.contact == Some(i) { theme.selected } else { theme.base })
         })
         .collect();
-    let table = Table::new(empty_or(app, rows), widths)
+    let table = Table::new(empty_or(app, rows, &cols), widths)
         .header(header_row(app, &[t::NAME, t::ROLE, t::PHONE, t::VERIFIED]))
         .block(block(app, tr(app, t::CONTACTS).to_owned(), s.contact.is_some()));
     frame.render_widget(table, right);

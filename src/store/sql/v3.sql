@@ -50,3 +50,37 @@ CREATE UNIQUE INDEX change_log_order ON change_log(hlc, replica);
 -- `supersedes = ?`, which this partial index answers.
 DROP INDEX change_log_supersedes;
 CREATE INDEX change_log_supersedes ON change_log(supersedes) WHERE supersedes IS NOT NULL;
+
+-- Client search (issue 6) ------------------------------------------------------
+-- A protected identity is found by its alias only: its municipality is left out of the
+-- index too (the list already hides it), since "Umeå" narrowed to one Skyddad client tells
+-- where they live. The identity number is indexed in both its 12- and 10-digit forms, so a
+-- number typed as ÅÅMMDD-NNNN is found as well.
+DROP TRIGGER client_fts_ai;
+DROP TRIGGER client_fts_au;
+CREATE TRIGGER client_fts_ai AFTER INSERT ON client BEGIN
+    INSERT INTO client_fts(rowid, first_name, last_name, alias, id_number, home_municipality)
+    VALUES (new.rowid,
+            iif(new.protected_identity, NULL, new.first_name), iif(new.protected_identity, NULL, new.last_name),
+            new.alias,
+            iif(new.protected_identity, NULL, new.id_number || ' ' || substr(new.id_number, 3)),
+            iif(new.protected_identity, NULL, new.home_municipality));
+END;
+CREATE TRIGGER client_fts_au
+AFTER UPDATE OF first_name, last_name, alias, id_number, home_municipality, protected_identity ON client BEGIN
+    UPDATE client_fts SET
+        first_name = iif(new.protected_identity, NULL, new.first_name),
+        last_name = iif(new.protected_identity, NULL, new.last_name),
+        alias = new.alias,
+        id_number = iif(new.protected_identity, NULL, new.id_number || ' ' || substr(new.id_number, 3)),
+        home_municipality = iif(new.protected_identity, NULL, new.home_municipality)
+    WHERE rowid = new.rowid;
+END;
+DELETE FROM client_fts;
+INSERT INTO client_fts(rowid, first_name, last_name, alias, id_number, home_municipality)
+SELECT rowid,
+       iif(protected_identity, NULL, first_name), iif(protected_identity, NULL, last_name),
+       alias,
+       iif(protected_identity, NULL, id_number || ' ' || substr(id_number, 3)),
+       iif(protected_identity, NULL, home_municipality)
+FROM client;
