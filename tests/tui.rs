@@ -333,6 +333,30 @@ fn y_copies_a_contacts_phone_from_the_directory_and_a_clients_number_with_an_aud
     assert_eq!(app.clipboard.take().map(|c| c.to_string()), Some(format!("{}-{}", &digits[..8], &digits[8..])));
 }
 
+#[test]
+fn esc_from_a_clients_audit_log_returns_to_the_client_and_p_shows_the_plan_before_writing_it() {
+    let mut app = sluss_app_on_client();
+    press(&mut app, "A");
+    assert!(matches!(app.screen, Screen::Audit(_)));
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.screen, Screen::Workspace(_)), "back on the client, not {:?}", app.screen);
+    // On another tab, p goes to the Plan tab and writes nothing yet.
+    press(&mut app, "p");
+    let Screen::Workspace(w) = &app.screen else { panic!() };
+    assert_eq!(w.tab, Tab::Plan);
+    assert!(app.status.as_deref().unwrap_or_default().contains("p igen"), "{:?}", app.status);
+}
+
+#[test]
+fn slash_and_y_where_they_do_nothing_say_where_they_work() {
+    let mut app = app();
+    press(&mut app, "/");
+    assert!(app.status.as_deref().unwrap_or_default().contains("2–9"), "{:?}", app.status);
+    press(&mut app, "2y");
+    assert!(app.status.as_deref().unwrap_or_default().contains("kopierar"), "{:?}", app.status);
+    assert!(app.clipboard.is_none());
+}
+
 /// The app with the first unprotected client that has an identity number open.
 fn sluss_app_on_client() -> App {
     let mut app = app();
