@@ -294,6 +294,20 @@ fn the_directory_filters_organisations_as_you_type() {
     key(&mut app, KeyCode::Esc);
     let Screen::Directory(d) = &app.screen else { panic!() };
     assert_eq!(d.orgs.len(), all);
+
+    // A contact person's name or phone finds their organisation.
+    let person = d.contacts[0].clone();
+    let org = d.orgs[d.pager.selected].name.clone();
+    let first = person.name.split(' ').next().unwrap().to_lowercase();
+    press(&mut app, &format!("/{first}"));
+    let Screen::Directory(d) = &app.screen else { panic!() };
+    assert!(d.orgs.iter().any(|o| o.name == org), "{first} finds {org}");
+    assert!(d.orgs.len() < all);
+    key(&mut app, KeyCode::Esc);
+    let phone = person.phone.clone().unwrap();
+    press(&mut app, &format!("/{}", &phone[..7]));
+    let Screen::Directory(d) = &app.screen else { panic!() };
+    assert!(d.orgs.iter().any(|o| o.name == org), "{phone} finds {org}");
 }
 
 #[test]

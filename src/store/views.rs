@@ -670,6 +670,16 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Every contact person's organisation with the name and phone a directory search looks
+    /// in (the directory is small: read whole).
+    pub fn contact_search_terms(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT org_id, name || ' ' || ifnull(phone, '') FROM contact WHERE deleted = 0 AND org_id IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Ids of probation offices, by name.
     pub fn probation_offices(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn().prepare_cached(

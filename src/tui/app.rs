@@ -306,8 +306,11 @@ pub struct DirectoryScreen {
     pub all: Vec<OrgRow>,
     /// The organisations the filter keeps.
     pub orgs: Vec<OrgRow>,
-    /// Text typed after `/`: organisations whose name, kind or municipality contain it.
+    /// Text typed after `/`: organisations whose name, kind or municipality contain it, or
+    /// one of whose contact people's name or phone does.
     pub filter: ListFilter,
+    /// Each contact person's organisation id and "name phone", for the search.
+    pub people: Vec<(String, String)>,
     /// Contacts of the selected organisation.
     pub contacts: Vec<ContactRow>,
     /// Window over the organisations.
@@ -686,6 +689,7 @@ impl App {
                     orgs: all.clone(),
                     all,
                     filter: ListFilter::default(),
+                    people: self.store.contact_search_terms()?,
                     contacts: Vec::new(),
                     pager: Pager::default(),
                     contact: None,
@@ -741,7 +745,10 @@ impl App {
                 w.revealed = revealed;
             }
             Screen::Calendar(s) => load_calendar(&self.store, s, height)?,
-            Screen::Directory(s) => load_contacts(&self.store, s)?,
+            Screen::Directory(s) => {
+                s.people = self.store.contact_search_terms()?;
+                load_contacts(&self.store, s)?;
+            }
             // The figures were read when the screen opened; `F` again reads them afresh.
             Screen::FollowUp(_) => {}
             Screen::Audit(s) => super::audit::load(&self.store, s, height)?,
@@ -1667,17 +1674,25 @@ fn load_calendar(store: &Store, s: &mut CalendarScreen, height: usize) -> Result
     Ok(())
 }
 
-/// Keeps the organisations whose name, kind or municipality contain the typed text.
+/// Keeps the organisations whose name, kind or municipality contain the typed text, or
+/// that have a contact person whose name or phone does ("it's Linnea from Hall").
 fn filter_directory(store: &Store, s: &mut DirectoryScreen, lang: Lang) -> Result<()> {
     let needle = s.filter.text.to_lowercase();
+    let with_person: std::collections::HashSet<&str> = s
+        .people
+        .iter()
+        .filter(|(_, text)| text.to_lowercase().contains(&needle))
+        .map(|(org, _)| org.as_str())
+        .collect();
     s.orgs = s
         .all
         .iter()
         .filter(|o| {
             let kind = OrgKind::from_code(&o.kind).map(|k| k.label(lang)).unwrap_or_default();
-            [o.name.as_str(), kind, o.municipality.as_deref().unwrap_or_default()]
-                .iter()
-                .any(|field| field.to_lowercase().contains(&needle))
+            with_person.contains(o.id.as_str())
+                || [o.name.as_str(), kind, o.municipality.as_deref().unwrap_or_default()]
+                    .iter()
+                    .any(|field| field.to_lowercase().contains(&needle))
         })
         .cloned()
         .collect();
