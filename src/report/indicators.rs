@@ -986,6 +986,7 @@ impl Fold {
         for (k, code) in ["0", "1", "2", "3", "4", "5_plus"].iter().enumerate() {
             let label = match *code {
                 "5_plus" => pick(lang, "5 eller fler aktörer", "5 or more actors").to_owned(),
+                "1" => pick(lang, "1 aktör", "1 actor").to_owned(),
                 c => format!("{c} {}", pick(lang, "aktörer", "actors")),
             };
             let row = t.row(format!("count.{code}"), label, Unit::Clients, 1);

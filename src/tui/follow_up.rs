@@ -160,8 +160,10 @@ pub fn render(app: &App, s: &FollowUpScreen, frame: &mut Frame, area: Rect) {
     }
     let Some(table) = s.indicators.tables.get(s.table) else { return };
     // The total always shows; groups fill what width is left.
-    let label_width = 34u16;
+    // Labels get what the figure columns leave, between 34 and 48 columns.
     let col = 12u16;
+    let figures = col * s.indicators.groups.len() as u16;
+    let label_width = table_area.width.saturating_sub(2 + figures).clamp(34, 48);
     let room = usize::from(table_area.width.saturating_sub(label_width + 2) / col).max(1);
     let groups = &s.indicators.groups;
     let total = groups.len().saturating_sub(1);
@@ -189,7 +191,11 @@ pub fn render(app: &App, s: &FollowUpScreen, frame: &mut Frame, area: Rect) {
             let indent = "  ".repeat(usize::from(r.depth));
             cols.row(
                 std::iter::once(Cell::from(format!("{indent}{}", r.label)))
-                    .chain(shown.iter().map(|&g| Cell::from(r.display(g))))
+                    .chain(shown.iter().map(|&g| {
+                        // Swedish writes a decimal comma (the CSV keeps the point for programs).
+                        let v = r.display(g);
+                        Cell::from(if lang == Lang::Sv { v.replace('.', ",") } else { v })
+                    }))
                     .collect(),
             )
             .style(if r.depth == 0 { theme.base } else { theme.muted })
