@@ -116,7 +116,7 @@ pub fn render_form(app: &App, ui: &FormUi, frame: &mut Frame, area: Rect) {
             _ => raw.clone(),
         };
         let mark = if spec.required { "*" } else { " " };
-        let label: String = format!("{mark}{}", spec.label(lang)).chars().take(label_width - 1).collect();
+        let label = super::fit::cut(format!("{mark}{}", spec.label(lang)).into(), label_width - 1);
         let mut spans = vec![
             Span::styled(if focused { "› " } else { "  " }, theme.footer_key),
             Span::styled(format!("{label:<label_width$}"), if focused { theme.header } else { theme.muted }),
@@ -131,7 +131,10 @@ pub fn render_form(app: &App, ui: &FormUi, frame: &mut Frame, area: Rect) {
         let error = errors.iter().find(|e| e.field == i);
         if let Some(e) = error.filter(|_| ui.show_errors || (focused && !raw.trim().is_empty())) {
             let problem = e.message.split_once(": ").map(|(_, p)| p).unwrap_or(&e.message);
-            spans.push(Span::styled(format!("  ✗ {problem}"), theme.error));
+            // Cut to the line with "…": the whole message is in the status line too.
+            let used: usize = spans.iter().map(Span::width).sum();
+            let room = usize::from(fields_area.width).saturating_sub(used);
+            spans.push(Span::styled(super::fit::cut(format!("  ✗ {problem}").into(), room).into_owned(), theme.error));
         }
         lines.push(Line::from(spans));
     }
