@@ -69,6 +69,11 @@ mod tests {
             assert_eq!(report.rows, 2);
             let backup = path.with_extension(format!("v{version}.bak"));
             assert_eq!(backup.exists(), (version as i64) < LATEST, "a backup is taken before migrating");
+            if backup.exists() {
+                let mode =
+                    std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&backup).unwrap().permissions()) & 0o777;
+                assert_eq!(mode, 0o600, "the backup is private like the store");
+            }
         }
     }
 

@@ -267,6 +267,17 @@ fn init_replica(conn: &Connection) -> Result<String> {
 }
 
 fn backup_connection(src: &Connection, key: &Key, out: &Path) -> Result<()> {
+    // Private from the first byte: SQLite gives its journal the file's mode, so neither the
+    // copy nor its journal is ever readable by others, even if the copy is interrupted.
+    OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(FILE_MODE)
+        .open(out)
+        .map_err(|e| StoreError::io(format!("cannot create {}", out.display()), e))?;
+    fs::set_permissions(out, fs::Permissions::from_mode(FILE_MODE))
+        .map_err(|e| StoreError::io(format!("cannot set permissions of {}", out.display()), e))?;
     let mut dst = Connection::open(out)?;
     apply_key(&dst, key)?;
     {
