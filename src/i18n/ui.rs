@@ -161,6 +161,9 @@ texts! {
     NOT_BOOKED = "ej bokat", "not booked";
     FLAG_LEGEND = "Saknas: M möte hållet B bostad S sysselsättn. C samtycke V VF-möte T behandl. P stödpers. I id/bank",
         "Missing: M meeting held B housing S occupation C consent V release mtg T treatment P support I ID/bank";
+    // What fits under a dashboard at 80 columns; the long form shows where there is room.
+    FLAG_LEGEND_SHORT = "M möte B bostad S syssels C samtycke V VF-möte T behandl P stöd I id/bank",
+        "M mtg B housing S occup C consent V VF mtg T treatm P support I ID/bank";
     HANDOVER_MISSING = "Överlämning saknas", "No handover recorded";
 }
 

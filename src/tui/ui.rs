@@ -525,7 +525,10 @@ fn render_dashboard(app: &App, s: &DashScreen, frame: &mut Frame, area: Rect) {
     let title = format!("{} ({count}){}", screen_title(app), filter_suffix(&s.filter));
     let mut frame_block = block(app, title, true);
     if matches!(s.kind, ClientDashboard::ReleaseRadar(_) | ClientDashboard::FirstWeeks(_)) {
-        frame_block = frame_block.title_bottom(Span::styled(format!(" {} ", tr(app, t::FLAG_LEGEND)), theme.muted));
+        let full = tr(app, t::FLAG_LEGEND);
+        let legend =
+            if full.chars().count() + 4 <= usize::from(area.width) { full } else { tr(app, t::FLAG_LEGEND_SHORT) };
+        frame_block = frame_block.title_bottom(Span::styled(format!(" {legend} "), theme.muted));
     }
     let table = Table::new(empty_or(app, rows, &cols), widths).header(header_row(app, &head)).block(frame_block);
     frame.render_widget(table, area);
