@@ -371,6 +371,23 @@ fn slash_and_y_where_they_do_nothing_say_where_they_work() {
     assert!(app.clipboard.is_none());
 }
 
+#[test]
+fn esc_on_a_searched_list_clears_the_search_before_leaving() {
+    let mut app = app();
+    press(&mut app, "4");
+    let Screen::Dashboard(d) = &app.screen else { panic!() };
+    let everyone = d.rows.len();
+    press(&mut app, "/zz");
+    key(&mut app, KeyCode::Enter);
+    let Screen::Dashboard(d) = &app.screen else { panic!() };
+    assert!(d.rows.len() < everyone);
+    key(&mut app, KeyCode::Esc);
+    let Screen::Dashboard(d) = &app.screen else { panic!("the first Esc stays: {:?}", app.screen) };
+    assert_eq!((d.rows.len(), d.filter.text.as_str()), (everyone, ""));
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.screen, Screen::Today(_)), "the second Esc leaves");
+}
+
 /// The app with the first unprotected client that has an identity number open.
 fn sluss_app_on_client() -> App {
     let mut app = app();

@@ -308,7 +308,7 @@ static CONTACT: &[FieldSpec] = &[
     req(org("org_id", "Organisation", "Organisation", &[])),
     req(text("name", "Namn", "Name")),
     def(pick!("role", "Roll", "Role", ContactRole), "annan"),
-    text("function", "Funktion", "Function"),
+    text("function", "Titel", "Job title"),
     field("phone", "Telefon", "Phone", Input::Text(40)),
     text("email", "E-post", "Email"),
     date("active_from", "Aktiv från", "Active from"),

@@ -112,7 +112,7 @@ texts! {
     CONTACTS = "Kontakter", "Contacts";
     ORGANISATIONS = "Organisationer", "Organisations";
     PHONE = "Telefon", "Phone";
-    ROLE = "Funktion", "Role";
+    ROLE = "Roll", "Role";
     VERIFIED = "Kontrollerad", "Verified";
     START = "start", "starts";
     CONTINUES_PRISON = "fortsätter insats från anstalten", "continues an intervention from prison";

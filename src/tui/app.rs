@@ -358,6 +358,18 @@ impl Screen {
         }
     }
 
+    /// Whether the screen shows a search typed earlier (and kept with Enter).
+    pub fn kept_search(&self) -> bool {
+        match self {
+            Screen::Clients(c) => !c.query.text.is_empty(),
+            Screen::Directory(d) => !d.filter.text.is_empty(),
+            Screen::Dashboard(d) => !d.filter.text.is_empty(),
+            Screen::Calendar(c) => !c.filter.text.is_empty(),
+            Screen::MyActions(a) => !a.filter.text.is_empty(),
+            _ => false,
+        }
+    }
+
     /// Whether keys are being typed into the screen's `/` filter.
     pub fn filter_editing(&self) -> bool {
         match self {
@@ -596,6 +608,15 @@ impl App {
         let height = self.list_height();
         match action {
             Action::Quit => self.quit = true,
+            // Esc on a searched list clears the search first, as Esc while typing does.
+            Action::Back if self.screen.kept_search() => {
+                let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+                if matches!(self.screen, Screen::Clients(_)) {
+                    self.filter_key(esc)?;
+                } else {
+                    self.list_filter_key(esc)?;
+                }
+            }
             Action::Back => {
                 if let Some(prev) = self.back.pop() {
                     self.screen = prev;
