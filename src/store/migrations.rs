@@ -77,9 +77,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_v2_store_gains_an_empty_follow_up_cache_that_the_first_read_builds() {
-        let dir = tempfile::tempdir().unwrap();
+    /// The v2 fixture written by schema v2, then opened (and so migrated) by this build.
+    fn opened_v2_store(dir: &tempfile::TempDir) -> Store {
         let path = dir.path().join("v2.db");
         {
             let mut conn = Connection::open(&path).unwrap();
@@ -87,7 +86,13 @@ mod tests {
             conn.execute_batch(FIXTURES[1].1).unwrap();
         }
         std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
-        let store = Store::open(&path, Key::Plaintext).unwrap();
+        Store::open(&path, Key::Plaintext).unwrap()
+    }
+
+    #[test]
+    fn a_v2_store_gains_an_empty_follow_up_cache_that_the_first_read_builds() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = opened_v2_store(&dir);
         let cached: i64 = store.conn().query_row("SELECT count(*) FROM follow_up_fact", [], |r| r.get(0)).unwrap();
         assert_eq!(cached, 0, "the migration only makes the tables");
         assert_eq!(store.follow_up_catch_up().unwrap(), crate::report::cache::CatchUp::Rebuilt(1));
@@ -100,14 +105,7 @@ mod tests {
     #[test]
     fn v3_keeps_a_v2_change_log_and_its_rules_with_fewer_indexes() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("v2.db");
-        {
-            let mut conn = Connection::open(&path).unwrap();
-            migrate_to(&mut conn, 2).unwrap();
-            conn.execute_batch(FIXTURES[1].1).unwrap();
-        }
-        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
-        let store = Store::open(&path, Key::Plaintext).unwrap();
+        let store = opened_v2_store(&dir);
         let conn = store.conn();
         let indexes: Vec<String> = conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'change_log' ORDER BY name")

@@ -796,11 +796,15 @@ impl App {
         Ok(())
     }
 
+    /// Shows a message in the status line, in the user's language.
+    fn say(&mut self, sv: &str, en: &str) {
+        self.status = Some(self.opts.lang.pick(sv, en).to_owned());
+    }
+
     /// Puts a client's full identity number on the clipboard; logged like revealing it.
     fn copy_id_number(&mut self, row: &ClientRow) -> Result<()> {
-        let lang = self.opts.lang;
         let Some(d) = row.id_number.as_deref().filter(|d| d.len() == 12) else {
-            self.status = Some(lang.pick("Inget personnummer att kopiera", "No identity number to copy").into());
+            self.say("Inget personnummer att kopiera", "No identity number to copy");
             return Ok(());
         };
         let action = if row.protected {
@@ -810,12 +814,9 @@ impl App {
         };
         self.store.audit(action, Some(&row.id), "identity number copied")?;
         self.clipboard = Some(format!("{}-{}", &d[..8], &d[8..]).into());
-        self.status = Some(
-            lang.pick(
-                "Personnumret är kopierat till urklipp (och loggat)",
-                "Identity number copied to the clipboard (and logged)",
-            )
-            .into(),
+        self.say(
+            "Personnumret är kopierat till urklipp (och loggat)",
+            "Identity number copied to the clipboard (and logged)",
         );
         Ok(())
     }
@@ -827,12 +828,9 @@ impl App {
         match (action, &self.screen) {
             (Action::Copy, Screen::Workspace(_) | Screen::Clients(_) | Screen::Directory(_)) => {}
             (Action::Copy, _) => {
-                self.status = Some(
-                    lang.pick(
-                        "y kopierar personnumret på en klient (8) eller telefonen på en kontaktperson (0)",
-                        "y copies a client's number (8) or a contact's phone (0)",
-                    )
-                    .into(),
+                self.say(
+                    "y kopierar personnumret på en klient (8) eller telefonen på en kontaktperson (0)",
+                    "y copies a client's number (8) or a contact's phone (0)",
                 );
                 return Ok(());
             }
@@ -845,12 +843,9 @@ impl App {
                 | Screen::MyActions(_),
             ) => {}
             (Action::Filter, _) => {
-                self.status = Some(
-                    lang.pick(
-                        "/ söker i listorna 2–9 och 0; Ctrl-k hoppar till en klient",
-                        "/ searches the lists 2–9 and 0; Ctrl-k jumps to a client",
-                    )
-                    .into(),
+                self.say(
+                    "/ söker i listorna 2–9 och 0; Ctrl-k hoppar till en klient",
+                    "/ searches the lists 2–9 and 0; Ctrl-k jumps to a client",
                 );
                 return Ok(());
             }
@@ -962,12 +957,9 @@ impl App {
                 Action::ClientPlan => {
                     w.tab = Tab::Plan;
                     w.cursor = 0;
-                    self.status = Some(
-                        lang.pick(
-                            "Min plan: tryck p igen för att skriva den till fil",
-                            "My plan: press p again to write it",
-                        )
-                        .into(),
+                    self.say(
+                        "Min plan: tryck p igen för att skriva den till fil",
+                        "My plan: press p again to write it",
                     );
                     return self.refresh();
                 }
@@ -1122,11 +1114,7 @@ impl App {
                                 ));
                                 self.clipboard = Some(phone.into());
                             }
-                            None => {
-                                self.status = Some(
-                                    lang.pick("Kontakten har inget telefonnummer", "The contact has no phone").into(),
-                                )
-                            }
+                            None => self.say("Kontakten har inget telefonnummer", "The contact has no phone"),
                         },
                         _ => {}
                     }
@@ -1135,12 +1123,9 @@ impl App {
                 if matches!(action, Action::NextPane | Action::PrevPane) && !s.contacts.is_empty() {
                     s.contact = Some(0);
                 } else if action == Action::Copy {
-                    self.status = Some(
-                        lang.pick(
-                            "Tab till kontaktpersonerna, välj en och tryck y",
-                            "Tab to the contacts, pick one, press y",
-                        )
-                        .into(),
+                    self.say(
+                        "Tab till kontaktpersonerna, välj en och tryck y",
+                        "Tab to the contacts, pick one, press y",
                     );
                 } else if action == Action::Add {
                     self.overlay =
