@@ -185,9 +185,9 @@ pub fn write_bundle<W: Write>(
 ) -> Result<(u64, W), SyncError> {
     let read = store.conn().unchecked_transaction().map_err(crate::store::StoreError::from)?;
     let since = VersionVector::default();
-    let all = store.count_changes(&since)?;
-    let count = all.min(limit);
-    let header = new_header(store, &since, count, count < all, None)?;
+    let seen = store.count_changes_up_to(limit.saturating_add(1))?;
+    let count = seen.min(limit);
+    let header = new_header(store, &since, count, count < seen, None)?;
     let mut writer = BundleWriter::new(Sink::new(out, encryption)?, &header)?;
     let written = store.for_each_change(&since, count, &mut |_, _, _| Ok(true), &mut |c| writer.push_ref(c))?;
     if written != count {
