@@ -250,7 +250,17 @@ fn render_charts(app: &App, s: &FollowUpScreen, frame: &mut Frame, area: Rect) {
         let first = months.labels.first().cloned().unwrap_or_default();
         let last = months.labels.last().cloned().unwrap_or_default();
         let max = months.values.iter().max().copied().unwrap_or(0);
-        let title = format!(" {} {first}–{last} (max {max}) ", months.title);
+        // A narrow pane drops the months (the period line above names the period) rather
+        // than show "2025-11" alone, which reads as one month.
+        let room = usize::from(right.width.saturating_sub(2));
+        let title = [
+            format!(" {} {first}–{last} (max {max}) ", months.title),
+            format!(" {} (max {max}) ", months.title),
+            format!(" {} ", months.title),
+        ]
+        .into_iter()
+        .find(|t| t.chars().count() <= room)
+        .unwrap_or_else(|| super::fit::cut(format!(" {} ", months.title).into(), room).into_owned());
         let spark = Sparkline::default()
             .block(
                 Block::default()

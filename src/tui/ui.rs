@@ -1133,7 +1133,8 @@ fn render_calendar(app: &App, s: &CalendarScreen, frame: &mut Frame, area: Rect)
     let widths = [
         Constraint::Length(16),
         Constraint::Fill(3),
-        Constraint::Length(18),
+        // Wide enough for every kind in either language when there is room.
+        Constraint::Length(if area.width >= WIDE { 22 } else { 18 }),
         Constraint::Length(9),
         Constraint::Fill(2),
     ];
