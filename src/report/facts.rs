@@ -55,7 +55,7 @@ const NEEDS: &str = "SELECT id, area FROM need WHERE deleted = 0 /*scope*/";
 const INTERVENTIONS: &str =
     "SELECT client_id, id, status, provider_org_id FROM intervention WHERE deleted = 0 /*scope*/";
 const INTERVENTION_NEEDS: &str = "SELECT intervention_id, need_id FROM intervention_need WHERE deleted = 0 /*scope*/";
-const OUTCOMES: &str = "SELECT client_id, point, housing, occupation, in_treatment, recorded_on, rowid
+const OUTCOMES: &str = "SELECT client_id, point, housing, occupation, in_treatment, recorded_on, id
  FROM outcome_snapshot WHERE deleted = 0 /*scope*/";
 
 fn date(s: Option<&str>) -> Option<NaiveDate> {
@@ -409,7 +409,7 @@ pub(crate) fn read_facts(conn: &rusqlite::Connection, scope: &Scope<'_>) -> Resu
     {
         let mut stmt = conn.prepare(&scope.sql(OUTCOMES, BY_CLIENT))?;
         let mut rows = stmt.query(scope.params())?;
-        let mut found: Vec<(i64, usize, OutcomeFact, Option<NaiveDate>)> = Vec::new();
+        let mut found: Vec<(String, usize, OutcomeFact, Option<NaiveDate>)> = Vec::new();
         while let Some(r) = rows.next()? {
             let Some(i) = find(r)? else { continue };
             let Some(point) = str_at(r, 1)?.and_then(OutcomePoint::from_code) else { continue };
@@ -421,9 +421,10 @@ pub(crate) fn read_facts(conn: &rusqlite::Connection, scope: &Scope<'_>) -> Resu
             };
             found.push((r.get(6)?, i, fact, date(str_at(r, 5)?)));
         }
-        // In the order the snapshots were written, so of two recorded the same day the
-        // later one counts, whatever order the index gives.
-        found.sort_unstable_by_key(|f| f.0);
+        // In the order the snapshots were made (ids are UUIDv7, time first), so of two
+        // recorded the same day the later one counts, and every replica picks the same one:
+        // the rowid order a store happens to have differs after an import.
+        found.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut recorded: HashMap<(usize, OutcomePoint), Option<NaiveDate>> = HashMap::new();
         for (_, i, fact, on) in found {
             let point = fact.point;

@@ -363,6 +363,27 @@ fn outcomes_and_actors_of_participants_released_in_the_period() {
 }
 
 #[test]
+fn of_two_snapshots_the_same_day_the_one_made_later_counts_whatever_order_they_were_stored() {
+    let mut f = fixture();
+    let c1 = f.id("c1").to_owned();
+    // Stored in the opposite order to the one they were made in, as an import may store them.
+    apply(&mut f.store, |cs| {
+        for (id, housing) in
+            [("01ffffff-ffff-7fff-bfff-fffffffffff2", "egen"), ("01ffffff-ffff-7fff-bfff-fffffffffff1", "saknas")]
+        {
+            cs.insert_with_id("outcome_snapshot", id.to_owned())
+                .set("client_id", c1.clone())
+                .set("point", "vid_vf")
+                .set("recorded_on", "2025-05-01")
+                .set("housing", housing);
+        }
+    });
+    let ind = indicators(&f, year_2025(), By::None);
+    assert_eq!(total(&ind, "outcomes", "vid_vf.housing.egen"), Some(1.0));
+    assert_eq!(total(&ind, "outcomes", "vid_vf.housing.saknas"), Some(0.0));
+}
+
+#[test]
 fn every_figure_splits_by_office_gender_and_coordinator_and_the_groups_add_up() {
     let f = fixture();
     let by_office = indicators(&f, year_2025(), By::Office);

@@ -36,6 +36,12 @@ CREATE TABLE follow_up_stale (
     client_id TEXT PRIMARY KEY
 ) STRICT, WITHOUT ROWID;
 
+-- The indicators take the newest of two outcome snapshots recorded the same day by id
+-- (UUIDv7: creation order, the same on every replica), so the covering index holds it.
+DROP INDEX follow_up_outcome;
+CREATE INDEX follow_up_outcome ON outcome_snapshot(client_id, point, housing, occupation, in_treatment, recorded_on, id)
+    WHERE deleted = 0;
+
 -- Sync: change log (issue 5)
 -- Every change costs one b-tree write per index of the log, and import writes hundreds of
 -- thousands of them (docs/performance.md). A change is identified by its origin and clock,
