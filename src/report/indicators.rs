@@ -890,6 +890,20 @@ impl Fold {
             let row = t.row(format!("status.{}", s.code()), s.label(lang), Unit::Interventions, 1);
             fill(&mut t, row, &|c| c.status[k]);
         }
+        // Two rows per life area or provider: "<label>: planerade" and "<label>: genomförda".
+        let planned_and_done = |t: &mut Tally,
+                                key: &str,
+                                label: &str,
+                                planned: &dyn Fn(&Counts) -> u64,
+                                done: &dyn Fn(&Counts) -> u64| {
+            for (what, sv, en, count) in
+                [("planned", "planerade", "planned", planned), ("completed", "genomförda", "completed", done)]
+            {
+                let row =
+                    t.row(format!("{key}.{what}"), format!("{label}: {}", pick(lang, sv, en)), Unit::Interventions, 1);
+                fill(t, row, count);
+            }
+        };
         let none_label = pick(lang, "Inget behov kopplat", "No need linked");
         let no_provider = pick(lang, "Ingen utförare", "No provider");
         for a in std::iter::once(None).chain(LifeArea::ALL.iter().map(|a| Some(*a))) {
@@ -898,20 +912,7 @@ impl Fold {
                 continue;
             }
             let (code, label) = a.map_or(("none", none_label), |a| (a.code(), a.label(lang)));
-            let row = t.row(
-                format!("area.{code}.planned"),
-                format!("{label}: {}", pick(lang, "planerade", "planned")),
-                Unit::Interventions,
-                1,
-            );
-            fill(&mut t, row, &|c| c.area_planned[at]);
-            let row = t.row(
-                format!("area.{code}.completed"),
-                format!("{label}: {}", pick(lang, "genomförda", "completed")),
-                Unit::Interventions,
-                1,
-            );
-            fill(&mut t, row, &|c| c.area_done[at]);
+            planned_and_done(&mut t, &format!("area.{code}"), label, &|c| c.area_planned[at], &|c| c.area_done[at]);
         }
         for k in std::iter::once(None).chain(OrgKind::ALL.iter().map(|k| Some(*k))) {
             let at = provider_at(k);
@@ -919,20 +920,8 @@ impl Fold {
                 continue;
             }
             let (code, label) = k.map_or(("none", no_provider), |k| (k.code(), k.label(lang)));
-            let row = t.row(
-                format!("provider.{code}.planned"),
-                format!("{label}: {}", pick(lang, "planerade", "planned")),
-                Unit::Interventions,
-                1,
-            );
-            fill(&mut t, row, &|c| c.provider_planned[at]);
-            let row = t.row(
-                format!("provider.{code}.completed"),
-                format!("{label}: {}", pick(lang, "genomförda", "completed")),
-                Unit::Interventions,
-                1,
-            );
-            fill(&mut t, row, &|c| c.provider_done[at]);
+            let (planned, done) = (|c: &Counts| c.provider_planned[at], |c: &Counts| c.provider_done[at]);
+            planned_and_done(&mut t, &format!("provider.{code}"), label, &planned, &done);
         }
         t.percent(share, done, planned);
         tables.push(t.into_table(
