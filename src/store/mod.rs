@@ -8,6 +8,7 @@ pub mod details;
 pub mod entities;
 pub mod error;
 pub mod hlc;
+mod journal;
 pub mod merge;
 mod migrations;
 pub mod purge;

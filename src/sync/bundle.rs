@@ -193,6 +193,16 @@ impl<R: BufRead> BundleReader<R> {
     /// The next change, or `None` after the trailer was read and the count, checksum and end
     /// of file all check out.
     pub fn next_change(&mut self) -> Result<Option<Change>, SyncError> {
+        let Some(line) = self.next_line()? else {
+            return Ok(None);
+        };
+        let change: Change = serde_json::from_slice(line)
+            .map_err(|e| SyncError::Damaged(format!("change {} is unreadable: {}", self.read, e.classify_name())))?;
+        Ok(Some(change))
+    }
+
+    /// The next change line, unparsed (counted and hashed), or `None` as [`Self::next_change`].
+    pub fn next_line(&mut self) -> Result<Option<&[u8]>, SyncError> {
         if self.done {
             return Ok(None);
         }
@@ -224,9 +234,7 @@ impl<R: BufRead> BundleReader<R> {
         if self.read > self.header.count {
             return Err(SyncError::Damaged("more changes than its header says".to_owned()));
         }
-        let change: Change = serde_json::from_slice(line)
-            .map_err(|e| SyncError::Damaged(format!("change {} is unreadable: {}", self.read, e.classify_name())))?;
-        Ok(Some(change))
+        Ok(Some(&self.buf[..self.buf.len() - 1]))
     }
 }
 

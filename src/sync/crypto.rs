@@ -203,7 +203,7 @@ pub(crate) fn open(
     path: &Path,
     keys: &Decryption,
     cache: &FileKeyCache,
-) -> Result<(Box<dyn BufRead>, bool), SyncError> {
+) -> Result<(Box<dyn BufRead + Send>, bool), SyncError> {
     let shown = path.display().to_string();
     let file = fs::File::open(path).map_err(|e| SyncError::io(format!("cannot read {shown}"), e))?;
     let mut input = BufReader::with_capacity(64 * 1024, file);

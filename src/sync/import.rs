@@ -1,15 +1,18 @@
-//! `sluss import`: read a bundle twice. The first pass decrypts and checks everything
-//! (format, versions, every change against the registry, count, checksum) without touching
-//! the store; the second applies it in one transaction. Memory stays bounded (one line, and
-//! the store's batch of pending values): the price is decrypting twice (a passphrase
-//! bundle's key is derived once and kept for the second pass).
+//! `sluss import`: read a bundle twice. The first pass decrypts it and checks its framing
+//! (format, versions, count, checksum) without touching the store; the second parses and
+//! checks every change against the registry and applies them in one transaction, which a
+//! bad change or a checksum that no longer matches rolls back. Memory stays bounded (one
+//! line, a few batches in flight and the store's batch of pending values): the price is
+//! decrypting twice (a passphrase bundle's key is derived once and kept for the second
+//! pass).
 
+use std::io::BufRead;
 use std::path::Path;
+use std::sync::mpsc;
 
-use super::SyncError;
 use super::bundle::{BundleReader, Header};
 use super::crypto::{self, Decryption, FileKeyCache};
-use crate::store::merge::validate_change;
+use super::{Change, SyncError};
 use crate::store::{ImportReport, Store};
 
 /// How to open the bundle.
@@ -19,8 +22,13 @@ pub struct ImportOptions {
     pub keys: Decryption,
 }
 
-/// Checks a bundle completely without a store: returns its header and whether it was
-/// encrypted.
+/// Changes the reading thread parses before handing them to the store, and how many such
+/// batches may wait: enough to keep both threads busy, few enough to keep memory flat.
+const CHANGES_PER_HANDOFF: usize = 512;
+const HANDOFFS_IN_FLIGHT: usize = 4;
+
+/// Checks a bundle's encryption and framing without a store: the header, the change count
+/// and the checksum over every line. Returns its header and whether it was encrypted.
 pub fn verify(path: &Path, keys: &Decryption) -> Result<(Header, bool), SyncError> {
     verify_with(path, keys, &FileKeyCache::default())
 }
@@ -28,9 +36,7 @@ pub fn verify(path: &Path, keys: &Decryption) -> Result<(Header, bool), SyncErro
 fn verify_with(path: &Path, keys: &Decryption, cache: &FileKeyCache) -> Result<(Header, bool), SyncError> {
     let (input, encrypted) = crypto::open(path, keys, cache)?;
     let mut reader = BundleReader::new(input, &path.display().to_string())?;
-    while let Some(c) = reader.next_change()? {
-        validate_change(&c).map_err(|e| SyncError::BadChange(e.to_string()))?;
-    }
+    while reader.next_line()?.is_some() {}
     Ok((reader.header().clone(), encrypted))
 }
 
@@ -39,10 +45,61 @@ pub fn import(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<(H
     let cache = FileKeyCache::default();
     let (header, _) = verify_with(path, &opts.keys, &cache)?;
     let (input, _) = crypto::open(path, &opts.keys, &cache)?;
-    let mut reader = BundleReader::new(input, &path.display().to_string())?;
+    let reader = BundleReader::new(input, &path.display().to_string())?;
     if reader.header() != &header {
         return Err(SyncError::Damaged("the file changed while it was read".to_owned()));
     }
-    let report = store.import_changes(&header, &mut || reader.next_change())?;
+    // Decrypting and parsing run on a thread of their own while this one writes the store:
+    // on two cores the store's work no longer waits for the bundle's.
+    let report = std::thread::scope(|scope| {
+        let (send, receive) = mpsc::sync_channel(HANDOFFS_IN_FLIGHT);
+        scope.spawn(move || read_changes(reader, &send));
+        let mut batch = Vec::new().into_iter();
+        let report = store.import_changes(&header, &mut || {
+            loop {
+                if let Some(c) = batch.next() {
+                    return Ok(Some(c));
+                }
+                match receive.recv() {
+                    Ok(Ok(next)) => batch = next.into_iter(),
+                    Ok(Err(e)) => return Err(e),
+                    // The reader stops after the trailer checked out, or after it sent an error.
+                    Err(mpsc::RecvError) => return Ok(None),
+                }
+            }
+        });
+        // A store that stopped early drops the channel, so a reader waiting to send stops too.
+        drop(receive);
+        report
+    })?;
     Ok((header, report))
+}
+
+/// Parses the bundle's changes and sends them in batches; an error is sent as the last item.
+fn read_changes<R: BufRead>(mut reader: BundleReader<R>, send: &mpsc::SyncSender<Result<Vec<Change>, SyncError>>) {
+    let mut batch = Vec::with_capacity(CHANGES_PER_HANDOFF);
+    loop {
+        match reader.next_change() {
+            Ok(Some(c)) => {
+                batch.push(c);
+                if batch.len() < CHANGES_PER_HANDOFF {
+                    continue;
+                }
+            }
+            Ok(None) => {
+                if !batch.is_empty() {
+                    let _ = send.send(Ok(batch));
+                }
+                return;
+            }
+            Err(e) => {
+                let _ = send.send(Err(e));
+                return;
+            }
+        }
+        let full = std::mem::replace(&mut batch, Vec::with_capacity(CHANGES_PER_HANDOFF));
+        if send.send(Ok(full)).is_err() {
+            return;
+        }
+    }
 }
