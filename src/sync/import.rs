@@ -12,7 +12,8 @@ use std::sync::mpsc;
 
 use super::bundle::{BundleReader, Header};
 use super::crypto::{self, Decryption, FileKeyCache};
-use super::{Change, SyncError};
+use super::SyncError;
+use crate::store::merge::CheckedChange;
 use crate::store::{ImportReport, Store};
 
 /// How to open the bundle.
@@ -75,11 +76,15 @@ pub fn import(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<(H
     Ok((header, report))
 }
 
-/// Parses the bundle's changes and sends them in batches; an error is sent as the last item.
-fn read_changes<R: BufRead>(mut reader: BundleReader<R>, send: &mpsc::SyncSender<Result<Vec<Change>, SyncError>>) {
+/// Parses and checks the bundle's changes and sends them in batches; an error is sent as
+/// the last item.
+fn read_changes<R: BufRead>(
+    mut reader: BundleReader<R>,
+    send: &mpsc::SyncSender<Result<Vec<CheckedChange>, SyncError>>,
+) {
     let mut batch = Vec::with_capacity(CHANGES_PER_HANDOFF);
     loop {
-        match reader.next_change() {
+        match reader.next_change().and_then(|c| c.map(CheckedChange::new).transpose()) {
             Ok(Some(c)) => {
                 batch.push(c);
                 if batch.len() < CHANGES_PER_HANDOFF {
