@@ -256,7 +256,8 @@ fn open(path: &Path, key_file: Option<&Path>) -> Result<Store, Failure> {
     Ok(Store::open(path, key)?)
 }
 
-fn progress_printer(label: &'static str) -> impl FnMut(usize, usize) {
+/// Prints `label done/total` over itself on a terminal's stderr; nothing when it is not one.
+pub(crate) fn progress_printer(label: &'static str) -> impl FnMut(usize, usize) {
     let tty = std::io::stderr().is_terminal();
     move |done, total| {
         if tty {

@@ -9,7 +9,7 @@ use clap::Args;
 use super::{Failure, exit};
 use crate::store::Store;
 use crate::sync::crypto::{self, Decryption, Encryption, SyncConfig};
-use crate::sync::{ExportOptions, ImportOptions, SyncError};
+use crate::sync::{ExportOptions, ImportOptions, ImportProgress, SyncError};
 
 /// Arguments of `sluss export`.
 #[derive(Debug, Args)]
@@ -129,7 +129,11 @@ fn keys(args: &ImportArgs) -> Result<Decryption, SyncError> {
 /// Runs `sluss import`.
 pub fn import(store: &mut Store, args: &ImportArgs) -> Result<ExitCode, Failure> {
     let opts = ImportOptions { keys: keys(args)? };
-    let (header, r) = crate::sync::import(store, Path::new(&args.file), &opts)?;
+    let (mut checking, mut applying) = (super::progress_printer("checked"), super::progress_printer("applied"));
+    let (header, r) = crate::sync::import_with_progress(store, Path::new(&args.file), &opts, &mut |p| match p {
+        ImportProgress::Checked(done, total) => checking(done as usize, total as usize),
+        ImportProgress::Applied(done, total) => applying(done as usize, total as usize),
+    })?;
     println!("imported {} changes from replica {}: {} new, {} known", header.count, r.source, r.new, r.known);
     println!("rows touched: {}", r.rows_touched);
     println!("conflicts: {} opened, {} closed, {} open", r.conflicts_opened, r.conflicts_closed, r.conflicts_open);

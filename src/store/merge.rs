@@ -1026,7 +1026,9 @@ mod tests {
         write_bundle(store, u64::MAX, &Encryption::None, Vec::new()).unwrap().1
     }
 
-    fn checked(next: std::result::Result<Option<Change>, SyncError>) -> std::result::Result<Option<CheckedChange>, SyncError> {
+    fn checked(
+        next: std::result::Result<Option<Change>, SyncError>,
+    ) -> std::result::Result<Option<CheckedChange>, SyncError> {
         next?.map(CheckedChange::new).transpose()
     }
 

@@ -10,9 +10,9 @@ use std::io::BufRead;
 use std::path::Path;
 use std::sync::mpsc;
 
+use super::SyncError;
 use super::bundle::{BundleReader, Header};
 use super::crypto::{self, Decryption, FileKeyCache};
-use super::SyncError;
 use crate::store::merge::CheckedChange;
 use crate::store::{ImportReport, Store};
 
@@ -28,23 +28,59 @@ pub struct ImportOptions {
 const CHANGES_PER_HANDOFF: usize = 512;
 const HANDOFFS_IN_FLIGHT: usize = 4;
 
+/// Progress is reported every this many changes (a few times a second), and at the end of
+/// each pass.
+const PROGRESS_EVERY: u64 = 1 << 16;
+
+/// How far an import is, in changes out of the bundle's count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportProgress {
+    /// The first pass: lines decrypted and hashed.
+    Checked(u64, u64),
+    /// The second pass: changes checked and written (the commit follows the last).
+    Applied(u64, u64),
+}
+
 /// Checks a bundle's encryption and framing without a store: the header, the change count
 /// and the checksum over every line. Returns its header and whether it was encrypted.
 pub fn verify(path: &Path, keys: &Decryption) -> Result<(Header, bool), SyncError> {
-    verify_with(path, keys, &FileKeyCache::default())
+    verify_with(path, keys, &FileKeyCache::default(), &mut |_| {})
 }
 
-fn verify_with(path: &Path, keys: &Decryption, cache: &FileKeyCache) -> Result<(Header, bool), SyncError> {
+fn verify_with(
+    path: &Path,
+    keys: &Decryption,
+    cache: &FileKeyCache,
+    progress: &mut dyn FnMut(ImportProgress),
+) -> Result<(Header, bool), SyncError> {
     let (input, encrypted) = crypto::open(path, keys, cache)?;
     let mut reader = BundleReader::new(input, &path.display().to_string())?;
-    while reader.next_line()?.is_some() {}
+    let total = reader.header().count;
+    let mut lines = 0;
+    while reader.next_line()?.is_some() {
+        lines += 1;
+        if lines % PROGRESS_EVERY == 0 {
+            progress(ImportProgress::Checked(lines, total));
+        }
+    }
+    progress(ImportProgress::Checked(total, total));
     Ok((reader.header().clone(), encrypted))
 }
 
 /// Verifies, then imports a bundle. The store is unchanged by any refusal.
 pub fn import(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<(Header, ImportReport), SyncError> {
+    import_with_progress(store, path, opts, &mut |_| {})
+}
+
+/// [`import`], reporting how far it is as it goes.
+pub fn import_with_progress(
+    store: &mut Store,
+    path: &Path,
+    opts: &ImportOptions,
+    progress: &mut dyn FnMut(ImportProgress),
+) -> Result<(Header, ImportReport), SyncError> {
     let cache = FileKeyCache::default();
-    let (header, _) = verify_with(path, &opts.keys, &cache)?;
+    let (header, _) = verify_with(path, &opts.keys, &cache, progress)?;
     let (input, _) = crypto::open(path, &opts.keys, &cache)?;
     let reader = BundleReader::new(input, &path.display().to_string())?;
     if reader.header() != &header {
@@ -56,16 +92,24 @@ pub fn import(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<(H
         let (send, receive) = mpsc::sync_channel(HANDOFFS_IN_FLIGHT);
         scope.spawn(move || read_changes(reader, &send));
         let mut batch = Vec::new().into_iter();
+        let (mut applied, total) = (0, header.count);
         let report = store.import_changes(&header, &mut || {
             loop {
                 if let Some(c) = batch.next() {
+                    applied += 1;
+                    if applied % PROGRESS_EVERY == 0 {
+                        progress(ImportProgress::Applied(applied, total));
+                    }
                     return Ok(Some(c));
                 }
                 match receive.recv() {
                     Ok(Ok(next)) => batch = next.into_iter(),
                     Ok(Err(e)) => return Err(e),
                     // The reader stops after the trailer checked out, or after it sent an error.
-                    Err(mpsc::RecvError) => return Ok(None),
+                    Err(mpsc::RecvError) => {
+                        progress(ImportProgress::Applied(total, total));
+                        return Ok(None);
+                    }
                 }
             }
         });

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 pub use bundle::{FORMAT, FORMAT_VERSION, Header};
 pub use crypto::{Decryption, Encryption};
 pub use export::{ExportOptions, ExportReport, export, write_bundle};
-pub use import::{ImportOptions, import, verify};
+pub use import::{ImportOptions, ImportProgress, import, import_with_progress, verify};
 
 /// One field-level change as it travels between replicas (one line of a bundle).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

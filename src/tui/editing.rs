@@ -225,6 +225,11 @@ impl App {
     /// What happens while no key comes: the idle lock, a queued export or import, and the
     /// open form's draft once typing has paused. True when the screen must be drawn again.
     pub fn tick(&mut self) -> Result<bool> {
+        self.tick_with_progress(&mut |_| {})
+    }
+
+    /// [`App::tick`], handing a long job's progress (a line of text) to `progress` as it goes.
+    pub fn tick_with_progress(&mut self, progress: &mut dyn FnMut(&str)) -> Result<bool> {
         let locked = self.lock.is_some();
         let mut queued = self.pending.is_some();
         if let Screen::FollowUp(s) = &mut self.screen
@@ -234,7 +239,7 @@ impl App {
             queued = true;
         }
         self.check_idle();
-        self.run_pending()?;
+        self.run_pending(progress)?;
         if let Some(Overlay::Form(ui)) = &mut self.overlay
             && ui.unsaved_since.is_some_and(|t| t.elapsed() >= DRAFT_PAUSE)
         {

@@ -109,7 +109,11 @@ fn event_loop(terminal: &mut Terminal<CrosstermBackend<Stdout>>, app: &mut App, 
         // Queued work runs right after the frame that announces it.
         let wait = if app.busy() { Duration::ZERO } else { SIGNAL_POLL };
         if !event::poll(wait)? {
-            match app.tick() {
+            // A long import draws its progress alone: the app is busy with it.
+            let mut progress = |text: &str| {
+                let _ = terminal.draw(|frame| ui::render_progress(frame, text));
+            };
+            match app.tick_with_progress(&mut progress) {
                 Ok(changed) => dirty |= changed,
                 Err(e) => {
                     app.status = Some(e.to_string());

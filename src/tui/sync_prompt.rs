@@ -201,7 +201,7 @@ impl App {
 
     /// Runs a queued export or import (called when no key came, after the screen said what
     /// is about to happen).
-    pub(super) fn run_pending(&mut self) -> Result<()> {
+    pub(super) fn run_pending(&mut self, progress: &mut dyn FnMut(&str)) -> Result<()> {
         let Some(job) = self.pending.take() else { return Ok(()) };
         let lang = self.opts.lang;
         self.status = Some(match job {
@@ -215,44 +215,62 @@ impl App {
                     Err(e) => format!("{}{e}", lang.pick("Exporten avbröts: ", "Export stopped: ").to_owned()),
                 }
             }
-            Job::Import(path, keys) => match crate::sync::import(&mut self.store, &path, &ImportOptions { keys }) {
-                Ok((_, r)) => {
-                    self.refresh()?;
-                    match lang {
-                        Lang::Sv => format!(
-                            "Importerade {} nya ändringar ({} kända); konflikter: {} nya, {} öppna",
-                            r.new, r.known, r.conflicts_opened, r.conflicts_open
-                        ),
-                        Lang::En => format!(
-                            "Imported {} new changes ({} known); conflicts: {} new, {} open",
-                            r.new, r.known, r.conflicts_opened, r.conflicts_open
-                        ),
+            Job::Import(path, keys) => {
+                match crate::sync::import_with_progress(&mut self.store, &path, &ImportOptions { keys }, &mut |p| {
+                    progress(&import_progress(lang, p))
+                }) {
+                    Ok((_, r)) => {
+                        self.refresh()?;
+                        match lang {
+                            Lang::Sv => format!(
+                                "Importerade {} nya ändringar ({} kända); konflikter: {} nya, {} öppna",
+                                r.new, r.known, r.conflicts_opened, r.conflicts_open
+                            ),
+                            Lang::En => format!(
+                                "Imported {} new changes ({} known); conflicts: {} new, {} open",
+                                r.new, r.known, r.conflicts_opened, r.conflicts_open
+                            ),
+                        }
+                    }
+                    Err(e) => {
+                        // The prompt comes back with the file kept, so a mistyped passphrase
+                        // costs one retype, not the whole path.
+                        let problem = if matches!(e, crate::sync::SyncError::WrongKey | crate::sync::SyncError::NeedKey)
+                        {
+                            lang.pick(
+                                "Fel lösenfras eller nyckel: skriv lösenfrasen igen",
+                                "Wrong passphrase or key: type the passphrase again",
+                            )
+                            .to_owned()
+                        } else {
+                            format!("{}{e}", lang.pick("Inget importerades: ", "Nothing was imported: ").to_owned())
+                        };
+                        self.overlay = Some(Overlay::Sync(Box::new(SyncPrompt {
+                            kind: SyncKind::Import,
+                            stage: SyncStage::Passphrase,
+                            path: path.display().to_string(),
+                            secret: Zeroizing::new(String::new()),
+                            first: Zeroizing::new(String::new()),
+                            problem: Some(problem.clone()),
+                        })));
+                        problem
                     }
                 }
-                Err(e) => {
-                    // The prompt comes back with the file kept, so a mistyped passphrase
-                    // costs one retype, not the whole path.
-                    let problem = if matches!(e, crate::sync::SyncError::WrongKey | crate::sync::SyncError::NeedKey) {
-                        lang.pick(
-                            "Fel lösenfras eller nyckel: skriv lösenfrasen igen",
-                            "Wrong passphrase or key: type the passphrase again",
-                        )
-                        .to_owned()
-                    } else {
-                        format!("{}{e}", lang.pick("Inget importerades: ", "Nothing was imported: ").to_owned())
-                    };
-                    self.overlay = Some(Overlay::Sync(Box::new(SyncPrompt {
-                        kind: SyncKind::Import,
-                        stage: SyncStage::Passphrase,
-                        path: path.display().to_string(),
-                        secret: Zeroizing::new(String::new()),
-                        first: Zeroizing::new(String::new()),
-                        problem: Some(problem.clone()),
-                    })));
-                    problem
-                }
-            },
+            }
         });
         Ok(())
+    }
+}
+
+/// How far an import is, for the frame drawn while it runs: "Kontrollerar 65536 av 390732
+/// ändringar…".
+fn import_progress(lang: Lang, p: crate::sync::ImportProgress) -> String {
+    let (done, total, sv, en) = match p {
+        crate::sync::ImportProgress::Checked(d, t) => (d, t, "Kontrollerar", "Checking"),
+        crate::sync::ImportProgress::Applied(d, t) => (d, t, "Importerar", "Importing"),
+    };
+    match lang {
+        Lang::Sv => format!("{sv} {done} av {total} ändringar…"),
+        Lang::En => format!("{en} {done} of {total} changes…"),
     }
 }

@@ -20,6 +20,15 @@ use crate::i18n::Lang;
 use crate::i18n::ui::{self as t, Text};
 use crate::store::views::{ClientRow, MeetingRow};
 
+/// A frame that only says how far a long job is, drawn from inside the job (which holds the
+/// app); the next ordinary frame replaces it.
+pub fn render_progress(frame: &mut Frame, text: &str) {
+    let area = frame.area();
+    frame.render_widget(Clear, area);
+    let line = Rect::new(area.x, area.y + area.height / 2, area.width, 1.min(area.height));
+    frame.render_widget(Paragraph::new(text).alignment(ratatui::layout::Alignment::Center), line);
+}
+
 /// Width from which screens use extra columns or side-by-side panes.
 const WIDE: u16 = 110;
 /// Width from which the Today screen shows its three lists side by side.
