@@ -769,10 +769,9 @@ fn journal_mode(store: &Store) -> String {
     store.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap()
 }
 
-/// An import into a store on disk that nothing else has open writes through a rollback
-/// journal (a large import reads and writes far less that way); one that another process
-/// is reading keeps the WAL. Either way the store ends in WAL mode with the data, and a
-/// refused bundle leaves it so too.
+/// An import into a store on disk leaves it in WAL mode with the data, whether or not
+/// another process has it open (that one reads the rows), and a refused bundle leaves it
+/// so too. (A large import's rollback journal is tested in src/store/merge.rs.)
 #[test]
 fn an_import_on_disk_leaves_the_store_in_wal_mode_whether_or_not_another_process_has_it_open() {
     let dir = tempfile::tempdir().unwrap();

@@ -130,10 +130,21 @@ fn keys(args: &ImportArgs) -> Result<Decryption, SyncError> {
 pub fn import(store: &mut Store, args: &ImportArgs) -> Result<ExitCode, Failure> {
     let opts = ImportOptions { keys: keys(args)? };
     let (mut checking, mut applying) = (super::progress_printer("checked"), super::progress_printer("applied"));
-    let (header, r) = crate::sync::import_with_progress(store, Path::new(&args.file), &opts, &mut |p| match p {
-        ImportProgress::Checked(done, total) => checking(done as usize, total as usize),
-        ImportProgress::Applied(done, total) => applying(done as usize, total as usize),
-    })?;
+    let mut line_open = false;
+    let result = crate::sync::import_with_progress(store, Path::new(&args.file), &opts, &mut |p| {
+        let (done, total, print): (u64, u64, &mut dyn FnMut(usize, usize)) = match p {
+            ImportProgress::Checked(done, total) => (done, total, &mut checking),
+            ImportProgress::Applied(done, total) => (done, total, &mut applying),
+        };
+        print(done as usize, total as usize);
+        line_open = done < total;
+    });
+    // A refusal mid-way starts on a line of its own, not after the progress count (which
+    // is only printed on a terminal).
+    if result.is_err() && line_open && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        eprintln!();
+    }
+    let (header, r) = result?;
     println!("imported {} changes from replica {}: {} new, {} known", header.count, r.source, r.new, r.known);
     println!("rows touched: {}", r.rows_touched);
     println!("conflicts: {} opened, {} closed, {} open", r.conflicts_opened, r.conflicts_closed, r.conflicts_open);

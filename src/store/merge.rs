@@ -160,25 +160,28 @@ impl Store {
         header: &Header,
         next: &mut dyn FnMut() -> std::result::Result<Option<CheckedChange>, SyncError>,
     ) -> std::result::Result<ImportReport, SyncError> {
-        self.import_in_batches(header, next, PENDING_BYTES)
+        self.import_in_batches(header, next, PENDING_BYTES, header.count >= ROLLBACK_JOURNAL_FROM)
     }
 
     /// [`Store::import_changes`], writing the tables whenever the pending values pass `batch`
-    /// bytes (tests use tiny batches to write every row many times).
+    /// bytes (tests use tiny batches to write every row many times), with a rollback
+    /// journal if `rollback_journal` and no other connection has the store open.
     ///
-    /// The transaction runs with a rollback journal when no other connection has the store
-    /// open. In WAL mode every page of a large import is written twice (to the WAL, then
+    /// A large import's transaction runs with a rollback journal when no other connection
+    /// has the store open. In WAL mode every page of it is written twice (to the WAL, then
     /// into the file), and each page read searches a WAL index that grows with the import:
     /// a first sync of 4 million changes spent a quarter of its time there. A rollback
-    /// journal keeps the commit just as atomic and durable (synchronous=FULL); it only makes
-    /// the store unreadable by others while the import writes, which no one is.
+    /// journal keeps the commit atomic and, with the directory synced, durable; but while
+    /// the import writes, a process that opens the store waits and then gives up, where
+    /// with the WAL it could read. Small imports, the everyday exchange, keep the WAL.
     fn import_in_batches(
         &mut self,
         header: &Header,
         next: &mut dyn FnMut() -> std::result::Result<Option<CheckedChange>, SyncError>,
         batch: usize,
+        rollback_journal: bool,
     ) -> std::result::Result<ImportReport, SyncError> {
-        let left_wal = super::journal::leave_wal(&self.conn)?;
+        let left_wal = rollback_journal && super::journal::leave_wal(&self.conn)?;
         let report = self.import_in_one_transaction(header, next, batch);
         if left_wal {
             super::journal::back_to_wal(&self.conn);
@@ -203,6 +206,7 @@ impl Store {
         let mut max_hlc = 0u64;
         // Once a client is purged anywhere, no change for its rows may bring data back.
         let mut purges = super::purge::any_purged(&tx)?;
+        let conflicts_before = conflict_keys(&tx)?;
         let mut pending = Pending::new(&tx)?;
         {
             let mut st = ImportStatements::new(&tx)?;
@@ -234,9 +238,17 @@ impl Store {
             }
             pending.flush(&tx, &mut st)?;
         }
+        if report.new + report.known != header.count {
+            return Err(SyncError::Damaged("it ended before its last change".to_owned()));
+        }
         report.rows_touched = pending.touched;
-        report.conflicts_opened = pending.conflicts_opened;
-        report.conflicts_closed = pending.conflicts_closed;
+        // Counted from the table, not per batch: a conflict a batch opened and a later one
+        // closed was never open as far as the user is concerned.
+        let conflicts_after = conflict_keys(&tx)?;
+        report.conflicts_opened = conflicts_after.difference(&conflicts_before).count() as u64;
+        report.conflicts_closed = conflicts_before.difference(&conflicts_after).count() as u64;
+        report.conflicts_open = conflicts_after.len() as u64;
+        drop((conflicts_before, conflicts_after));
         tx.execute("UPDATE replica SET hlc = max(hlc, ?1)", [max_hlc as i64]).map_err(StoreError::from)?;
         if !header.partial && !report.gap {
             raise(
@@ -254,9 +266,6 @@ impl Store {
             Some(&header.source),
             &header.knowledge,
         )?;
-        report.conflicts_open = tx
-            .query_row("SELECT count(*) FROM sync_conflict", [], |r| r.get::<_, i64>(0))
-            .map_err(StoreError::from)? as u64;
         let user = audit::current_user();
         let mut cs = ChangeSet::new();
         cs.insert("audit_log")
@@ -500,6 +509,11 @@ fn append_change(st: &mut ImportStatements<'_>, ent: &'static Entity, c: &Change
     Ok(true)
 }
 
+/// Imports of at least this many changes (a new machine's first sync of a large store)
+/// run with a rollback journal (see `Store::import_in_batches`). Below it the WAL's costs
+/// are too small to measure (390 000 changes: the same time either way).
+const ROLLBACK_JOURNAL_FROM: u64 = 500_000;
+
 /// How much of the pending values import keeps in memory before writing them to the tables
 /// (bytes, roughly). Larger batches write a row changed many times once instead of once
 /// per batch; the cost is memory beside the page cache.
@@ -579,8 +593,6 @@ struct Pending {
     /// brought changes of it (a row whose first changes all lost to newer ones already in
     /// the log, and that a later batch then wrote, is not counted).
     touched: u64,
-    conflicts_opened: u64,
-    conflicts_closed: u64,
 }
 
 impl Pending {
@@ -593,8 +605,6 @@ impl Pending {
             replicas: HashSet::new(),
             bytes: 0,
             touched: 0,
-            conflicts_opened: 0,
-            conflicts_closed: 0,
         })
     }
 
@@ -695,9 +705,7 @@ impl Pending {
                 continue;
             }
             if older || winning.is_empty() {
-                if new_rows.waiting_for(p.ent, &winning) {
-                    new_rows.write(tx)?;
-                }
+                new_rows.make_way(tx, p.ent, &winning)?;
                 write_row(tx, p.ent, &row, winning, older)?;
             } else {
                 new_rows.add(tx, p.ent, &row, winning)?;
@@ -707,11 +715,7 @@ impl Pending {
         new_rows.write(tx)?;
         let has_links: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM change_supersedes)", [], |r| r.get(0))?;
         for (entity, row, field, changes) in fields {
-            match refresh_conflict(tx, (entity, &row, field), changes, has_links)? {
-                Some(true) => self.conflicts_opened += 1,
-                Some(false) => self.conflicts_closed += 1,
-                None => {}
-            }
+            refresh_conflict(tx, (entity, &row, field), changes, has_links)?;
         }
         self.rows.shrink_to(1024);
         self.bytes = 0;
@@ -745,9 +749,7 @@ impl NewRows {
         row: &str,
         mut fields: Vec<(&'static str, rusqlite::types::Value)>,
     ) -> Result<()> {
-        if self.waiting_for(ent, &fields) {
-            self.write(tx)?;
-        }
+        self.make_way(tx, ent, &fields)?;
         self.entity = Some(ent);
         fields.sort_unstable_by_key(|f| f.0);
         let cols: Vec<&'static str> = fields.iter().map(|f| f.0).collect();
@@ -762,20 +764,30 @@ impl NewRows {
         Ok(())
     }
 
-    /// Whether a row of `ent` with these values refers to a row of its own table still
-    /// waiting here (an intervention continuing another, a note correcting one). It must not
-    /// be written first: until its parent is, SQLite counts a deferred violation, and while
-    /// any is counted, every insert into a table others refer to searches those tables for
-    /// rows waiting on it, by a full scan where the referring column has no index. A first
-    /// sync of 4 million changes spent most of its time in such scans.
-    fn waiting_for(&self, ent: &Entity, fields: &[(&str, rusqlite::types::Value)]) -> bool {
-        self.entity.is_some_and(|e| e.name == ent.name)
+    /// Writes the waiting rows first if a row of `ent` with these values refers to one of
+    /// them (an intervention continuing another, a note correcting one). Written before its
+    /// parent, it would leave SQLite counting a deferred violation until the parent comes,
+    /// and while any is counted, every insert into a table others refer to searches those
+    /// tables for rows waiting on it, by a full scan where the referring column has no
+    /// index: a first sync of 4 million changes spent most of its time in such scans. Rows
+    /// come in id order and ids grow with time, so a parent is normally already here.
+    fn make_way(
+        &mut self,
+        tx: &rusqlite::Connection,
+        ent: &Entity,
+        fields: &[(&str, rusqlite::types::Value)],
+    ) -> Result<()> {
+        let waiting = self.entity.is_some_and(|e| e.name == ent.name)
             && fields.iter().any(|(name, value)| {
                 let refers_to_own_table =
                     ent.field(name).is_some_and(|f| matches!(f.kind, FieldKind::Ref(t) if t == ent.name));
                 matches!(value, rusqlite::types::Value::Text(id)
                     if refers_to_own_table && self.groups.values().any(|(ids, _)| ids.iter().any(|i| **i == **id)))
-            })
+            });
+        if waiting {
+            self.write(tx)?;
+        }
+        Ok(())
     }
 
     fn write(&mut self, tx: &rusqlite::Connection) -> Result<()> {
@@ -884,14 +896,13 @@ fn write_row(
 }
 
 /// Recomputes whether a field holds concurrent values, given the number of field changes
-/// the log holds for it and whether any change has extra "has seen" links. `Some(true)`: a
-/// conflict opened, `Some(false)`: one closed, `None`: no change.
+/// the log holds for it and whether any change has extra "has seen" links.
 fn refresh_conflict(
     tx: &rusqlite::Connection,
     (entity, row, field): (&str, &str, &str),
     changes: u32,
     has_links: bool,
-) -> Result<Option<bool>> {
+) -> Result<()> {
     // A field changed at most once has one current value at most: no need to look for its
     // leaves (the usual case, and the costly query). Otherwise count the distinct values of
     // its leaves, as `field_leaves` finds them, without reading them out.
@@ -912,8 +923,15 @@ fn refresh_conflict(
     } else {
         "DELETE FROM sync_conflict WHERE entity = ?1 AND row_id = ?2 AND field = ?3"
     };
-    let changed = tx.prepare_cached(sql)?.execute(params![entity, row, field])?;
-    Ok((changed > 0).then_some(open))
+    tx.prepare_cached(sql)?.execute(params![entity, row, field])?;
+    Ok(())
+}
+
+/// The fields in conflict, as keys.
+fn conflict_keys(tx: &rusqlite::Connection) -> Result<HashSet<(String, String, String)>> {
+    let mut stmt = tx.prepare_cached("SELECT entity, row_id, field FROM sync_conflict")?;
+    let keys = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+    Ok(keys)
 }
 
 fn hash_table(conn: &rusqlite::Connection, ent: &Entity, hash: &mut Sha256) -> Result<()> {
@@ -1035,7 +1053,7 @@ mod tests {
     fn import_with(store: &mut Store, bytes: &[u8], batch: usize) -> ImportReport {
         let mut reader = BundleReader::new(bytes, "test").unwrap();
         let header = reader.header().clone();
-        store.import_in_batches(&header, &mut || checked(reader.next_change()), batch).unwrap()
+        store.import_in_batches(&header, &mut || checked(reader.next_change()), batch, false).unwrap()
     }
 
     fn conflicts(store: &Store) -> Vec<(String, String, String)> {
@@ -1146,6 +1164,81 @@ mod tests {
             .unwrap();
         assert_eq!(out_of_order, 0);
         assert_eq!(b.fingerprint().unwrap(), a.fingerprint().unwrap());
+    }
+
+    /// A conflict that one batch of an import opens and a later one closes was never open
+    /// for the user: every batch size reports none, and none is left.
+    #[test]
+    fn a_conflict_opened_and_closed_within_one_import_is_not_reported() {
+        let mut a = Store::in_memory().unwrap();
+        let mut cs = ChangeSet::new();
+        let id = cs.insert("client").set("first_name", "Test").set("last_name", "Provlund").id();
+        a.apply("test", &cs).unwrap();
+        let mut b = Store::in_memory().unwrap();
+        import_with(&mut b, &bundle_of(&a), PENDING_BYTES);
+        for (store, alias) in [(&mut a, "Från A"), (&mut b, "Från B")] {
+            let mut cs = ChangeSet::new();
+            cs.update("client", &id).set("alias", alias);
+            store.apply("test", &cs).unwrap();
+        }
+        assert_eq!(import_with(&mut a, &bundle_of(&b), PENDING_BYTES).conflicts_opened, 1);
+        let mut cs = ChangeSet::new();
+        cs.update("client", &id).set("alias", "Överens");
+        a.apply("test", &cs).unwrap();
+        assert!(conflicts(&a).is_empty());
+        for batch in [0, PENDING_BYTES] {
+            let mut c = Store::in_memory().unwrap();
+            let r = import_with(&mut c, &bundle_of(&a), batch);
+            assert_eq!((r.conflicts_opened, r.conflicts_closed, r.conflicts_open), (0, 0, 0), "batch {batch}");
+            assert_eq!(c.fingerprint().unwrap(), a.fingerprint().unwrap());
+        }
+    }
+
+    /// A large import on disk runs with a rollback journal. It commits whole, or, refused
+    /// at its last change, leaves the store as it was; either way the store is back in WAL
+    /// mode with no journal left beside it.
+    #[test]
+    fn an_import_with_a_rollback_journal_commits_whole_or_not_at_all() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let mut a = Store::in_memory().unwrap();
+        generate(&mut a, &DemoOptions { clients: 20, seed: 3, today }, &mut |_, _| {}).unwrap();
+        let good = bundle_of(&a);
+        let mut reader = BundleReader::new(&good[..], "test").unwrap();
+        let mut writer = crate::sync::bundle::BundleWriter::new(Vec::new(), reader.header()).unwrap();
+        let mut changes = Vec::new();
+        while let Some(c) = reader.next_change().unwrap() {
+            changes.push(c);
+        }
+        changes.last_mut().unwrap().entity = "no_such_table".to_owned();
+        for c in &changes {
+            writer.push(c).unwrap();
+        }
+        let bad = writer.finish().unwrap();
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut b = Store::create(&path, crate::store::Key::passphrase("korrekt häst")).unwrap();
+        let mode = |s: &Store| s.conn().query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0)).unwrap();
+        let logged =
+            |s: &Store| s.conn().query_row("SELECT count(*) FROM change_log", [], |r| r.get::<_, i64>(0)).unwrap();
+        let journal = dir.path().join("s.db-journal");
+        let import = |b: &mut Store, bytes: &[u8]| {
+            let mut reader = BundleReader::new(bytes, "test").unwrap();
+            let header = reader.header().clone();
+            b.import_in_batches(&header, &mut || checked(reader.next_change()), 2_000, true)
+        };
+
+        let (before, before_log) = (b.fingerprint().unwrap(), logged(&b));
+        assert!(matches!(import(&mut b, &bad), Err(SyncError::BadChange(_))));
+        assert_eq!((b.fingerprint().unwrap(), logged(&b)), (before, before_log));
+        assert_eq!(mode(&b), "wal");
+        assert!(!journal.exists());
+
+        import(&mut b, &good).unwrap();
+        assert_eq!(b.fingerprint().unwrap(), a.fingerprint().unwrap());
+        assert!(b.check().unwrap().is_ok());
+        assert_eq!(mode(&b), "wal");
+        assert!(!journal.exists());
     }
 
     /// The log holds one change per origin and clock: a change with a new id at a known

@@ -124,7 +124,7 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)?;
         apply_key(&conn, &key)?;
-        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         let replica_id = conn.query_row("SELECT replica_id FROM replica", [], |r| r.get(0)).map_err(|e| {
             if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) {
                 audit::note_failed_open(path);
@@ -243,6 +243,9 @@ fn apply_key(conn: &Connection, key: &Key) -> Result<()> {
     Ok(())
 }
 
+/// How long a connection waits for another process's lock before saying the store is busy.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 fn configure(conn: &Connection) -> Result<()> {
     conn.set_prepared_statement_cache_capacity(256);
     // WAL with synchronous=FULL: a commit survives power loss; temp data never touches disk;
@@ -253,9 +256,9 @@ fn configure(conn: &Connection) -> Result<()> {
          PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;
          PRAGMA secure_delete = ON;
-         PRAGMA cache_size = -65536;
-         PRAGMA busy_timeout = 5000;",
+         PRAGMA cache_size = -65536;",
     )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     Ok(())
 }
 

@@ -103,12 +103,16 @@ pub fn import_with_progress(
                     return Ok(Some(c));
                 }
                 match receive.recv() {
-                    Ok(Ok(next)) => batch = next.into_iter(),
-                    Ok(Err(e)) => return Err(e),
-                    // The reader stops after the trailer checked out, or after it sent an error.
-                    Err(mpsc::RecvError) => {
+                    Ok(Handoff::Changes(next)) => batch = next.into_iter(),
+                    Ok(Handoff::End) => {
                         progress(ImportProgress::Applied(total, total));
                         return Ok(None);
+                    }
+                    Ok(Handoff::Failed(e)) => return Err(e),
+                    // Only a reader that died says nothing: never taken for the end, which
+                    // would commit part of the bundle.
+                    Err(mpsc::RecvError) => {
+                        return Err(SyncError::Damaged("reading the bundle stopped unexpectedly".to_owned()));
                     }
                 }
             }
@@ -120,34 +124,38 @@ pub fn import_with_progress(
     Ok((header, report))
 }
 
-/// Parses and checks the bundle's changes and sends them in batches; an error is sent as
-/// the last item.
-fn read_changes<R: BufRead>(
-    mut reader: BundleReader<R>,
-    send: &mpsc::SyncSender<Result<Vec<CheckedChange>, SyncError>>,
-) {
+/// What the reading thread hands the store's thread.
+enum Handoff {
+    Changes(Vec<CheckedChange>),
+    /// The trailer checked out: every change was sent.
+    End,
+    /// The bundle or a change in it is refused; nothing follows.
+    Failed(SyncError),
+}
+
+/// Parses and checks the bundle's changes and sends them in batches, then the end or the
+/// reason it stopped.
+fn read_changes<R: BufRead>(mut reader: BundleReader<R>, send: &mpsc::SyncSender<Handoff>) {
     let mut batch = Vec::with_capacity(CHANGES_PER_HANDOFF);
     loop {
-        match reader.next_change().and_then(|c| c.map(CheckedChange::new).transpose()) {
+        let last = match reader.next_change().and_then(|c| c.map(CheckedChange::new).transpose()) {
             Ok(Some(c)) => {
                 batch.push(c);
                 if batch.len() < CHANGES_PER_HANDOFF {
                     continue;
                 }
+                None
             }
-            Ok(None) => {
-                if !batch.is_empty() {
-                    let _ = send.send(Ok(batch));
-                }
-                return;
-            }
-            Err(e) => {
-                let _ = send.send(Err(e));
-                return;
-            }
-        }
+            Ok(None) => Some(Handoff::End),
+            Err(e) => Some(Handoff::Failed(e)),
+        };
         let full = std::mem::replace(&mut batch, Vec::with_capacity(CHANGES_PER_HANDOFF));
-        if send.send(Ok(full)).is_err() {
+        // A closed channel means the store stopped: nothing more to do.
+        if !full.is_empty() && send.send(Handoff::Changes(full)).is_err() {
+            return;
+        }
+        if let Some(last) = last {
+            let _ = send.send(last);
             return;
         }
     }
