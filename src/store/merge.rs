@@ -1132,7 +1132,7 @@ mod tests {
         }
     }
 
-    /// A row continuing another row of its table reaches the table after it, however the
+    /// A row continuing an older row of its table reaches the table after it, however the
     /// batch groups them: inserted first, it would leave SQLite counting a deferred
     /// violation, and every insert into a referenced table meanwhile scans the tables that
     /// refer to it. Rowids are handed out in insert order, so they show the order.
