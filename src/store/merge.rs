@@ -1042,6 +1042,17 @@ mod tests {
     use crate::sync::bundle::BundleReader;
     use crate::sync::{Encryption, write_bundle};
 
+    fn today() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    /// A store in memory holding `clients` demo clients.
+    fn demo_store(clients: usize, seed: u64) -> Store {
+        let mut store = Store::in_memory().unwrap();
+        generate(&mut store, &DemoOptions { clients, seed, today: today() }, &mut |_, _| {}).unwrap();
+        store
+    }
+
     fn bundle_of(store: &Store) -> Vec<u8> {
         write_bundle(store, u64::MAX, &Encryption::None, Vec::new()).unwrap().1
     }
@@ -1066,9 +1077,7 @@ mod tests {
 
     #[test]
     fn a_bundle_cut_at_a_limit_says_it_is_partial_and_a_whole_one_does_not() {
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        let mut store = Store::in_memory().unwrap();
-        generate(&mut store, &DemoOptions { clients: 3, seed: 1, today }, &mut |_, _| {}).unwrap();
+        let store = demo_store(3, 1);
         let all = store.count_changes(&VersionVector::default()).unwrap();
         assert_eq!(store.count_changes_up_to(u64::MAX).unwrap(), all);
         assert_eq!(store.count_changes_up_to(5).unwrap(), 5);
@@ -1087,11 +1096,9 @@ mod tests {
     /// rows that exist, with concurrent edits in conflict on both sides.
     #[test]
     fn any_batch_size_gives_the_same_tables_and_conflicts() {
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        let mut a = Store::in_memory().unwrap();
-        generate(&mut a, &DemoOptions { clients: 40, seed: 7, today }, &mut |_, _| {}).unwrap();
+        let mut a = demo_store(40, 7);
         let base = bundle_of(&a);
-        churn(&mut a, 600, 7, today, &mut |_, _| {}).unwrap();
+        churn(&mut a, 600, 7, today(), &mut |_, _| {}).unwrap();
         let all = bundle_of(&a);
         let mut reference = None;
         for batch in [0, 2_000, PENDING_BYTES] {
@@ -1201,9 +1208,7 @@ mod tests {
     /// mode with no journal left beside it.
     #[test]
     fn an_import_with_a_rollback_journal_commits_whole_or_not_at_all() {
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        let mut a = Store::in_memory().unwrap();
-        generate(&mut a, &DemoOptions { clients: 20, seed: 3, today }, &mut |_, _| {}).unwrap();
+        let a = demo_store(20, 3);
         let good = bundle_of(&a);
         let mut reader = BundleReader::new(&good[..], "test").unwrap();
         let mut writer = crate::sync::bundle::BundleWriter::new(Vec::new(), reader.header()).unwrap();
@@ -1247,9 +1252,7 @@ mod tests {
     /// origin and clock fails the import, which changes nothing.
     #[test]
     fn a_second_change_at_a_known_origin_and_clock_fails_the_import() {
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        let mut a = Store::in_memory().unwrap();
-        generate(&mut a, &DemoOptions { clients: 3, seed: 1, today }, &mut |_, _| {}).unwrap();
+        let a = demo_store(3, 1);
         let all = bundle_of(&a);
         let mut b = Store::in_memory().unwrap();
         import_with(&mut b, &all, PENDING_BYTES);
