@@ -10,6 +10,7 @@ use sluss::tui::keymap::Keymap;
 use sluss::tui::theme::{Theme, ThemeName};
 
 fn main() {
+    sluss::alloc::tune();
     let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("valid date");
     let dir = tempfile::tempdir().expect("temporary directory");
     let store = match std::env::var("SLUSS_BENCH_DB") {

@@ -2,6 +2,7 @@
 //!
 //! The core (domain, store, demo) never imports the terminal UI; the UI never writes SQL.
 
+pub mod alloc;
 pub mod bench;
 pub mod cli;
 pub mod dashboard;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    sluss::alloc::tune();
     // Panics report a code location only, never their message (it may quote personal data).
     sluss::panic::install();
     let cli = sluss::cli::Cli::parse();
