@@ -210,22 +210,22 @@ impl Store {
         let mut pending = Pending::new(&tx)?;
         {
             let mut st = ImportStatements::new(&tx)?;
-            while let Some(CheckedChange { change: c, value_json }) = next()? {
-                let ent = lookup(&c.entity)?;
-                if purges && super::purge::skips_change(&tx, &c.entity, &c.row, &c.field, &c.value)? {
+            while let Some(checked) = next()? {
+                let c = &checked.change;
+                if purges && super::purge::skips_change(&tx, &c.entity, &c.row, &c.field, &|f| checked.text(f))? {
                     report.known += 1;
                     continue;
                 }
-                if !append_change(&mut st, ent, &c, &value_json)? {
+                if !append_change(&mut st, checked.ent, c, &checked.value_json)? {
                     report.known += 1;
                     continue;
                 }
                 report.new += 1;
                 max_hlc = max_hlc.max(c.hlc);
                 let purged_client = (c.entity == super::purge::ENTITY && c.field == INSERT)
-                    .then(|| c.value.get("client_id").and_then(Value::as_str).map(str::to_owned))
+                    .then(|| checked.text("client_id").map(str::to_owned))
                     .flatten();
-                pending.add(ent, c)?;
+                pending.add(checked);
                 if let Some(client) = purged_client {
                     // The purge finds the client's rows in the tables: they must be written first.
                     pending.flush(&tx, &mut st)?;
@@ -388,21 +388,45 @@ fn raise(tx: &rusqlite::Connection, sql: &str, peer: Option<&str>, vv: &VersionV
     Ok(())
 }
 
-/// A foreign change that passed [`validate_change`], with its value as the log stores it.
-/// Import takes only these, so it cannot skip the check; making them costs a third of the
-/// work per change besides the store's own, which `sluss import` does on its reading thread.
+/// A foreign change that passed [`validate_change`], with its value as the log stores it
+/// and as the tables take it. Import takes only these, so it cannot skip the check; making
+/// them is a good part of the work per change besides the store's own, which `sluss import`
+/// does on its reading thread.
 #[derive(Debug)]
 pub struct CheckedChange {
+    /// The change, its value moved into `fields`.
     change: Change,
+    ent: &'static Entity,
     value_json: String,
+    /// The columns it sets (every field an insert gives, or the one it changes).
+    fields: Vec<(&'static str, rusqlite::types::Value)>,
 }
 
 impl CheckedChange {
-    /// Checks a change against the registry and renders its value.
-    pub fn new(change: Change) -> std::result::Result<Self, SyncError> {
-        validate_change(&change).map_err(|e| SyncError::BadChange(e.to_string()))?;
+    /// Checks a change against the registry, renders its value and resolves its fields.
+    pub fn new(mut change: Change) -> std::result::Result<Self, SyncError> {
+        let bad = |e: StoreError| SyncError::BadChange(e.to_string());
+        validate_change(&change).map_err(bad)?;
+        let ent = lookup(&change.entity).map_err(bad)?;
         let value_json = change.value.to_string();
-        Ok(CheckedChange { change, value_json })
+        let fields = match (change.field.as_str(), std::mem::take(&mut change.value)) {
+            (INSERT, Value::Object(obj)) => obj
+                .into_iter()
+                .map(|(name, value)| Ok((field_of(ent, &name)?.name, json_into_sql(value))))
+                .collect::<Result<_>>()
+                .map_err(bad)?,
+            (DELETED, value) => vec![(DELETED, json_into_sql(value))],
+            (name, value) => vec![(field_of(ent, name).map_err(bad)?.name, json_into_sql(value))],
+        };
+        Ok(CheckedChange { change, ent, value_json, fields })
+    }
+
+    /// The text a field is set to, if it sets it to a text.
+    fn text(&self, field: &str) -> Option<&str> {
+        self.fields.iter().find(|f| f.0 == field).and_then(|f| match &f.1 {
+            rusqlite::types::Value::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
     }
 }
 
@@ -611,7 +635,8 @@ impl Pending {
     }
 
     /// Folds in a change just added to the log.
-    fn add(&mut self, ent: &'static Entity, c: Change) -> Result<()> {
+    fn add(&mut self, checked: CheckedChange) {
+        let CheckedChange { change: c, ent, fields, .. } = checked;
         let replica = match self.replicas.get(c.replica.as_str()) {
             Some(r) => r.clone(),
             None => {
@@ -628,27 +653,14 @@ impl Pending {
             PendingRow { ent, rank: rank(ent.name), min_hlc: c.hlc, inserted: false, slots: Vec::new() }
         });
         row.min_hlc = row.min_hlc.min(c.hlc);
-        match (c.field.as_str(), c.value) {
-            (INSERT, Value::Object(obj)) => {
-                row.inserted = true;
-                for (name, value) in obj {
-                    self.bytes += row.set(field_of(ent, &name)?.name, &order, json_into_sql(value), false);
-                }
-            }
-            (INSERT, _) => {
-                return Err(StoreError::InvalidValue {
-                    entity: ent.name.to_owned(),
-                    field: INSERT.to_owned(),
-                    problem: "an insert must hold an object of fields".to_owned(),
-                });
-            }
-            (name, value) => {
-                let field = if name == DELETED { DELETED } else { field_of(ent, name)?.name };
-                // Append-only entities never conflict (their only field change is a tombstone).
-                self.bytes += row.set(field, &order, json_into_sql(value), !ent.append_only);
-            }
+        let insert = c.field == INSERT;
+        row.inserted |= insert;
+        row.slots.reserve(fields.len());
+        for (field, value) in fields {
+            // Only field changes can conflict; append-only entities never do (their only
+            // field change is a tombstone).
+            self.bytes += row.set(field, &order, value, !insert && !ent.append_only);
         }
-        Ok(())
     }
 
     /// Writes the batch to the tables, in row order, recomputes conflicts for the fields it

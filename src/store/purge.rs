@@ -11,13 +11,12 @@
 //!
 //! Import (`Store::import_changes` in src/store/merge.rs) must call two hooks in its loop:
 //! right after `report.new`'s known-check, before counting the change as new,
-//! `if purge::skips_change(&tx, &c.entity, &c.row, &c.field, &c.value)? { report.known += 1; continue; }`
+//! `if purge::skips_change(&tx, &c.entity, &c.row, &c.field, &|f| checked.text(f))? { report.known += 1; continue; }`
 //! and right after `apply_foreign(&tx, &c)?`,
-//! `if c.entity == purge::ENTITY && c.field == INSERT { if let Some(id) = c.value.get("client_id").and_then(Value::as_str) { purge::apply_purge(&tx, id)?; } }`.
+//! `if c.entity == purge::ENTITY && c.field == INSERT { if let Some(id) = checked.text("client_id") { purge::apply_purge(&tx, id)?; } }`.
 //! `merge::owner` must also treat `purge` rows as `Owner::Directory`, so partner bundles carry them.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde_json::Value;
 
 use super::entities::{ENTITIES, FieldKind};
 use super::error::{Result, StoreError};
@@ -254,8 +253,15 @@ pub fn any_purged(conn: &Connection) -> Result<bool> {
 /// Whether an incoming change (import) must be dropped because of a purge: it changes a
 /// purged row, or it inserts a row that refers to one (a note a replica wrote for the client
 /// before it saw the purge). Such a new row is remembered as purged too, so its later field
-/// changes are dropped as well. Never drops a purge record or an audit entry.
-pub fn skips_change(conn: &Connection, entity: &str, row_id: &str, field: &str, value: &Value) -> Result<bool> {
+/// changes are dropped as well. Never drops a purge record or an audit entry. `text_of`
+/// gives the text the change sets a field to (an insert's references).
+pub fn skips_change<'v>(
+    conn: &Connection,
+    entity: &str,
+    row_id: &str,
+    field: &str,
+    text_of: &dyn Fn(&str) -> Option<&'v str>,
+) -> Result<bool> {
     if entity == ENTITY || entity == "audit_log" {
         return Ok(false);
     }
@@ -269,7 +275,7 @@ pub fn skips_change(conn: &Connection, entity: &str, row_id: &str, field: &str, 
         return Ok(false);
     };
     for f in ent.fields {
-        if let (FieldKind::Ref(table), Some(target)) = (f.kind, value.get(f.name).and_then(Value::as_str))
+        if let (FieldKind::Ref(table), Some(target)) = (f.kind, text_of(f.name))
             && is_purged(conn, table, target)?
         {
             conn.prepare_cached("INSERT OR IGNORE INTO purged_row (entity, row_id) VALUES (?1, ?2)")?
