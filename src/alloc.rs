@@ -4,8 +4,8 @@
 //! Import decodes changes on one thread and writes them on another, so most of its
 //! allocations are freed by a thread other than the one that made them. glibc's malloc
 //! spent a sixth of a large import's time on that (arena locks, consolidating free
-//! chunks); mimalloc frees across threads cheaply, and an import runs a fifth to a
-//! quarter faster (docs/performance.md). Its defaults keep freed memory a while and
+//! chunks); mimalloc frees across threads cheaply, and an import takes a fifth to a
+//! quarter less time (docs/performance.md). Its defaults keep freed memory a while and
 //! commit whole arenas ahead: an import then peaked 10-25 MB higher, near the 150 MB
 //! budget, hence [`tune`].
 
