@@ -14,9 +14,9 @@ use libmimalloc_sys as mi;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// The mimalloc release whose option numbers follow. mimalloc does not export its
-/// options as named constants; they are positions in an enum that releases renumber,
-/// so [`tune`] only sets them on this release (a test fails on another).
+/// The mimalloc release whose option numbers follow. libmimalloc-sys names only some
+/// options; these two are positions in mimalloc's enum, so [`tune`] sets them on this
+/// release only (Cargo.toml pins it, and a test checks the positions).
 const TUNED_FOR: i32 = 30302;
 /// `mi_option_arena_eager_commit`: commit an arena's memory only as it is used.
 const ARENA_EAGER_COMMIT: mi::mi_option_t = 4;
@@ -24,10 +24,11 @@ const ARENA_EAGER_COMMIT: mi::mi_option_t = 4;
 const PURGE_DELAY: mi::mi_option_t = 15;
 
 /// Makes mimalloc commit memory as it is used and give freed memory back at once.
-/// Called first thing by the binary and the benchmark.
+/// Called first thing by the binary and the benchmark, before they start a thread:
+/// mimalloc writes and reads its options without synchronisation.
 pub fn tune() {
-    // SAFETY: mimalloc's own entry points, with plain integers; options may be set at any
-    // time and are read when mimalloc next needs them.
+    // SAFETY: mimalloc's own entry points, with plain integers, called while the process
+    // has one thread (see above).
     unsafe {
         if mi::mi_version() == TUNED_FOR {
             mi::mi_option_set(ARENA_EAGER_COMMIT, 0);
@@ -41,13 +42,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_options_set_are_those_of_the_mimalloc_linked() {
-        // SAFETY: as in `tune`.
-        let version = unsafe { mi::mi_version() };
+    fn the_option_numbers_are_those_of_the_mimalloc_linked() {
+        // SAFETY: mimalloc's own entry points; reading options only, so other test
+        // threads are not disturbed.
+        let (version, eager, delay) =
+            unsafe { (mi::mi_version(), mi::mi_option_get(ARENA_EAGER_COMMIT), mi::mi_option_get(PURGE_DELAY)) };
         assert_eq!(version, TUNED_FOR, "mimalloc changed: check the option numbers in src/alloc.rs");
-        tune();
-        // SAFETY: as in `tune`.
-        let (eager, delay) = unsafe { (mi::mi_option_get(ARENA_EAGER_COMMIT), mi::mi_option_get(PURGE_DELAY)) };
-        assert_eq!((eager, delay), (0, 0));
+        // Untuned, each position holds its option's documented default (options.c: eager
+        // commit 2, "on an OS that overcommits"; purge delay 1000 ms), so the numbers name
+        // the options meant and not two others.
+        assert_eq!((eager, delay), (2, 1000));
     }
 }

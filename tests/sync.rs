@@ -373,6 +373,18 @@ fn a_change_the_registry_refuses_is_refused_before_anything_is_written() {
     assert!(matches!(refused(&mut r, &bytes, Decryption::default()), SyncError::BadChange(_)));
     let bytes = forged(|_| {}, |c| c["value"]["gender"] = json!("not-a-gender"));
     assert!(matches!(refused(&mut r, &bytes, Decryption::default()), SyncError::BadChange(_)));
+    // Each refusal names what is wrong with the change.
+    type Forge = fn(&mut Value);
+    let cases: [(Forge, &str); 4] = [
+        (|c| c["value"] = json!("Provlund"), "an insert must hold an object of fields"),
+        (|c| c["value"]["shoe_size"] = json!(44), "shoe_size"),
+        (|c| (c["field"], c["value"]) = (json!("deleted"), json!("ja")), "must be yes or no"),
+        (|c| (c["field"], c["value"]) = (json!("last_name"), Value::Null), "last_name"),
+    ];
+    for (change, problem) in cases {
+        let err = refused(&mut r, &forged(|_| {}, change), Decryption::default());
+        assert!(matches!(err, SyncError::BadChange(_)) && err.to_string().contains(problem), "{err}");
+    }
 }
 
 #[test]
@@ -743,15 +755,23 @@ fn a_purge_erases_the_client_on_every_replica_and_old_changes_cannot_bring_it_ba
     let old = exchange(dir.path(), &mut a, &mut b, &mut n);
     assert_eq!(field(&b, &gone, "last_name"), json!("Gallringsson"));
 
-    // B edits the client while A purges it; then they exchange both ways.
+    // B edits the client and writes a note about them while A purges them; B's changes
+    // reach A first (the note refers to a purged row: A drops it), then both ways.
     set(&mut b, &gone, "language", json!("finska")).unwrap();
+    let mut cs = ChangeSet::new();
+    cs.insert("note").set("client_id", gone.clone()).set("at", "2026-11-23T10:00").set("text", "Ringt");
+    b.apply("tester", &cs).unwrap();
     a.purge_client(&gone).unwrap();
+    exchange(dir.path(), &mut b, &mut a, &mut n);
     exchange(dir.path(), &mut a, &mut b, &mut n);
     exchange(dir.path(), &mut b, &mut a, &mut n);
     for store in [&a, &b] {
         let left: i64 =
             store.conn().query_row("SELECT count(*) FROM client WHERE id = ?1", [&gone], |r| r.get(0)).unwrap();
         assert_eq!(left, 0, "the purged client's row is gone");
+        let notes: i64 =
+            store.conn().query_row("SELECT count(*) FROM note WHERE client_id = ?1", [&gone], |r| r.get(0)).unwrap();
+        assert_eq!(notes, 0, "a note written elsewhere before the purge does not come back");
         let logged: i64 =
             store.conn().query_row("SELECT count(*) FROM change_log WHERE row_id = ?1", [&gone], |r| r.get(0)).unwrap();
         assert_eq!(logged, 0, "and so is its history");

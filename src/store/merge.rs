@@ -388,8 +388,8 @@ fn raise(tx: &rusqlite::Connection, sql: &str, peer: Option<&str>, vv: &VersionV
     Ok(())
 }
 
-/// A foreign change that passed [`validate_change`], with its value as the log stores it
-/// and as the tables take it. Import takes only these, so it cannot skip the check; making
+/// A foreign change checked against the entity registry, with its value as the log stores
+/// it and as the tables take it. Import takes only these, so it cannot skip the check; making
 /// them is a good part of the work per change besides the store's own, which `sluss import`
 /// does on its reading thread.
 #[derive(Debug)]
@@ -403,20 +403,41 @@ pub struct CheckedChange {
 }
 
 impl CheckedChange {
-    /// Checks a change against the registry, renders its value and resolves its fields.
-    pub fn new(mut change: Change) -> std::result::Result<Self, SyncError> {
-        let bad = |e: StoreError| SyncError::BadChange(e.to_string());
-        validate_change(&change).map_err(bad)?;
-        let ent = lookup(&change.entity).map_err(bad)?;
+    /// Checks a foreign change against the entity registry, as the write path checks a
+    /// local one, renders its value as the log stores it and resolves the columns it sets.
+    pub fn new(change: Change) -> std::result::Result<Self, SyncError> {
+        Self::check(change).map_err(|e| SyncError::BadChange(e.to_string()))
+    }
+
+    fn check(mut change: Change) -> Result<Self> {
+        let ent = check_origin(&change)?;
+        let bad = |field: &str, problem: &str| StoreError::InvalidValue {
+            entity: ent.name.to_owned(),
+            field: field.to_owned(),
+            problem: problem.to_owned(),
+        };
         let value_json = change.value.to_string();
         let fields = match (change.field.as_str(), std::mem::take(&mut change.value)) {
             (INSERT, Value::Object(obj)) => obj
                 .into_iter()
-                .map(|(name, value)| Ok((field_of(ent, &name)?.name, json_into_sql(value))))
-                .collect::<Result<_>>()
-                .map_err(bad)?,
-            (DELETED, value) => vec![(DELETED, json_into_sql(value))],
-            (name, value) => vec![(field_of(ent, name).map_err(bad)?.name, json_into_sql(value))],
+                .map(|(name, value)| {
+                    let field = field_of(ent, &name)?;
+                    check_value(ent, field, &value)?;
+                    Ok((field.name, json_into_sql(value)))
+                })
+                .collect::<Result<_>>()?,
+            (INSERT, _) => return Err(bad(INSERT, "an insert must hold an object of fields")),
+            (DELETED, value) if value.is_boolean() => vec![(DELETED, json_into_sql(value))],
+            (DELETED, _) => return Err(bad(DELETED, "must be yes or no")),
+            (_, _) if ent.append_only => return Err(StoreError::AppendOnly { entity: ent.name.to_owned() }),
+            (name, value) => {
+                let field = field_of(ent, name)?;
+                if field.required && value.is_null() {
+                    return Err(StoreError::MissingField { entity: ent.name.to_owned(), field: name.to_owned() });
+                }
+                check_value(ent, field, &value)?;
+                vec![(field.name, json_into_sql(value))]
+            }
         };
         Ok(CheckedChange { change, ent, value_json, fields })
     }
@@ -430,8 +451,9 @@ impl CheckedChange {
     }
 }
 
-/// Checks a foreign change against the entity registry, as the write path checks a local one.
-pub fn validate_change(c: &Change) -> Result<()> {
+/// Checks what a foreign change says of itself (ids, clock, author) and finds its entity;
+/// [`CheckedChange::new`] checks its value.
+fn check_origin(c: &Change) -> Result<&'static Entity> {
     let bad = |field: &str, problem: &str| StoreError::InvalidValue {
         entity: c.entity.clone(),
         field: field.to_owned(),
@@ -452,32 +474,7 @@ pub fn validate_change(c: &Change) -> Result<()> {
     if c.author.chars().count() > 200 || c.author.chars().any(char::is_control) {
         return Err(bad("author", "must be a short name"));
     }
-    match c.field.as_str() {
-        INSERT => {
-            let Value::Object(obj) = &c.value else {
-                return Err(bad(INSERT, "an insert must hold an object of fields"));
-            };
-            for (name, value) in obj {
-                check_value(ent, field_of(ent, name)?, value)?;
-            }
-        }
-        DELETED => {
-            if !c.value.is_boolean() {
-                return Err(bad(DELETED, "must be yes or no"));
-            }
-        }
-        name => {
-            if ent.append_only {
-                return Err(StoreError::AppendOnly { entity: ent.name.to_owned() });
-            }
-            let field = field_of(ent, name)?;
-            if field.required && c.value.is_null() {
-                return Err(StoreError::MissingField { entity: ent.name.to_owned(), field: name.to_owned() });
-            }
-            check_value(ent, field, &c.value)?;
-        }
-    }
-    Ok(())
+    Ok(ent)
 }
 
 /// The statements import runs for every change, prepared once per import.

@@ -9,11 +9,11 @@
 //! ([`is_purged`], [`skips_change`]) instead of bringing the data back. A purge is absorbing:
 //! it wins over any concurrent edit of the client. See docs/security.md.
 //!
-//! Import (`Store::import_changes` in src/store/merge.rs) must call two hooks in its loop:
-//! right after `report.new`'s known-check, before counting the change as new,
-//! `if purge::skips_change(&tx, &c.entity, &c.row, &c.field, &|f| checked.text(f))? { report.known += 1; continue; }`
-//! and right after `apply_foreign(&tx, &c)?`,
-//! `if c.entity == purge::ENTITY && c.field == INSERT { if let Some(id) = checked.text("client_id") { purge::apply_purge(&tx, id)?; } }`.
+//! Import (`Store::import_changes` in src/store/merge.rs) calls two hooks for each change.
+//! Before adding it to the log, [`skips_change`] (when any purge ever erased anything
+//! here): a skipped change counts as known and goes no further. After a purge record is
+//! added, the batch of pending rows is written to the tables and [`apply_purge`] erases
+//! the client it names, so rows the same import brought are erased too.
 //! `merge::owner` must also treat `purge` rows as `Owner::Directory`, so partner bundles carry them.
 
 use rusqlite::{Connection, OptionalExtension, params};
