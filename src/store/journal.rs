@@ -62,21 +62,20 @@ mod tests {
             .unwrap()
     }
 
+    /// The journal mode and the synchronous level (2 is FULL, 3 EXTRA).
+    fn modes(conn: &Connection) -> (String, String) {
+        (pragma(conn, "journal_mode"), pragma(conn, "synchronous"))
+    }
+
     #[test]
     fn a_store_nobody_else_has_open_leaves_wal_and_comes_back() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::create(&dir.path().join("s.db"), Key::passphrase("korrekt häst")).unwrap();
         assert!(leave_wal(store.conn()).unwrap());
         // EXTRA is 3: the directory is synced after the journal is deleted.
-        assert_eq!(
-            (pragma(store.conn(), "journal_mode"), pragma(store.conn(), "synchronous")),
-            ("delete".into(), "3".into())
-        );
+        assert_eq!(modes(store.conn()), ("delete".into(), "3".into()));
         back_to_wal(store.conn());
-        assert_eq!(
-            (pragma(store.conn(), "journal_mode"), pragma(store.conn(), "synchronous")),
-            ("wal".into(), "2".into())
-        );
+        assert_eq!(modes(store.conn()), ("wal".into(), "2".into()));
     }
 
     #[test]

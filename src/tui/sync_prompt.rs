@@ -11,7 +11,7 @@ use super::app::{App, Overlay};
 use crate::i18n::Lang;
 use crate::store::Result;
 use crate::sync::crypto::{self, Decryption, Encryption, SyncConfig};
-use crate::sync::{ExportOptions, ImportOptions};
+use crate::sync::{ExportOptions, ImportOptions, ImportProgress, SyncError};
 
 /// Export or import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,9 +216,11 @@ impl App {
                 }
             }
             Job::Import(path, keys) => {
-                match crate::sync::import_with_progress(&mut self.store, &path, &ImportOptions { keys }, &mut |p| {
+                let opts = ImportOptions { keys };
+                let imported = crate::sync::import_with_progress(&mut self.store, &path, &opts, &mut |p| {
                     progress(&import_progress(lang, p))
-                }) {
+                });
+                match imported {
                     Ok((_, r)) => {
                         self.refresh()?;
                         match lang {
@@ -235,8 +237,7 @@ impl App {
                     Err(e) => {
                         // The prompt comes back with the file kept, so a mistyped passphrase
                         // costs one retype, not the whole path.
-                        let problem = if matches!(e, crate::sync::SyncError::WrongKey | crate::sync::SyncError::NeedKey)
-                        {
+                        let problem = if matches!(e, SyncError::WrongKey | SyncError::NeedKey) {
                             lang.pick(
                                 "Fel lösenfras eller nyckel: skriv lösenfrasen igen",
                                 "Wrong passphrase or key: type the passphrase again",
@@ -264,10 +265,10 @@ impl App {
 
 /// How far an import is, for the frame drawn while it runs: "Kontrollerar 65536 av 390732
 /// ändringar…".
-fn import_progress(lang: Lang, p: crate::sync::ImportProgress) -> String {
+fn import_progress(lang: Lang, p: ImportProgress) -> String {
     let (done, total, sv, en) = match p {
-        crate::sync::ImportProgress::Checked(d, t) => (d, t, "Kontrollerar", "Checking"),
-        crate::sync::ImportProgress::Applied(d, t) => (d, t, "Importerar", "Importing"),
+        ImportProgress::Checked(d, t) => (d, t, "Kontrollerar", "Checking"),
+        ImportProgress::Applied(d, t) => (d, t, "Importerar", "Importing"),
     };
     match lang {
         Lang::Sv => format!("{sv} {done} av {total} ändringar…"),
