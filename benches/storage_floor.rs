@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use rusqlite::Connection;
 use sluss::demo::{DemoOptions, generate};
 use sluss::store::entities::ENTITIES;
-use sluss::store::{Key, Store};
+use sluss::store::{Key, PAGE_SIZE, Store};
 use sluss::sync::{Decryption, Encryption, ImportOptions};
 
 const PASSPHRASE: &str = "floor-bench-passphrase";
@@ -95,6 +95,7 @@ fn time_copy(db: &Path, plain: &Path, changes: u64) -> Duration {
     // `configure`) and a large import changes them (src/store/journal.rs). A cipher
     // mismatch fails to open, loudly; keep the rest in step by hand.
     conn.pragma_update(None, "key", PASSPHRASE).expect("key");
+    conn.execute_batch(&format!("PRAGMA cipher_page_size = {PAGE_SIZE}")).expect("page size");
     conn.execute_batch("PRAGMA cipher_hmac_algorithm = HMAC_SHA256").expect("hmac");
     conn.execute_batch(
         "PRAGMA journal_mode = DELETE; PRAGMA synchronous = EXTRA; PRAGMA foreign_keys = ON;
