@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::entities::{ENTITIES, Entity, FieldKind};
 use super::error::{Result, StoreError};
+use super::row_filter::RowFilter;
 use super::write::{DELETED, INSERT, apply_in, check_value, field_of, json_to_sql, lookup, new_id, row_exists};
 use super::{ChangeSet, Store, audit};
 use crate::domain::enums::AuditAction;
@@ -207,7 +208,7 @@ impl Store {
         // Once a client is purged anywhere, no change for its rows may bring data back.
         let mut purges = super::purge::any_purged(&tx)?;
         let conflicts_before = conflict_keys(&tx)?;
-        let mut pending = Pending::new(&tx)?;
+        let mut pending = Pending::new(&tx, header.count)?;
         {
             let mut st = ImportStatements::new(&tx)?;
             while let Some(checked) = next()? {
@@ -488,6 +489,10 @@ struct ImportStatements<'c> {
     /// clock value (the only ones that can beat a pending change), and whether the import
     /// brought it.
     older: rusqlite::CachedStatement<'c>,
+    /// Tables with triggers (the search indexes'), whose new rows are inserted several to a
+    /// statement. Any other table takes them one by one: a statement of one row needs no
+    /// statement journal, which copies every page the statement changes (16 KiB each).
+    grouped: Vec<&'static str>,
 }
 
 impl<'c> ImportStatements<'c> {
@@ -499,6 +504,11 @@ impl<'c> ImportStatements<'c> {
             )?,
             link: tx
                 .prepare_cached("INSERT OR IGNORE INTO change_supersedes (change_id, superseded) VALUES (?1, ?2)")?,
+            grouped: {
+                let mut stmt = tx.prepare("SELECT DISTINCT tbl_name FROM sqlite_schema WHERE type = 'trigger'")?;
+                let tables: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+                ENTITIES.iter().map(|e| e.name).filter(|n| tables.iter().any(|t| t == n)).collect()
+            },
             older: tx.prepare_cached(
                 "SELECT field, hlc, CASE WHEN hlc >= ?4 THEN replica END,
                         CASE WHEN hlc >= ?4 AND field = '*' THEN value END, seq > ?5
@@ -610,6 +620,9 @@ struct Pending {
     /// Changes in the log at or below this `seq` were there before the batch.
     base_seq: i64,
     rows: HashMap<(&'static str, Box<str>), PendingRow>,
+    /// When the log was empty before the import: the rows earlier batches wrote, the only
+    /// ones the log can hold anything of.
+    written: Option<RowFilter>,
     replicas: HashSet<std::rc::Rc<str>>,
     bytes: usize,
     /// Rows whose materialised values were written, each counted in the batch that first
@@ -619,12 +632,14 @@ struct Pending {
 }
 
 impl Pending {
-    fn new(tx: &rusqlite::Connection) -> Result<Self> {
+    /// Pending values for an import of `changes` changes.
+    fn new(tx: &rusqlite::Connection, changes: u64) -> Result<Self> {
         let start_seq = max_seq(tx)?;
         Ok(Pending {
             start_seq,
             base_seq: start_seq,
             rows: HashMap::new(),
+            written: (start_seq == 0).then(|| RowFilter::new(changes)),
             replicas: HashSet::new(),
             bytes: 0,
             touched: 0,
@@ -677,36 +692,13 @@ impl Pending {
             if new_rows.entity.is_some_and(|e| e.name != entity) {
                 new_rows.write(tx)?;
             }
-            let mut older = false;
-            let mut seen_in_import = false;
-            let mut later = st.older.query(params![entity, &*row, self.base_seq, p.min_hlc as i64, self.start_seq])?;
-            while let Some(r) = later.next()? {
-                older = true;
-                seen_in_import |= r.get::<_, bool>(4)?;
-                let field = text(r, 0)?;
-                let hlc = r.get::<_, i64>(1)? as u64;
-                if field != INSERT
-                    && let Some(slot) = p.slots.iter_mut().find(|s| s.field == field)
-                    && slot.changes > 0
-                {
-                    slot.changes += 1;
-                }
-                let Some(replica) = opt_text(r, 2)? else {
-                    continue;
-                };
-                let beats = |slot: &Slot| wins((hlc, replica), (slot.order.0, &slot.order.1));
-                if field == INSERT {
-                    let raw = opt_text(r, 3)?.unwrap_or("{}");
-                    if let Ok(obj) = serde_json::from_str::<HashMap<String, serde::de::IgnoredAny>>(raw) {
-                        for slot in p.slots.iter_mut().filter(|s| obj.contains_key(s.field)) {
-                            slot.covered |= beats(slot);
-                        }
-                    }
-                } else if let Some(slot) = p.slots.iter_mut().find(|s| s.field == field) {
-                    slot.covered |= beats(slot);
-                }
-            }
-            drop(later);
+            // Only a row an earlier batch wrote can have anything in a log that was empty.
+            let logged = self.written.as_mut().is_none_or(|w| w.insert(entity, &row));
+            let (older, seen_in_import) = if logged {
+                fold_older(&mut st.older, &mut p, entity, &row, self.base_seq, self.start_seq)?
+            } else {
+                (false, false)
+            };
             for slot in p.slots.iter().filter(|s| s.changes > 0) {
                 fields.push((entity, row.clone(), slot.field, slot.changes));
             }
@@ -715,7 +707,8 @@ impl Pending {
             if winning.is_empty() && !p.inserted {
                 continue;
             }
-            if older || winning.is_empty() {
+            // A new row of a table without triggers is inserted on its own (see `grouped`).
+            if older || winning.is_empty() || !st.grouped.contains(&p.ent.name) {
                 new_rows.make_way(tx, p.ent, &winning)?;
                 write_row(tx, p.ent, &row, winning, older)?;
             } else {
@@ -735,10 +728,52 @@ impl Pending {
     }
 }
 
-/// Rows of one entity that the log held no change of before the batch: inserted several
-/// to a statement, grouped by the columns they set. Fewer statements cost less, and for
-/// the tables with a search index much less: FTS5 writes its pending terms to disk at the
-/// end of every statement that touches it.
+/// Reads what the log held of a row before the batch and marks the pending values it beats
+/// (and counts the field changes it adds, for the conflict check). Returns whether the log
+/// held anything of the row, and whether any of it came with this import.
+fn fold_older(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    p: &mut PendingRow,
+    entity: &str,
+    row: &str,
+    base_seq: i64,
+    start_seq: i64,
+) -> Result<(bool, bool)> {
+    let (mut older, mut seen_in_import) = (false, false);
+    let mut later = stmt.query(params![entity, row, base_seq, p.min_hlc as i64, start_seq])?;
+    while let Some(r) = later.next()? {
+        older = true;
+        seen_in_import |= r.get::<_, bool>(4)?;
+        let field = text(r, 0)?;
+        let hlc = r.get::<_, i64>(1)? as u64;
+        if field != INSERT
+            && let Some(slot) = p.slots.iter_mut().find(|s| s.field == field)
+            && slot.changes > 0
+        {
+            slot.changes += 1;
+        }
+        let Some(replica) = opt_text(r, 2)? else {
+            continue;
+        };
+        let beats = |slot: &Slot| wins((hlc, replica), (slot.order.0, &slot.order.1));
+        if field == INSERT {
+            let raw = opt_text(r, 3)?.unwrap_or("{}");
+            if let Ok(obj) = serde_json::from_str::<HashMap<String, serde::de::IgnoredAny>>(raw) {
+                for slot in p.slots.iter_mut().filter(|s| obj.contains_key(s.field)) {
+                    slot.covered |= beats(slot);
+                }
+            }
+        } else if let Some(slot) = p.slots.iter_mut().find(|s| s.field == field) {
+            slot.covered |= beats(slot);
+        }
+    }
+    Ok((older, seen_in_import))
+}
+
+/// Rows of one entity with a search index that the log held no change of before the
+/// batch: inserted several to a statement, grouped by the columns they set. FTS5 writes its
+/// pending terms to disk at the end of every statement that touches it, so fewer
+/// statements cost much less; their trigger needs a statement journal either way.
 #[derive(Default)]
 struct NewRows {
     entity: Option<&'static Entity>,

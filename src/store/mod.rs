@@ -13,6 +13,7 @@ pub mod merge;
 mod migrations;
 pub mod purge;
 mod queries;
+mod row_filter;
 pub mod rows;
 pub mod views;
 pub mod write;
