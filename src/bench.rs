@@ -91,8 +91,8 @@ impl Throughput {
 
 /// Measures export and import of the store's first `limit` changes without changing it:
 /// export to memory (plaintext, to separate the encryption's cost) and to an age-encrypted
-/// bundle file, import's first pass alone (decrypting and checking the checksum), and importing
-/// it into a new encrypted store. Bundle and store live in a private temporary directory,
+/// bundle file, reading that file alone (decrypting and checking the checksum: the part of
+/// import that is not the store's), and importing it into a new encrypted store. Bundle and store live in a private temporary directory,
 /// encrypted with keys made for the run, and are removed afterwards.
 pub fn sync_throughput(store: &Store, limit: u64) -> Result<Vec<Throughput>, crate::sync::SyncError> {
     use crate::sync::{Decryption, Encryption, ImportOptions, SyncError};
@@ -120,7 +120,7 @@ pub fn sync_throughput(store: &Store, limit: u64) -> Result<Vec<Throughput>, cra
         Ok(n)
     })?;
     let keys = || Decryption { identities: vec![identity.clone()], passphrase: None };
-    measure("import, first pass: decrypt and checksum", &mut || Ok(crate::sync::verify(&bundle, &keys())?.0.count))?;
+    measure("bundle read alone: decrypt and checksum", &mut || Ok(crate::sync::verify(&bundle, &keys())?.0.count))?;
     // Give back the page cache the exports filled: the import's store fills its own.
     store.conn().execute_batch("PRAGMA shrink_memory")?;
     // The new store's passphrase is random and forgotten with the run.

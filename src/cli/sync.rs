@@ -129,14 +129,11 @@ fn keys(args: &ImportArgs) -> Result<Decryption, SyncError> {
 /// Runs `sluss import`.
 pub fn import(store: &mut Store, args: &ImportArgs) -> Result<ExitCode, Failure> {
     let opts = ImportOptions { keys: keys(args)? };
-    let (mut checking, mut applying) = (super::progress_printer("checked"), super::progress_printer("applied"));
+    let mut applying = super::progress_printer("applied");
     let mut line_open = false;
     let result = crate::sync::import_with_progress(store, Path::new(&args.file), &opts, &mut |p| {
-        let (done, total, print): (u64, u64, &mut dyn FnMut(usize, usize)) = match p {
-            ImportProgress::Checked(done, total) => (done, total, &mut checking),
-            ImportProgress::Applied(done, total) => (done, total, &mut applying),
-        };
-        print(done as usize, total as usize);
+        let ImportProgress(done, total) = p;
+        applying(done as usize, total as usize);
         line_open = done < total;
     });
     // A refusal mid-way starts on a line of its own, not after the progress count (which

@@ -7,9 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use age::secrecy::{ExposeSecret, SecretString};
-use age_core::format::{FileKey, Stanza};
-use std::cell::RefCell;
+use age::secrecy::SecretString;
 use zeroize::Zeroizing;
 
 use super::SyncError;
@@ -164,46 +162,7 @@ impl<W: Write> Write for Sink<W> {
 /// Opens a bundle file for reading its plaintext: decrypts an age file with the keys given,
 /// passes anything else through for the bundle reader to judge. Returns whether it was
 /// encrypted.
-/// The file key of a passphrase bundle, kept between import's two passes so the key is
-/// derived from the passphrase (scrypt, about a second) once, not twice. The second pass
-/// still proves it against the file's header (age checks the header's MAC with it).
-#[derive(Default)]
-pub(crate) struct FileKeyCache(RefCell<Option<Zeroizing<[u8; 16]>>>);
-
-/// An identity that remembers the file key another identity unwraps.
-struct Remembering<'a> {
-    inner: &'a dyn age::Identity,
-    cache: &'a FileKeyCache,
-}
-
-impl age::Identity for Remembering<'_> {
-    fn unwrap_stanza(&self, stanza: &Stanza) -> Option<Result<FileKey, age::DecryptError>> {
-        self.unwrap_stanzas(std::slice::from_ref(stanza))
-    }
-
-    fn unwrap_stanzas(&self, stanzas: &[Stanza]) -> Option<Result<FileKey, age::DecryptError>> {
-        let found = self.inner.unwrap_stanzas(stanzas);
-        if let Some(Ok(key)) = &found {
-            *self.cache.0.borrow_mut() = Some(Zeroizing::new(*key.expose_secret()));
-        }
-        found
-    }
-}
-
-/// The remembered file key of a passphrase bundle.
-struct Remembered<'a>(&'a [u8; 16]);
-
-impl age::Identity for Remembered<'_> {
-    fn unwrap_stanza(&self, stanza: &Stanza) -> Option<Result<FileKey, age::DecryptError>> {
-        (stanza.tag == "scrypt").then(|| Ok(FileKey::new(Box::new(*self.0))))
-    }
-}
-
-pub(crate) fn open(
-    path: &Path,
-    keys: &Decryption,
-    cache: &FileKeyCache,
-) -> Result<(Box<dyn BufRead + Send>, bool), SyncError> {
+pub(crate) fn open(path: &Path, keys: &Decryption) -> Result<(Box<dyn BufRead + Send>, bool), SyncError> {
     let shown = path.display().to_string();
     let file = fs::File::open(path).map_err(|e| SyncError::io(format!("cannot read {shown}"), e))?;
     let mut input = BufReader::with_capacity(64 * 1024, file);
@@ -220,17 +179,10 @@ pub(crate) fn open(
         let Some(p) = &keys.passphrase else {
             return Err(if keys.identities.is_empty() { SyncError::NeedKey } else { SyncError::WrongKey });
         };
-        let remembered = cache.0.borrow().clone();
-        match remembered {
-            Some(key) => decryptor.decrypt(std::iter::once(&Remembered(&key) as &dyn age::Identity)),
-            None => {
-                let mut identity = age::scrypt::Identity::new(SecretString::from(p.as_str().to_owned()));
-                identity.set_max_work_factor(PASSPHRASE_WORK_FACTOR);
-                scrypt = identity;
-                let remembering = Remembering { inner: &scrypt, cache };
-                decryptor.decrypt(std::iter::once(&remembering as &dyn age::Identity))
-            }
-        }
+        let mut identity = age::scrypt::Identity::new(SecretString::from(p.as_str().to_owned()));
+        identity.set_max_work_factor(PASSPHRASE_WORK_FACTOR);
+        scrypt = identity;
+        decryptor.decrypt(std::iter::once(&scrypt as &dyn age::Identity))
     } else {
         if keys.identities.is_empty() {
             return Err(if keys.passphrase.is_some() { SyncError::WrongKey } else { SyncError::NeedKey });

@@ -263,15 +263,11 @@ impl App {
     }
 }
 
-/// How far an import is, for the frame drawn while it runs: "Kontrollerar 65536 av 390732
+/// How far an import is, for the frame drawn while it runs: "Importerar 65536 av 390732
 /// ändringar…".
-fn import_progress(lang: Lang, p: ImportProgress) -> String {
-    let (done, total, sv, en) = match p {
-        ImportProgress::Checked(d, t) => (d, t, "Kontrollerar", "Checking"),
-        ImportProgress::Applied(d, t) => (d, t, "Importerar", "Importing"),
-    };
+fn import_progress(lang: Lang, ImportProgress(done, total): ImportProgress) -> String {
     match lang {
-        Lang::Sv => format!("{sv} {done} av {total} ändringar…"),
-        Lang::En => format!("{en} {done} of {total} changes…"),
+        Lang::Sv => format!("Importerar {done} av {total} ändringar…"),
+        Lang::En => format!("Importing {done} of {total} changes…"),
     }
 }
