@@ -4,18 +4,18 @@
 //! log, for every row of a batch, what it held of the row before; only rows an earlier
 //! batch wrote can have anything there. Remembering those rows exactly would take memory
 //! in proportion to the bundle (4 million rows: hundreds of megabytes); this filter takes
-//! ten bits a row and may only err towards asking the log when it need not (about one row
-//! in a hundred).
+//! eight bits a row (4 MiB at most, under import's memory budget) and may only err towards
+//! asking the log when it need not (about two rows in a hundred).
 
 use std::hash::BuildHasher;
 
 /// Bits per expected row, and the number of bits each row sets: one false "maybe" in about
-/// 120 lookups while the filter holds no more rows than it was made for.
-const BITS_PER_ROW: u64 = 10;
-const PROBES: u64 = 7;
-/// The most the filter takes (16 MiB). A larger bundle fills it faster and asks the log
-/// more often; it never gives a wrong "no".
-const MAX_BITS: u64 = 1 << 27;
+/// 45 lookups while the filter holds no more rows than it was made for.
+const BITS_PER_ROW: u64 = 8;
+const PROBES: u64 = 6;
+/// The most the filter takes (4 MiB, eight bits a row for a first sync of 4 million). A
+/// larger bundle fills it faster and asks the log more often; it never gives a wrong "no".
+const MAX_BITS: u64 = 1 << 25;
 
 /// Rows seen, by entity and id.
 pub(crate) struct RowFilter {
