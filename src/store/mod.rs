@@ -323,16 +323,9 @@ fn backup_connection(src: &Connection, key: &Key, out: &Path) -> Result<()> {
         .map_err(|e| StoreError::io(format!("cannot set permissions of {}", out.display()), e))
 }
 
-/// The page size of the store open on `conn`. SQLCipher answers `PRAGMA page_size` itself
-/// for an encrypted store, as text.
+/// The page size of the store open on `conn` (SQLCipher answers the pragma itself, as text).
 fn page_size(conn: &Connection) -> Result<u32> {
-    let value: rusqlite::types::Value = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
-    let size = match &value {
-        rusqlite::types::Value::Integer(n) => u32::try_from(*n).ok(),
-        rusqlite::types::Value::Text(t) => t.parse().ok(),
-        _ => None,
-    };
-    size.ok_or_else(|| StoreError::Migration(format!("the store reports no page size ({value:?})")))
+    Ok(conn.query_row("SELECT CAST(page_size AS INTEGER) FROM pragma_page_size()", [], |r| r.get(0))?)
 }
 
 /// Creates the parent directory (mode 0700) if it does not exist.
