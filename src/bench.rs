@@ -92,8 +92,9 @@ impl Throughput {
 /// Measures export and import of the store's first `limit` changes without changing it:
 /// export to memory (plaintext, to separate the encryption's cost) and to an age-encrypted
 /// bundle file, reading that file alone (decrypting and checking the checksum: the part of
-/// import that is not the store's), and importing it into a new encrypted store. Bundle and store live in a private temporary directory,
-/// encrypted with keys made for the run, and are removed afterwards.
+/// import that is not the store's), and importing it into a new encrypted store. Bundle and
+/// store live in a private temporary directory, encrypted with keys made for the run, and
+/// are removed afterwards.
 pub fn sync_throughput(store: &Store, limit: u64) -> Result<Vec<Throughput>, crate::sync::SyncError> {
     use crate::sync::{Decryption, Encryption, ImportOptions, SyncError};
     let io = |e| SyncError::io("bench: cannot use a temporary directory", e);

@@ -174,15 +174,13 @@ pub(crate) fn open(path: &Path, keys: &Decryption) -> Result<(Box<dyn BufRead + 
         age::DecryptError::UnknownFormat => SyncError::NotABundle(shown.clone()),
         other => SyncError::Damaged(format!("unreadable encryption header: {other}")),
     })?;
-    let scrypt;
     let reader = if decryptor.is_scrypt() {
         let Some(p) = &keys.passphrase else {
             return Err(if keys.identities.is_empty() { SyncError::NeedKey } else { SyncError::WrongKey });
         };
         let mut identity = age::scrypt::Identity::new(SecretString::from(p.as_str().to_owned()));
         identity.set_max_work_factor(PASSPHRASE_WORK_FACTOR);
-        scrypt = identity;
-        decryptor.decrypt(std::iter::once(&scrypt as &dyn age::Identity))
+        decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity))
     } else {
         if keys.identities.is_empty() {
             return Err(if keys.passphrase.is_some() { SyncError::WrongKey } else { SyncError::NeedKey });
