@@ -575,6 +575,63 @@ fn export_import_prompts_and_a_conflict_resolved_on_one_replica_closes_on_both()
     assert_eq!(a.store.row_values("client", &client).unwrap().unwrap()["language"], "somaliska");
 }
 
+/// The import prompt asks only for what opens the file: a plain bundle is imported right
+/// after its name, a file that is no bundle is refused at its name with nothing imported,
+/// and one encrypted to an age key, with no key file configured, says what to set.
+#[test]
+fn the_import_prompt_asks_only_for_what_opens_the_bundle() {
+    use sluss::sync::{Encryption, ExportOptions, export};
+    use sluss::tui::app::Overlay;
+    use sluss::tui::sync_prompt::SyncStage;
+    let dir = tempfile::tempdir().unwrap();
+    let mut from = app_with(3, (100, 30), Lang::Sv);
+    let export_as = |from: &mut App, name: &str, encryption: Encryption| {
+        let path = dir.path().join(name);
+        let opts = ExportOptions { to: None, all: true, for_org: None, encryption, today: today() };
+        export(&mut from.store, &path, &opts).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let plain = export_as(&mut from, "plain.bundle", Encryption::None);
+    let to_key =
+        export_as(&mut from, "key.bundle", Encryption::Recipients(vec![age::x25519::Identity::generate().to_public()]));
+    let not_a_bundle = dir.path().join("notes.txt");
+    std::fs::write(&not_a_bundle, "inköpslista\n").unwrap();
+
+    let mut to = App::new(Store::in_memory().unwrap(), from.opts.clone(), (100, 30)).unwrap();
+    let open_file = |to: &mut App, path: &str| {
+        ctrl(to, 'o');
+        ctrl(to, 'u');
+        type_text(to, path);
+        key(to, KeyCode::Enter);
+    };
+    let prompt = |to: &App| match &to.overlay {
+        Some(Overlay::Sync(p)) => Some((p.stage.clone(), p.problem.clone().unwrap_or_default())),
+        _ => None,
+    };
+
+    open_file(&mut to, not_a_bundle.to_str().unwrap());
+    to.tick().unwrap();
+    let (stage, problem) = prompt(&to).expect("the prompt comes back");
+    assert_eq!(stage, SyncStage::Path, "{problem}");
+    assert!(problem.starts_with("Inget importerades"), "{problem}");
+    assert!(to.store.client_ids().unwrap().is_empty());
+    key(&mut to, KeyCode::Esc);
+
+    open_file(&mut to, &plain);
+    assert!(prompt(&to).is_none(), "no passphrase is asked for a plain bundle");
+    to.tick().unwrap();
+    assert!(to.status.as_deref().unwrap_or_default().starts_with("Importerade"), "{:?}", to.status);
+    assert_eq!(to.store.client_ids().unwrap(), from.store.client_ids().unwrap());
+
+    // Only meaningful where this machine's sync.toml names no key file (as on CI).
+    if sluss::sync::crypto::SyncConfig::load().is_ok_and(|c| c.identity.is_none()) {
+        open_file(&mut to, &to_key);
+        let (stage, problem) = prompt(&to).expect("the prompt stays");
+        assert_eq!(stage, SyncStage::Path);
+        assert!(problem.contains("identity i sync.toml"), "{problem}");
+    }
+}
+
 /// Opening a client and revealing the identity number each leave an entry, found on the
 /// Audit screen opened from that client; the reveal lasts until the client is left.
 #[test]

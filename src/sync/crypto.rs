@@ -159,21 +159,55 @@ impl<W: Write> Write for Sink<W> {
     }
 }
 
-/// Opens a bundle file for reading its plaintext: decrypts an age file with the keys given,
-/// passes anything else through for the bundle reader to judge. Returns whether it was
-/// encrypted.
-pub(crate) fn open(path: &Path, keys: &Decryption) -> Result<(Box<dyn BufRead + Send>, bool), SyncError> {
+/// How a bundle file is protected, as its first bytes say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protection {
+    /// Not encrypted (or not a bundle at all, which reading it then says).
+    None,
+    /// Encrypted to a passphrase.
+    Passphrase,
+    /// Encrypted to age public keys: opening it needs one of their identity files.
+    Recipients,
+}
+
+/// A bundle file opened up to its encryption header, if it has one.
+enum Opened {
+    Plain(BufReader<fs::File>),
+    Age(age::Decryptor<BufReader<fs::File>>),
+}
+
+fn open_file(path: &Path) -> Result<Opened, SyncError> {
     let shown = path.display().to_string();
     let file = fs::File::open(path).map_err(|e| SyncError::io(format!("cannot read {shown}"), e))?;
     let mut input = BufReader::with_capacity(64 * 1024, file);
     let head = input.fill_buf().map_err(|e| SyncError::io(format!("cannot read {shown}"), e))?;
     if !head.starts_with(AGE_MAGIC) {
-        return Ok((Box::new(input), false));
+        return Ok(Opened::Plain(input));
     }
-    let decryptor = age::Decryptor::new_buffered(input).map_err(|e| match e {
-        age::DecryptError::UnknownFormat => SyncError::NotABundle(shown.clone()),
+    age::Decryptor::new_buffered(input).map(Opened::Age).map_err(|e| match e {
+        age::DecryptError::UnknownFormat => SyncError::NotABundle(shown),
         other => SyncError::Damaged(format!("unreadable encryption header: {other}")),
-    })?;
+    })
+}
+
+/// Reads how a bundle file is protected, so an interface asks for a passphrase only when
+/// one opens it.
+pub fn protection(path: &Path) -> Result<Protection, SyncError> {
+    Ok(match open_file(path)? {
+        Opened::Plain(_) => Protection::None,
+        Opened::Age(d) if d.is_scrypt() => Protection::Passphrase,
+        Opened::Age(_) => Protection::Recipients,
+    })
+}
+
+/// Opens a bundle file for reading its plaintext: decrypts an age file with the keys given,
+/// passes anything else through for the bundle reader to judge. Returns whether it was
+/// encrypted.
+pub(crate) fn open(path: &Path, keys: &Decryption) -> Result<(Box<dyn BufRead + Send>, bool), SyncError> {
+    let decryptor = match open_file(path)? {
+        Opened::Plain(input) => return Ok((Box::new(input), false)),
+        Opened::Age(decryptor) => decryptor,
+    };
     let reader = if decryptor.is_scrypt() {
         let Some(p) = &keys.passphrase else {
             return Err(if keys.identities.is_empty() { SyncError::NeedKey } else { SyncError::WrongKey });

@@ -1,6 +1,7 @@
-//! Export and import from the palette: a file prompt, a passphrase when no age key is
-//! configured (typed hidden, twice for an export), then the work runs on the next tick so
-//! the screen first says what is happening.
+//! Export and import from the palette: a file prompt, then a passphrase when an export has
+//! no age key configured or the bundle to import is protected by one (typed hidden, twice
+//! for an export), then the work runs on the next tick so the screen first says what is
+//! happening.
 
 use std::path::PathBuf;
 
@@ -10,7 +11,7 @@ use zeroize::Zeroizing;
 use super::app::{App, Overlay};
 use crate::i18n::Lang;
 use crate::store::Result;
-use crate::sync::crypto::{self, Decryption, Encryption, SyncConfig};
+use crate::sync::crypto::{self, Decryption, Encryption, Protection, SyncConfig};
 use crate::sync::{ExportOptions, ImportOptions, ImportProgress, SyncError};
 
 /// Export or import.
@@ -145,15 +146,31 @@ impl App {
                             Err(e) => p.problem = Some(e.to_string()),
                         }
                     }
-                    (SyncKind::Import, SyncStage::Path) if config.identity.is_some() => {
-                        let file = config.identity.clone().unwrap_or_default();
-                        match crypto::read_identity_file(&file) {
-                            Ok(identities) => {
-                                self.queue(Job::Import(path, Decryption { identities, passphrase: None }))
+                    // The file's header says what opens it: a plain bundle needs nothing, one
+                    // to age keys the identity file in sync.toml, only one to a passphrase the
+                    // passphrase.
+                    (SyncKind::Import, SyncStage::Path) => match crypto::protection(&path) {
+                        Err(e) => p.problem = Some(e.to_string()),
+                        Ok(Protection::None) => self.queue(Job::Import(path, Decryption::default())),
+                        Ok(Protection::Passphrase) => p.stage = SyncStage::Passphrase,
+                        Ok(Protection::Recipients) => match &config.identity {
+                            None => {
+                                p.problem = Some(
+                                    lang.pick(
+                                        "Filen är krypterad till en age-nyckel: ange din nyckelfil som identity i sync.toml",
+                                        "The file is encrypted to an age key: set your key file as identity in sync.toml",
+                                    )
+                                    .to_owned(),
+                                )
                             }
-                            Err(e) => p.problem = Some(e.to_string()),
-                        }
-                    }
+                            Some(file) => match crypto::read_identity_file(file) {
+                                Ok(identities) => {
+                                    self.queue(Job::Import(path, Decryption { identities, passphrase: None }))
+                                }
+                                Err(e) => p.problem = Some(e.to_string()),
+                            },
+                        },
+                    },
                     (_, SyncStage::Path) => p.stage = SyncStage::Passphrase,
                     (_, SyncStage::Passphrase) if p.secret.chars().count() < 8 => {
                         p.problem = Some(lang.pick("Minst 8 tecken", "At least 8 characters").to_owned());
@@ -216,6 +233,7 @@ impl App {
                 }
             }
             Job::Import(path, keys) => {
+                let keys_were_passphrase = keys.passphrase.is_some();
                 let opts = ImportOptions { keys };
                 let imported = crate::sync::import_with_progress(&mut self.store, &path, &opts, &mut |p| {
                     progress(&import_progress(lang, p))
@@ -236,8 +254,10 @@ impl App {
                     }
                     Err(e) => {
                         // The prompt comes back with the file kept, so a mistyped passphrase
-                        // costs one retype, not the whole path.
-                        let problem = if matches!(e, SyncError::WrongKey | SyncError::NeedKey) {
+                        // costs one retype, not the whole path; any other problem goes back to
+                        // the file.
+                        let retype = keys_were_passphrase && matches!(e, SyncError::WrongKey | SyncError::NeedKey);
+                        let problem = if retype {
                             lang.pick(
                                 "Fel lösenfras eller nyckel: skriv lösenfrasen igen",
                                 "Wrong passphrase or key: type the passphrase again",
@@ -248,7 +268,7 @@ impl App {
                         };
                         self.overlay = Some(Overlay::Sync(Box::new(SyncPrompt {
                             kind: SyncKind::Import,
-                            stage: SyncStage::Passphrase,
+                            stage: if retype { SyncStage::Passphrase } else { SyncStage::Path },
                             path: path.display().to_string(),
                             secret: Zeroizing::new(String::new()),
                             first: Zeroizing::new(String::new()),

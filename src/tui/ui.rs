@@ -1237,7 +1237,7 @@ fn centred(area: Rect, width: u16, height: u16) -> Rect {
     Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
 }
 
-/// The export/import prompt: the file, then a hidden passphrase when no key is configured.
+/// The export/import prompt: the file, then a hidden passphrase when one protects it.
 fn render_sync_prompt(app: &App, p: &super::sync_prompt::SyncPrompt, frame: &mut Frame, area: Rect) {
     use super::sync_prompt::{SyncKind, SyncStage};
     let theme = &app.opts.theme;
@@ -1256,10 +1256,19 @@ fn render_sync_prompt(app: &App, p: &super::sync_prompt::SyncPrompt, frame: &mut
         (SyncStage::Repeat, true) => ("Samma lösenfras igen: ", "•".repeat(p.secret.chars().count())),
         (SyncStage::Repeat, false) => ("The same passphrase again: ", "•".repeat(p.secret.chars().count())),
     };
-    let hint = if sv {
-        "Enter fortsätt · Ctrl-u rensa · Esc avbryt. Utan nyckel i sync.toml skyddas filen med en lösenfras."
-    } else {
-        "Enter go on · Ctrl-u clear · Esc cancel. Without a key in sync.toml the file is protected by a passphrase."
+    let hint = match (p.kind, sv) {
+        (SyncKind::Export, true) => {
+            "Enter fortsätt · Ctrl-u rensa · Esc avbryt. Utan nyckel i sync.toml skyddas filen med en lösenfras."
+        }
+        (SyncKind::Export, false) => {
+            "Enter go on · Ctrl-u clear · Esc cancel. Without a key in sync.toml the file is protected by a passphrase."
+        }
+        (SyncKind::Import, true) => {
+            "Enter fortsätt · Ctrl-u rensa · Esc avbryt. Lösenfras frågas bara för en fil som skyddas av en."
+        }
+        (SyncKind::Import, false) => {
+            "Enter go on · Ctrl-u clear · Esc cancel. A passphrase is asked only for a file protected by one."
+        }
     };
     let rect = centred(area, area.width.saturating_sub(4).min(100), 7);
     frame.render_widget(Clear, rect);
