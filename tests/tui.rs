@@ -613,7 +613,8 @@ fn the_import_prompt_asks_only_for_what_opens_the_bundle() {
     to.tick().unwrap();
     let (stage, problem) = prompt(&to).expect("the prompt comes back");
     assert_eq!(stage, SyncStage::Path, "{problem}");
-    assert!(problem.starts_with("Inget importerades"), "{problem}");
+    assert!(problem.starts_with("Inget importerades: "), "{problem}");
+    assert!(problem.contains("notes.txt är ingen sluss-fil"), "in Swedish: {problem}");
     assert!(to.store.client_ids().unwrap().is_empty());
     key(&mut to, KeyCode::Esc);
 

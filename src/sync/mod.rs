@@ -12,6 +12,7 @@ pub mod import;
 
 use std::collections::BTreeMap;
 
+use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 
 pub use bundle::{FORMAT, FORMAT_VERSION, Header};
@@ -191,6 +192,54 @@ impl SyncError {
         SyncError::Io { context: context.into(), source }
     }
 
+    /// The message for the interface, in its language: the facts the command line's message
+    /// gives, with advice that fits a prompt (no command-line options). The interface says
+    /// before it that nothing was imported or exported.
+    pub fn on_screen(&self, lang: Lang) -> String {
+        let sv = lang == Lang::Sv;
+        match self {
+            SyncError::NotABundle(file) if sv => {
+                format!("{file} är ingen sluss-fil: kontrollera att du valde rätt fil")
+            }
+            SyncError::NotABundle(file) => {
+                format!("{file} is not a sluss bundle: check that you picked the right file")
+            }
+            SyncError::Damaged(what) if sv => {
+                format!("filen är skadad eller ofullständig ({what}): be avsändaren exportera den igen")
+            }
+            SyncError::Damaged(what) => {
+                format!("the file is damaged or incomplete ({what}): ask the sender to export it again")
+            }
+            SyncError::NewerFormat { found, known } if sv => {
+                format!("filen har formatversion {found}, nyare än den här sluss kan läsa ({known}): uppdatera sluss")
+            }
+            SyncError::NewerFormat { found, known } => {
+                format!("the file has format version {found}, newer than this sluss reads ({known}): upgrade sluss")
+            }
+            SyncError::NewerSchema { found, known } if sv => format!(
+                "filen kommer från ett register med schemaversion {found}, nyare än den här sluss känner ({known}): uppdatera sluss"
+            ),
+            SyncError::NewerSchema { found, known } => format!(
+                "the file comes from a store with schema version {found}, newer than this sluss knows ({known}): upgrade sluss"
+            ),
+            SyncError::BadChange(what) if sv => format!("filen innehåller en ändring som sluss inte godtar ({what})"),
+            SyncError::BadChange(what) => format!("the file holds a change sluss refuses ({what})"),
+            SyncError::NeedKey if sv => {
+                "filen är krypterad: skriv lösenfrasen, eller ange din nyckelfil som identity i sync.toml".to_owned()
+            }
+            SyncError::NeedKey => {
+                "the file is encrypted: type the passphrase, or set your key file as identity in sync.toml".to_owned()
+            }
+            SyncError::WrongKey if sv => {
+                "ingen av nycklarna öppnar filen: kontrollera lösenfrasen eller nyckelfilen i sync.toml".to_owned()
+            }
+            SyncError::WrongKey => {
+                "none of the keys opens the file: check the passphrase or the key file in sync.toml".to_owned()
+            }
+            other => other.to_string(),
+        }
+    }
+
     /// Whether this is a refusal (bad input, wrong key) rather than a failure.
     pub fn is_refusal(&self) -> bool {
         !matches!(self, SyncError::Io { .. } | SyncError::Store(_))
@@ -203,6 +252,27 @@ mod tests {
 
     fn vv(entries: &[(&str, u64)]) -> VersionVector {
         VersionVector(entries.iter().map(|(r, h)| ((*r).to_owned(), *h)).collect())
+    }
+
+    /// The interface's messages are in its language and give no command-line advice.
+    #[test]
+    fn refusals_on_screen_speak_the_interface_language_without_command_line_options() {
+        let refusals = [
+            SyncError::NotABundle("/tmp/lista.txt".to_owned()),
+            SyncError::Damaged("it ended before its last change".to_owned()),
+            SyncError::NewerFormat { found: 2, known: 1 },
+            SyncError::NewerSchema { found: 9, known: 3 },
+            SyncError::BadChange("no such table".to_owned()),
+            SyncError::NeedKey,
+            SyncError::WrongKey,
+        ];
+        for e in &refusals {
+            let (sv, en) = (e.on_screen(Lang::Sv), e.on_screen(Lang::En));
+            assert!(!sv.contains("--") && !en.contains("--"), "{sv} / {en}");
+            assert!(!sv.contains("nothing") && !sv.contains("bundle"), "English left in: {sv}");
+            assert_ne!(sv, en);
+        }
+        assert!(SyncError::NotABundle("/tmp/lista.txt".to_owned()).on_screen(Lang::Sv).starts_with("/tmp/lista.txt"));
     }
 
     #[test]

@@ -107,11 +107,10 @@ impl App {
             KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => field.push(c),
             KeyCode::Enter => {
                 p.problem = None;
-                let config = SyncConfig::load().map_err(|e| crate::store::StoreError::Migration(e.to_string()));
-                let config = match config {
+                let config = match SyncConfig::load() {
                     Ok(c) => c,
                     Err(e) => {
-                        p.problem = Some(e.to_string());
+                        p.problem = Some(e.on_screen(lang));
                         return Ok(());
                     }
                 };
@@ -143,14 +142,14 @@ impl App {
                     (SyncKind::Export, SyncStage::Path) if !config.recipients.is_empty() => {
                         match crypto::parse_recipients(&config.recipients) {
                             Ok(r) => self.queue(Job::Export(path, Encryption::Recipients(r))),
-                            Err(e) => p.problem = Some(e.to_string()),
+                            Err(e) => p.problem = Some(e.on_screen(lang)),
                         }
                     }
                     // The file's header says what opens it: a plain bundle needs nothing, one
                     // to age keys the identity file in sync.toml, only one to a passphrase the
                     // passphrase.
                     (SyncKind::Import, SyncStage::Path) => match crypto::protection(&path) {
-                        Err(e) => p.problem = Some(e.to_string()),
+                        Err(e) => p.problem = Some(e.on_screen(lang)),
                         Ok(Protection::None) => self.queue(Job::Import(path, Decryption::default())),
                         Ok(Protection::Passphrase) => p.stage = SyncStage::Passphrase,
                         Ok(Protection::Recipients) => match &config.identity {
@@ -167,7 +166,7 @@ impl App {
                                 Ok(identities) => {
                                     self.queue(Job::Import(path, Decryption { identities, passphrase: None }))
                                 }
-                                Err(e) => p.problem = Some(e.to_string()),
+                                Err(e) => p.problem = Some(e.on_screen(lang)),
                             },
                         },
                     },
@@ -229,7 +228,7 @@ impl App {
                         Lang::Sv => format!("Exporterade {} ändringar till {}", r.changes, r.path.display()),
                         Lang::En => format!("Exported {} changes to {}", r.changes, r.path.display()),
                     },
-                    Err(e) => format!("{}{e}", lang.pick("Exporten avbröts: ", "Export stopped: ").to_owned()),
+                    Err(e) => format!("{}{}", lang.pick("Exporten avbröts: ", "Export stopped: "), e.on_screen(lang)),
                 }
             }
             Job::Import(path, keys) => {
@@ -264,7 +263,11 @@ impl App {
                             )
                             .to_owned()
                         } else {
-                            format!("{}{e}", lang.pick("Inget importerades: ", "Nothing was imported: ").to_owned())
+                            format!(
+                                "{}{}",
+                                lang.pick("Inget importerades: ", "Nothing was imported: "),
+                                e.on_screen(lang)
+                            )
                         };
                         self.overlay = Some(Overlay::Sync(Box::new(SyncPrompt {
                             kind: SyncKind::Import,
