@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use sluss::store::{ChangeSet, Key, Resolution, Store};
 use sluss::sync::{
-    Decryption, Encryption, ExportOptions, ImportOptions, SyncError, crypto::parse_recipients, export, import,
+    Decryption, Encryption, ExportOptions, ImportOptions, SyncError, crypto::Protection, crypto::parse_recipients,
+    export, import,
 };
 use zeroize::Zeroizing;
 
@@ -273,7 +274,7 @@ fn refused(r: &mut Refusal, bytes: &[u8], keys: Decryption) -> SyncError {
     std::fs::write(&path, bytes).unwrap();
     let err = import(&mut r.target, &path, &ImportOptions { keys }).unwrap_err();
     assert_eq!(whole_store_hash(&r.target), before, "the store changed after refusing: {err}");
-    assert!(err.to_string().contains("nothing was imported") || matches!(err, SyncError::NeedKey), "{err}");
+    assert!(err.to_string().contains("nothing was imported") || matches!(err, SyncError::NeedKey(_)), "{err}");
     err
 }
 
@@ -328,7 +329,14 @@ fn a_bundle_for_another_key_or_without_a_key_is_refused() {
     let other = Decryption { identities: vec![age::x25519::Identity::generate()], passphrase: None };
     let bytes = r.bundle.clone();
     assert!(matches!(refused(&mut r, &bytes, other), SyncError::WrongKey));
-    assert!(matches!(refused(&mut r, &bytes, Decryption::default()), SyncError::NeedKey));
+    let err = refused(&mut r, &bytes, Decryption::default());
+    assert!(matches!(err, SyncError::NeedKey(Protection::Recipients)), "{err}");
+    assert!(err.to_string().contains("--identity"), "{err}");
+    // A passphrase where the bundle wants an age key is the wrong kind of key, and said so.
+    let passphrase =
+        Decryption { identities: Vec::new(), passphrase: Some(Zeroizing::new("en lång lösenfras".to_owned())) };
+    let err = refused(&mut r, &bytes, passphrase);
+    assert!(matches!(err, SyncError::NeedKey(Protection::Recipients)), "{err}");
 }
 
 /// A plaintext bundle whose header or changes were edited, with a correct checksum.

@@ -210,14 +210,14 @@ pub(crate) fn open(path: &Path, keys: &Decryption) -> Result<(Box<dyn BufRead + 
     };
     let reader = if decryptor.is_scrypt() {
         let Some(p) = &keys.passphrase else {
-            return Err(if keys.identities.is_empty() { SyncError::NeedKey } else { SyncError::WrongKey });
+            return Err(SyncError::NeedKey(Protection::Passphrase));
         };
         let mut identity = age::scrypt::Identity::new(SecretString::from(p.as_str().to_owned()));
         identity.set_max_work_factor(PASSPHRASE_WORK_FACTOR);
         decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity))
     } else {
         if keys.identities.is_empty() {
-            return Err(if keys.passphrase.is_some() { SyncError::WrongKey } else { SyncError::NeedKey });
+            return Err(SyncError::NeedKey(Protection::Recipients));
         }
         decryptor.decrypt(keys.identities.iter().map(|i| i as &dyn age::Identity))
     }

@@ -155,9 +155,12 @@ pub enum SyncError {
     /// The bundle holds a change the registry refuses.
     #[error("the bundle holds a change this sluss refuses ({0}): nothing was imported")]
     BadChange(String),
-    /// The bundle is encrypted and no key was given.
-    #[error("the bundle is encrypted: pass --identity FILE (age key) or --passphrase-env VAR")]
-    NeedKey,
+    /// The bundle is encrypted and no key of the kind that opens it was given.
+    #[error("{}", match .0 {
+        crypto::Protection::Passphrase => "the bundle is protected by a passphrase: pass --passphrase-env VAR, VAR holding it",
+        _ => "the bundle is encrypted to an age key: pass --identity FILE, the age identity file that matches it",
+    })]
+    NeedKey(crypto::Protection),
     /// None of the keys given opens the bundle.
     #[error("none of the keys given opens the bundle: check --identity / the passphrase; nothing was imported")]
     WrongKey,
@@ -224,11 +227,17 @@ impl SyncError {
             ),
             SyncError::BadChange(what) if sv => format!("filen innehåller en ändring som sluss inte godtar ({what})"),
             SyncError::BadChange(what) => format!("the file holds a change sluss refuses ({what})"),
-            SyncError::NeedKey if sv => {
-                "filen är krypterad: skriv lösenfrasen, eller ange din nyckelfil som identity i sync.toml".to_owned()
+            SyncError::NeedKey(crypto::Protection::Passphrase) if sv => {
+                "filen skyddas av en lösenfras: skriv den".to_owned()
             }
-            SyncError::NeedKey => {
-                "the file is encrypted: type the passphrase, or set your key file as identity in sync.toml".to_owned()
+            SyncError::NeedKey(crypto::Protection::Passphrase) => {
+                "the file is protected by a passphrase: type it".to_owned()
+            }
+            SyncError::NeedKey(_) if sv => {
+                "filen är krypterad till en age-nyckel: ange din nyckelfil som identity i sync.toml".to_owned()
+            }
+            SyncError::NeedKey(_) => {
+                "the file is encrypted to an age key: set your key file as identity in sync.toml".to_owned()
             }
             SyncError::WrongKey if sv => {
                 "ingen av nycklarna öppnar filen: kontrollera lösenfrasen eller nyckelfilen i sync.toml".to_owned()
@@ -263,7 +272,8 @@ mod tests {
             SyncError::NewerFormat { found: 2, known: 1 },
             SyncError::NewerSchema { found: 9, known: 3 },
             SyncError::BadChange("no such table".to_owned()),
-            SyncError::NeedKey,
+            SyncError::NeedKey(crypto::Protection::Passphrase),
+            SyncError::NeedKey(crypto::Protection::Recipients),
             SyncError::WrongKey,
         ];
         for e in &refusals {

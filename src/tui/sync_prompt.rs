@@ -255,7 +255,7 @@ impl App {
                         // The prompt comes back with the file kept, so a mistyped passphrase
                         // costs one retype, not the whole path; any other problem goes back to
                         // the file.
-                        let retype = keys_were_passphrase && matches!(e, SyncError::WrongKey | SyncError::NeedKey);
+                        let retype = keys_were_passphrase && matches!(e, SyncError::WrongKey | SyncError::NeedKey(_));
                         let problem = if retype {
                             lang.pick(
                                 "Fel lösenfras eller nyckel: skriv lösenfrasen igen",
