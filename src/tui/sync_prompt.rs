@@ -153,15 +153,7 @@ impl App {
                         Ok(Protection::None) => self.queue(Job::Import(path, Decryption::default())),
                         Ok(Protection::Passphrase) => p.stage = SyncStage::Passphrase,
                         Ok(Protection::Recipients) => match &config.identity {
-                            None => {
-                                p.problem = Some(
-                                    lang.pick(
-                                        "Filen är krypterad till en age-nyckel: ange din nyckelfil som identity i sync.toml",
-                                        "The file is encrypted to an age key: set your key file as identity in sync.toml",
-                                    )
-                                    .to_owned(),
-                                )
-                            }
+                            None => p.problem = Some(SyncError::NeedKey(Protection::Recipients).on_screen(lang)),
                             Some(file) => match crypto::read_identity_file(file) {
                                 Ok(identities) => {
                                     self.queue(Job::Import(path, Decryption { identities, passphrase: None }))

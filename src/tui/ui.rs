@@ -1280,7 +1280,12 @@ fn render_sync_prompt(app: &App, p: &super::sync_prompt::SyncPrompt, frame: &mut
         Line::from(""),
     ];
     match &p.problem {
-        Some(problem) => lines.push(Line::from(Span::styled(problem.clone(), theme.error))),
+        Some(problem) => {
+            // Refusals come worded to follow "Inget importerades: "; alone, one starts a sentence.
+            let mut chars = problem.chars();
+            let sentence: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+            lines.push(Line::from(Span::styled(sentence, theme.error)))
+        }
         None => lines.push(Line::from(Span::styled(hint, theme.muted))),
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
