@@ -7,13 +7,14 @@ use rusqlite_migration::{M, Migrations};
 use super::error::{Result, StoreError};
 
 /// Newest schema version this build knows.
-pub const LATEST: i64 = 3;
+pub const LATEST: i64 = 4;
 
 fn all() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("sql/v1.sql")),
         M::up(include_str!("sql/v2.sql")),
         M::up(include_str!("sql/v3.sql")),
+        M::up(include_str!("sql/v4.sql")),
     ])
 }
 
@@ -47,6 +48,7 @@ mod tests {
         (1, include_str!("../../tests/fixtures/v1_store.sql")),
         (2, include_str!("../../tests/fixtures/v2_store.sql")),
         (3, include_str!("../../tests/fixtures/v3_store.sql")),
+        (4, include_str!("../../tests/fixtures/v4_store.sql")),
     ];
 
     #[test]

@@ -285,3 +285,41 @@ pub fn skips_change<'v>(
     }
     Ok(false)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Erasing a client's row makes SQLite look, for every foreign key referring to its
+    /// table, for rows that still refer to it. Without an index on the referring column
+    /// that is a scan of the whole referring table for every row erased: a purge at 100 000
+    /// clients took 0.29 s a client instead of 0.023 s (docs/performance.md).
+    #[test]
+    fn every_reference_to_a_purged_table_is_looked_up_through_an_index() {
+        let store = Store::in_memory().unwrap();
+        let conn = store.conn();
+        let references: Vec<(String, String, String)> = conn
+            .prepare(
+                "SELECT m.name, f.\"table\", f.\"from\" FROM sqlite_schema m, pragma_foreign_key_list(m.name) f
+                 WHERE m.type = 'table'",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let erased: Vec<&str> = OWNED.iter().map(|(table, _)| *table).collect();
+        let checked: Vec<_> = references.iter().filter(|(_, parent, _)| erased.contains(&parent.as_str())).collect();
+        assert!(checked.len() > 20, "the registry's references were found: {checked:?}");
+        for (child, _, column) in checked {
+            let plan: Vec<String> = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN SELECT 1 FROM {child} WHERE {column} = ?1"))
+                .unwrap()
+                .query_map(["x"], |r| r.get(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(plan.iter().all(|step| !step.starts_with("SCAN")), "{child}.{column}: {plan:?}");
+        }
+    }
+}
