@@ -1256,20 +1256,18 @@ fn render_sync_prompt(app: &App, p: &super::sync_prompt::SyncPrompt, frame: &mut
         (SyncStage::Repeat, true) => ("Samma lösenfras igen: ", "•".repeat(p.secret.chars().count())),
         (SyncStage::Repeat, false) => ("The same passphrase again: ", "•".repeat(p.secret.chars().count())),
     };
-    let hint = match (p.kind, sv) {
-        (SyncKind::Export, true) => {
-            "Enter fortsätt · Ctrl-u rensa · Esc avbryt. Utan nyckel i sync.toml skyddas filen med en lösenfras."
-        }
-        (SyncKind::Export, false) => {
-            "Enter go on · Ctrl-u clear · Esc cancel. Without a key in sync.toml the file is protected by a passphrase."
-        }
-        (SyncKind::Import, true) => {
-            "Enter fortsätt · Ctrl-u rensa · Esc avbryt. Lösenfras frågas bara för en fil som skyddas av en."
-        }
-        (SyncKind::Import, false) => {
-            "Enter go on · Ctrl-u clear · Esc cancel. A passphrase is asked only for a file protected by one."
-        }
+    let keys = if sv {
+        "Enter fortsätt · Ctrl-u rensa · Esc avbryt."
+    } else {
+        "Enter go on · Ctrl-u clear · Esc cancel."
     };
+    let why = match (p.kind, sv) {
+        (SyncKind::Export, true) => "Utan nyckel i sync.toml skyddas filen med en lösenfras.",
+        (SyncKind::Export, false) => "Without a key in sync.toml the file is protected by a passphrase.",
+        (SyncKind::Import, true) => "Lösenfras frågas bara för en fil som skyddas av en.",
+        (SyncKind::Import, false) => "A passphrase is asked only for a file protected by one.",
+    };
+    let hint = format!("{keys} {why}");
     let rect = centred(area, area.width.saturating_sub(4).min(100), 7);
     frame.render_widget(Clear, rect);
     let outer = block(app, title.to_owned(), true);
