@@ -676,3 +676,31 @@ fn typing_a_name_with_a_space_in_a_multi_picker_ticks_that_organisation_only() {
     let stockholm = app.store.organisation_by_name("Socialtjänsten Stockholm").unwrap().expect("demo organisation");
     assert_eq!(ui.form.values[2], stockholm);
 }
+
+/// The audit log stores its details in English (replicas sync it, and `sluss audit` prints
+/// it); the Swedish Audit screen shows them in Swedish, the English one as stored. At 80
+/// columns, where the Detail column is cut, the selected entry's is shown whole below.
+#[test]
+fn the_audit_screen_shows_an_exports_detail_in_the_interface_language() {
+    use sluss::sync::{Encryption, ExportOptions, export};
+    let dir = tempfile::tempdir().unwrap();
+    for (lang, shown, hidden) in
+        [(Lang::Sv, "export av", "changes for"), (Lang::En, "changes for all changes", "export av")]
+    {
+        let mut app = app_with(3, (140, 30), lang);
+        let opts = ExportOptions { to: None, all: true, for_org: None, encryption: Encryption::None, today: today() };
+        let changes = export(&mut app.store, &dir.path().join(format!("{lang:?}.bundle")), &opts).unwrap().changes;
+        press(&mut app, "A");
+        let expected = match lang {
+            Lang::Sv => format!("export av {changes} ändringar: hela loggen"),
+            Lang::En => format!("export of {changes} changes for all changes"),
+        };
+        for (w, h) in [(140, 30), (80, 24)] {
+            let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+            terminal.draw(|f| sluss::tui::ui::render(&app, f)).unwrap();
+            let screen: String = terminal.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+            assert!(screen.contains(&expected), "{lang:?} at {w}x{h}: no '{expected}' on the screen");
+            assert!(screen.contains(shown) && !screen.contains(hidden), "{lang:?} at {w}x{h}");
+        }
+    }
+}

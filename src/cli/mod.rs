@@ -223,7 +223,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Some(Command::Backup { out }) => {
             let mut store = open(&path, cli.key_file.as_deref())?;
             store.backup_to(out)?;
-            store.audit(crate::domain::enums::AuditAction::Backup, None, "backup written")?;
+            store.audit(
+                crate::domain::enums::AuditAction::Backup,
+                None,
+                &crate::i18n::audit_detail::BACKUP.fill(&[]),
+            )?;
             println!("backup written to {}", out.display());
             Ok(ExitCode::SUCCESS)
         }

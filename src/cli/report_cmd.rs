@@ -131,7 +131,11 @@ pub fn report(mut store: Store, args: &ReportArgs, cli: &Cli, today: NaiveDate) 
     match &args.out {
         Some(out) => {
             report::write_private(out, &bytes)?;
-            store.audit(AuditAction::Export, None, &format!("report: {} ({})", args.period, ind.by.code()))?;
+            store.audit(
+                AuditAction::Export,
+                None,
+                &crate::i18n::audit_detail::REPORT.fill(&[&args.period, &ind.by.code()]),
+            )?;
             println!("report written to {}", out.display());
         }
         None => {

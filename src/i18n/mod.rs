@@ -35,4 +35,5 @@ impl FromStr for Lang {
     }
 }
 
+pub mod audit_detail;
 pub mod ui;

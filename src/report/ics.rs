@@ -228,6 +228,6 @@ pub fn calendar(store: &Store, opts: &IcsOptions) -> Result<Calendar> {
 pub fn write_ics(store: &mut Store, opts: &IcsOptions, out: &Path) -> Result<usize> {
     let cal = calendar(store, opts)?;
     write_private(out, cal.text.as_bytes())?;
-    store.audit(AuditAction::Export, None, &format!("ics: {} meetings, {} days", cal.events, opts.days))?;
+    store.audit(AuditAction::Export, None, &crate::i18n::audit_detail::ICS.fill(&[&cal.events, &opts.days]))?;
     Ok(cal.events)
 }

@@ -426,6 +426,6 @@ pub fn write_plan(store: &mut Store, client_id: &str, today: NaiveDate, format: 
     };
     write_private(out, body.as_bytes())?;
     let kind = if format == PlanFormat::Html { "html" } else { "text" };
-    store.audit(AuditAction::Export, Some(client_id), &format!("plan ({kind})"))?;
+    store.audit(AuditAction::Export, Some(client_id), &crate::i18n::audit_detail::PLAN.fill(&[&kind]))?;
     Ok(())
 }

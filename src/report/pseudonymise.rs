@@ -224,10 +224,7 @@ pub fn export(store: &mut Store, dir: &Path, today: NaiveDate) -> Result<ExportS
     store.audit(
         AuditAction::Export,
         None,
-        &format!(
-            "pseudonymised export: {} clients, {} without consent left out",
-            summary.clients, summary.without_consent
-        ),
+        &crate::i18n::audit_detail::PSEUDONYMISED.fill(&[&summary.clients, &summary.without_consent]),
     )?;
     Ok(summary)
 }

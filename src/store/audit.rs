@@ -273,7 +273,7 @@ impl Store {
                 .set("actor", user.clone())
                 .set("replica", self.replica_id().to_owned())
                 .set("action", AuditAction::FailedPassphrase.code())
-                .set("detail", "wrong passphrase when opening the store (recorded at the next open)");
+                .set("detail", crate::i18n::audit_detail::FAILED_OPEN.fill(&[]));
             n += 1;
         }
         self.apply(&user, &cs)?;

@@ -14,6 +14,7 @@ use super::row_filter::RowFilter;
 use super::write::{DELETED, INSERT, apply_in, check_value, field_of, json_to_sql, lookup, new_id, row_exists};
 use super::{ChangeSet, Store, audit};
 use crate::domain::enums::AuditAction;
+use crate::i18n::audit_detail;
 use crate::sync::{Change, ChangeRef, Header, SyncError, VersionVector, wins};
 
 /// What an import did.
@@ -276,15 +277,13 @@ impl Store {
             .set("action", AuditAction::Import.code())
             .set(
                 "detail",
-                format!(
-                    "import from replica {}: {} new, {} known changes, {} rows, {} conflicts opened{}",
-                    header.source,
-                    report.new,
-                    report.known,
-                    report.rows_touched,
-                    report.conflicts_opened,
-                    if header.partial { " (partial bundle)" } else { "" }
-                ),
+                if header.partial { audit_detail::IMPORT_PARTIAL } else { audit_detail::IMPORT }.fill(&[
+                    &header.source,
+                    &report.new,
+                    &report.known,
+                    &report.rows_touched,
+                    &report.conflicts_opened,
+                ]),
             );
         apply_in(&tx, &replica, &user, &cs)?;
         tx.commit().map_err(|e| match e.sqlite_error_code() {

@@ -403,7 +403,7 @@ impl Store {
                     "the re-encrypted copy differs from the store: nothing changed".into(),
                 ));
             }
-            copy.audit(crate::domain::enums::AuditAction::Rekey, None, "passphrase changed")?;
+            copy.audit(crate::domain::enums::AuditAction::Rekey, None, &crate::i18n::audit_detail::REKEY.fill(&[]))?;
             copy.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
             drop(copy);
             Ok(())

@@ -133,7 +133,7 @@ impl Store {
             .set("replica", self.replica_id().to_owned())
             .set("action", AuditAction::Purge.code())
             .set("client_id", client_id)
-            .set("detail", format!("purged: {} rows and {} changes erased", counts.rows, counts.changes));
+            .set("detail", crate::i18n::audit_detail::PURGED.fill(&[&counts.rows, &counts.changes]));
         self.apply(&user, &cs)?;
         Ok(counts)
     }

@@ -10,6 +10,7 @@ use super::bundle::{BundleWriter, FORMAT, FORMAT_VERSION, Header};
 use super::crypto::{Encryption, Sink};
 use super::{SyncError, VersionVector};
 use crate::domain::enums::AuditAction;
+use crate::i18n::audit_detail;
 use crate::store::merge::{Owner, OwnerCache, audit_entries};
 use crate::store::{SYNC_SCHEMA_VERSION, Store};
 
@@ -119,23 +120,26 @@ pub fn export(store: &mut Store, out: &Path, opts: &ExportOptions) -> Result<Exp
         count
     };
 
-    let target = match (&opts.to, opts.all) {
-        (Some(peer), false) => format!("replica {peer}"),
-        _ => "all changes".to_owned(),
-    };
     let mut entries = Vec::new();
     match &partner {
-        None => entries.push((AuditAction::Export, None, format!("export of {changes} changes for {target}"))),
+        None => entries.push((
+            AuditAction::Export,
+            None,
+            match (&opts.to, opts.all) {
+                (Some(peer), false) => audit_detail::EXPORT_FOR_REPLICA.fill(&[&changes, peer]),
+                _ => audit_detail::EXPORT_ALL.fill(&[&changes]),
+            },
+        )),
         Some((org, clients)) => {
             entries.push((
                 AuditAction::Export,
                 None,
-                format!("partner export of {changes} changes, {} clients, for organisation {org}", clients.len()),
+                audit_detail::PARTNER_EXPORT.fill(&[&changes, &clients.len(), org]),
             ));
             let mut sorted: Vec<&String> = clients.iter().collect();
             sorted.sort();
             for c in sorted {
-                entries.push((AuditAction::Export, Some(c.as_str()), format!("shared with organisation {org}")));
+                entries.push((AuditAction::Export, Some(c.as_str()), audit_detail::SHARED_WITH.fill(&[org])));
             }
         }
     }

@@ -146,9 +146,7 @@ fn detail(r: &AuditRow, lang: Lang) -> String {
             }
             // The kind says it all; the stored text only restates it in English.
             (AuditAction::OpenClient | AuditAction::RevealId | AuditAction::RevealProtected, _) => String::new(),
-            (AuditAction::Lock, "idle") => lang.pick("inaktivitet", "idle").to_owned(),
-            (AuditAction::Lock, "privacy key") => lang.pick("sekretessknappen", "privacy key").to_owned(),
-            _ => r.detail.clone(),
+            (_, d) => crate::i18n::audit_detail::show(d, lang),
         };
     };
     let name = super::ui::field_name(entity, field, lang);
@@ -182,6 +180,7 @@ pub fn render(app: &App, s: &AuditScreen, frame: &mut Frame, area: Rect) {
     widths.push(Constraint::Min(10));
     let header = Row::new(heads.into_iter().map(|h| Cell::from(h).style(theme.header)));
     let cols = Columns::new(area, &widths);
+    let mut whole = None;
     let rows: Vec<Row> = s
         .rows
         .iter()
@@ -200,13 +199,32 @@ pub fn render(app: &App, s: &AuditScreen, frame: &mut Frame, area: Rect) {
             if !per_client {
                 cells.push(Cell::from(name.clone()));
             }
-            cells.push(Cell::from(detail(r, lang)));
+            let detail = detail(r, lang);
+            // What the columns cut of the selected entry is shown whole on the bottom border
+            // (at 80 columns the detail gets ten).
+            if selected {
+                let (client_col, detail_col) = (cells.len() - 1, cells.len());
+                let client_cut = !per_client && cols.cuts(client_col, name);
+                if client_cut || cols.cuts(detail_col, &detail) {
+                    let parts: Vec<&str> = [client_cut.then_some(name.as_str()), Some(detail.as_str())]
+                        .into_iter()
+                        .flatten()
+                        .filter(|p| !p.is_empty())
+                        .collect();
+                    whole = Some(parts.join(" · "));
+                }
+            }
+            cells.push(Cell::from(detail));
             cols.row(cells).style(if selected { theme.selected } else { theme.base })
         })
         .collect();
-    let block = Block::default()
+    let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border_focused)
         .title(Span::styled(format!(" {} ", title(app, s)), theme.title));
+    if let Some(whole) = whole {
+        let room = usize::from(area.width.saturating_sub(4));
+        block = block.title_bottom(Span::styled(format!(" {} ", super::fit::cut(whole.into(), room)), theme.title));
+    }
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
 }

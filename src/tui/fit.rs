@@ -50,6 +50,11 @@ impl Columns {
         Columns(rects.iter().map(|r| r.width).collect())
     }
 
+    /// Whether `text` is cut in column `i`.
+    pub fn cuts(&self, i: usize, text: &str) -> bool {
+        self.0.get(i).is_some_and(|&w| text.width() > usize::from(w))
+    }
+
     /// The first column at least `width` wide, else the widest.
     pub fn first_fitting(&self, width: usize) -> usize {
         let widest = (0..self.0.len()).rev().max_by_key(|&i| self.0[i]).unwrap_or(0);

@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 use super::action::Action;
 use super::app::App;
 use crate::domain::enums::AuditAction;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, audit_detail};
 use crate::store::{Key, Result, Store};
 
 /// Why the screen is locked.
@@ -74,8 +74,8 @@ impl App {
     pub fn lock_now(&mut self, reason: LockReason) {
         self.privacy = false;
         self.lock = Some(Lock { reason, input: Zeroizing::new(String::new()), failures: 0 });
-        let why = if reason == LockReason::Idle { "idle" } else { "privacy key" };
-        if let Err(e) = self.store.audit(AuditAction::Lock, None, why) {
+        let why = if reason == LockReason::Idle { audit_detail::LOCK_IDLE } else { audit_detail::LOCK_KEY };
+        if let Err(e) = self.store.audit(AuditAction::Lock, None, &why.fill(&[])) {
             self.status = Some(e.to_string());
         }
     }
@@ -97,7 +97,7 @@ impl App {
                 if passphrase_opens(&self.store, &lock.input) {
                     let failures = lock.failures;
                     self.lock = None;
-                    self.store.audit(AuditAction::Unlock, None, &format!("after {failures} wrong passphrase(s)"))?;
+                    self.store.audit(AuditAction::Unlock, None, &audit_detail::UNLOCK.fill(&[&failures]))?;
                     if failures > 0 {
                         self.status = Some(match self.opts.lang {
                             Lang::Sv => format!("Upplåst efter {failures} fel lösenfras(er); felen är loggade"),
@@ -109,7 +109,7 @@ impl App {
                 } else {
                     lock.failures += 1;
                     lock.input.clear();
-                    let detail = format!("wrong passphrase at the lock screen ({} so far)", lock.failures);
+                    let detail = audit_detail::FAILED_UNLOCK.fill(&[&lock.failures]);
                     self.store.audit(AuditAction::FailedUnlock, None, &detail)?;
                 }
             }
