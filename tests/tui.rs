@@ -704,3 +704,47 @@ fn the_audit_screen_shows_an_exports_detail_in_the_interface_language() {
         }
     }
 }
+
+/// A revealed personnummer hides again once its client is left, also when Esc comes back
+/// to it; the client form, which shows the full number, logs a reveal when opened.
+#[test]
+fn leaving_a_client_hides_its_number_and_the_client_form_logs_a_reveal() {
+    use sluss::domain::enums::AuditAction;
+    let mut app = app();
+    press(&mut app, "2");
+    key(&mut app, KeyCode::Enter);
+    let Screen::Workspace(w) = &app.screen else { panic!("expected a workspace") };
+    assert!(w.row.id_number.is_some() && !w.row.protected, "the test needs a client with a number");
+    let first = w.row.id.clone();
+    press(&mut app, "r");
+    let other = all_clients(&app, &ClientQuery::default())
+        .into_iter()
+        .find(|c| c.id != first && !c.protected)
+        .expect("another client");
+    ctrl(&mut app, 'k');
+    type_text(&mut app, &other.last_name);
+    key(&mut app, KeyCode::Enter);
+    let Screen::Workspace(w) = &app.screen else { panic!("Ctrl-k opens a client") };
+    assert_ne!(w.row.id, first);
+    key(&mut app, KeyCode::Esc);
+    let Screen::Workspace(w) = &app.screen else { panic!("Esc goes back to the first client") };
+    assert_eq!(w.row.id, first);
+    assert!(!w.revealed, "the number is masked again after the client was left");
+    ctrl(&mut app, 'n');
+    let Some(sluss::tui::app::Overlay::Note { client_id, .. }) = &app.overlay else { panic!("Ctrl-n opens a note") };
+    assert_eq!(client_id, &first, "a quick note goes to the client on screen");
+    key(&mut app, KeyCode::Esc);
+    assert!(app.overlay.is_none());
+
+    let log = |app: &App| {
+        let filter = sluss::store::audit::AuditFilter { client: Some(first.clone()), ..Default::default() };
+        app.store.audit_entries(&filter, 0, 100).unwrap()
+    };
+    let reveals = |app: &App| log(app).iter().filter(|r| r.kind == AuditAction::RevealId).count();
+    let before = reveals(&app);
+    press(&mut app, "e");
+    assert!(matches!(app.overlay, Some(sluss::tui::app::Overlay::Form(_))), "e opens the client form");
+    let newest = log(&app).into_iter().next().expect("an entry");
+    assert_eq!((newest.kind, newest.detail.as_str()), (AuditAction::RevealId, "shown in the client form"));
+    assert_eq!(reveals(&app), before + 1);
+}

@@ -25,6 +25,11 @@ impl Template {
         fill(self.en, values.iter().map(|v| v.to_string()))
     }
 
+    /// Whether a stored detail is this template's English text.
+    pub fn is(&self, detail: &str) -> bool {
+        self.values(detail).is_some()
+    }
+
     /// The values a stored detail holds, if it is this template's English text.
     fn values<'d>(&self, detail: &'d str) -> Option<Vec<&'d str>> {
         let mut literals = self.en.split("{}");
@@ -100,6 +105,16 @@ pub const PSEUDONYMISED: Template = t(
 );
 /// A client's plan printed: its form (text or HTML).
 pub const PLAN: Template = t("plan ({})", "Min plan ({})");
+/// A client's workspace opened.
+pub const OPENED: Template = t("workspace", "arbetsyta");
+/// A full personnummer shown with the reveal key.
+pub const SHOWN_ID: Template = t("identity number shown", "personnummer visat");
+/// A protected client's identity shown with the reveal key.
+pub const SHOWN_PROTECTED: Template = t("protected identity shown", "skyddad identitet visad");
+/// A client's identity shown in the client form, opened to edit the client.
+pub const SHOWN_IN_FORM: Template = t("shown in the client form", "visad i klientformuläret");
+/// A personnummer copied to the clipboard.
+pub const COPIED: Template = t("identity number copied", "kopierat till urklipp");
 /// A backup.
 pub const BACKUP: Template = t("backup written", "säkerhetskopia skriven");
 /// A new passphrase.
@@ -133,6 +148,11 @@ const ALL: &[Template] = &[
     REPORT,
     PSEUDONYMISED,
     PLAN,
+    OPENED,
+    SHOWN_ID,
+    SHOWN_PROTECTED,
+    SHOWN_IN_FORM,
+    COPIED,
     BACKUP,
     REKEY,
     LOCK_IDLE,
@@ -183,6 +203,11 @@ mod tests {
             (REPORT.fill(&[&"2026", &"agency"]), "rapport: 2026 (agency)"),
             (PSEUDONYMISED.fill(&[&12, &3]), "pseudonymiserad export: 12 klienter, 3 utan samtycke utelämnade"),
             (PLAN.fill(&[&"html"]), "Min plan (html)"),
+            (OPENED.fill(&[]), "arbetsyta"),
+            (SHOWN_ID.fill(&[]), "personnummer visat"),
+            (SHOWN_PROTECTED.fill(&[]), "skyddad identitet visad"),
+            (SHOWN_IN_FORM.fill(&[]), "visad i klientformuläret"),
+            (COPIED.fill(&[]), "kopierat till urklipp"),
             (BACKUP.fill(&[]), "säkerhetskopia skriven"),
             (REKEY.fill(&[]), "lösenfrasen bytt"),
             (LOCK_IDLE.fill(&[]), "inaktivitet"),

@@ -619,6 +619,10 @@ impl App {
             }
             Action::Back => {
                 if let Some(prev) = self.back.pop() {
+                    // Back on a client is back with that client, for Ctrl-n and the forms.
+                    if let Screen::Workspace(w) = &prev {
+                        self.current_client = Some((w.row.id.clone(), w.row.display_name()));
+                    }
                     self.screen = prev;
                     self.refresh()?;
                 } else if !matches!(self.screen, Screen::Today(_)) {
@@ -627,7 +631,8 @@ impl App {
             }
             Action::Help => self.overlay = Some(Overlay::Help { query: String::new(), selected: 0 }),
             Action::Palette => self.overlay = Some(Overlay::Palette { query: String::new(), selected: 0 }),
-            Action::QuickNote => match &self.current_client {
+            // The client on screen, else the one last opened.
+            Action::QuickNote => match &self.form_client() {
                 Some((client_id, client_name)) => {
                     let mut editor = TextArea::default();
                     editor.set_placeholder_text(crate::i18n::ui::NOTE_PLACEHOLDER.get(self.opts.lang));
@@ -731,7 +736,11 @@ impl App {
         // A client's audit log is opened from the client and Esc goes back to it.
         let from_client = matches!(self.screen, Screen::Workspace(_)) && matches!(screen, Screen::Audit(_));
         let top_level = !matches!(screen, Screen::Workspace(_)) && !from_client;
-        let old = std::mem::replace(&mut self.screen, screen);
+        let mut old = std::mem::replace(&mut self.screen, screen);
+        // A revealed identity hides again once its client is left, also when Esc comes back.
+        if let Screen::Workspace(w) = &mut old {
+            w.revealed = false;
+        }
         if top_level {
             self.back.clear();
         } else {
@@ -788,7 +797,11 @@ impl App {
         if let Some(w) = load_workspace(&self.store, id, tab)? {
             // Every opening of a client record can be followed up afterwards.
             if self.audit_views {
-                self.store.audit(crate::domain::enums::AuditAction::OpenClient, Some(id), "workspace")?;
+                self.store.audit(
+                    crate::domain::enums::AuditAction::OpenClient,
+                    Some(id),
+                    &crate::i18n::audit_detail::OPENED.fill(&[]),
+                )?;
             }
             self.current_client = Some((w.row.id.clone(), w.row.display_name()));
             self.go(Screen::Workspace(Box::new(w)));
@@ -801,18 +814,24 @@ impl App {
         self.status = Some(self.opts.lang.pick(sv, en).to_owned());
     }
 
+    /// Logs that a client's full identity number, or a protected client's identity, was
+    /// shown or copied (`how`).
+    pub(super) fn log_reveal(&mut self, row: &ClientRow, how: crate::i18n::audit_detail::Template) -> Result<()> {
+        let action = if row.protected {
+            crate::domain::enums::AuditAction::RevealProtected
+        } else {
+            crate::domain::enums::AuditAction::RevealId
+        };
+        self.store.audit(action, Some(&row.id), &how.fill(&[]))
+    }
+
     /// Puts a client's full identity number on the clipboard; logged like revealing it.
     fn copy_id_number(&mut self, row: &ClientRow) -> Result<()> {
         let Some(d) = row.id_number.as_deref().filter(|d| d.len() == 12) else {
             self.say("Inget personnummer att kopiera", "No identity number to copy");
             return Ok(());
         };
-        let action = if row.protected {
-            crate::domain::enums::AuditAction::RevealProtected
-        } else {
-            crate::domain::enums::AuditAction::RevealId
-        };
-        self.store.audit(action, Some(&row.id), "identity number copied")?;
+        self.log_reveal(row, crate::i18n::audit_detail::COPIED)?;
         self.clipboard = Some(format!("{}-{}", &d[..8], &d[8..]).into());
         self.say(
             "Personnumret är kopierat till urklipp (och loggat)",
@@ -969,13 +988,13 @@ impl App {
                 }
                 Action::Reveal if !w.revealed => {
                     w.revealed = true;
-                    let (action, what) = if w.row.protected {
-                        (crate::domain::enums::AuditAction::RevealProtected, "protected identity shown")
+                    let row = w.row.clone();
+                    let how = if row.protected {
+                        crate::i18n::audit_detail::SHOWN_PROTECTED
                     } else {
-                        (crate::domain::enums::AuditAction::RevealId, "identity number shown")
+                        crate::i18n::audit_detail::SHOWN_ID
                     };
-                    let id = w.row.id.clone();
-                    self.store.audit(action, Some(&id), what)?;
+                    self.log_reveal(&row, how)?;
                 }
                 Action::Open
                 | Action::Edit

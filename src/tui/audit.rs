@@ -139,14 +139,15 @@ pub fn title(app: &App, s: &AuditScreen) -> String {
 /// the user's language; other entries show their stored detail.
 fn detail(r: &AuditRow, lang: Lang) -> String {
     let Some((entity, field)) = &r.change else {
+        use crate::i18n::audit_detail::{SHOWN_ID, SHOWN_PROTECTED, show};
         return match (r.kind, r.detail.as_str()) {
-            // A copy left the program through the clipboard: say so, unlike a look.
-            (AuditAction::RevealId | AuditAction::RevealProtected, d) if d.contains("copied") => {
-                lang.pick("kopierat till urklipp", "copied to the clipboard").to_owned()
+            // The kind says it all; the stored text only restates it. A copy, or a look in
+            // the client form, says how.
+            (AuditAction::OpenClient, _) => String::new(),
+            (AuditAction::RevealId | AuditAction::RevealProtected, d) if SHOWN_ID.is(d) || SHOWN_PROTECTED.is(d) => {
+                String::new()
             }
-            // The kind says it all; the stored text only restates it in English.
-            (AuditAction::OpenClient | AuditAction::RevealId | AuditAction::RevealProtected, _) => String::new(),
-            (_, d) => crate::i18n::audit_detail::show(d, lang),
+            (_, d) => show(d, lang),
         };
     };
     let name = super::ui::field_name(entity, field, lang);

@@ -80,7 +80,7 @@ impl App {
     }
 
     /// The client forms are about: the open workspace's, else the one opened last.
-    fn form_client(&self) -> Option<(String, String)> {
+    pub(super) fn form_client(&self) -> Option<(String, String)> {
         match &self.screen {
             Screen::Workspace(w) => Some((w.row.id.clone(), w.row.display_name())),
             _ => self.current_client.clone(),
@@ -102,6 +102,14 @@ impl App {
             return Ok(());
         }
         let client_id = client.as_ref().map(|c| c.0.clone());
+        // The client form shows the full personnummer, and a protected client's real name
+        // and municipality: opening it on a client is a reveal, logged like the reveal key.
+        if let (FormKind::Client, Some(id)) = (kind, target)
+            && let Some(row) = self.store.client_row(id)?
+            && (row.protected || row.id_number.is_some())
+        {
+            self.log_reveal(&row, crate::i18n::audit_detail::SHOWN_IN_FORM)?;
+        }
         let mut form = match target {
             Some(id) => match Form::edit(&self.store, kind, id, client_id)? {
                 Some(form) => form,
