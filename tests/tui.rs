@@ -748,3 +748,36 @@ fn leaving_a_client_hides_its_number_and_the_client_form_logs_a_reveal() {
     assert_eq!((newest.kind, newest.detail.as_str()), (AuditAction::RevealId, "shown in the client form"));
     assert_eq!(reveals(&app), before + 1);
 }
+
+/// A client's Needs tab marks as without a provider exactly the needs the need-gaps
+/// dashboard counts: a need whose only intervention is finished is one of them.
+#[test]
+fn the_needs_tab_marks_the_needs_the_gaps_dashboard_counts() {
+    let mut app = app_with(200, (120, 50), Lang::Sv);
+    press(&mut app, "5");
+    let Screen::Dashboard(d) = &app.screen else { panic!("expected the need-gaps dashboard") };
+    let counted: Vec<(String, usize)> = d
+        .rows
+        .iter()
+        .filter_map(|r| match &r.finding {
+            sluss::dashboard::Finding::Gaps(g) if !g.without_provider.is_empty() => {
+                Some((r.client.id.clone(), g.without_provider.len()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(counted.len() >= 3, "the demo has clients with needs without a provider");
+    let mut with_earlier = 0;
+    for (id, n) in counted {
+        app.open_client(&id, Tab::Needs).unwrap();
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 50)).unwrap();
+        terminal.draw(|f| sluss::tui::ui::render(&app, f)).unwrap();
+        let buffer = terminal.backend().buffer();
+        let lines: Vec<String> =
+            (0..50).map(|y| (0..120).map(|x| buffer[(x, y)].symbol().to_owned()).collect::<String>()).collect();
+        let marked = lines.iter().filter(|l| l.contains("ingen utförare")).count();
+        with_earlier += lines.iter().filter(|l| l.contains("ingen utförare (tidigare:")).count();
+        assert_eq!(marked, n, "client {id}: the tab marks {marked} needs, the dashboard counts {n}");
+    }
+    assert!(with_earlier > 0, "some gap had a provider whose intervention finished");
+}

@@ -93,6 +93,7 @@ texts! {
     WINDOW = "Fönster", "Window";
     PROVIDERS = "Utförare", "Providers";
     NO_PROVIDER = "ingen utförare", "no provider";
+    EARLIER = "tidigare:", "earlier:";
     GOALS = "Mål", "Goals";
     PARTICIPANTS = "Deltagare", "Participants";
     MINUTES = "Protokoll", "Minutes";

@@ -881,17 +881,27 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> (Vec<Line<'a>>, Vec<usize>) 
                     tr(app, t::PROVIDERS)
                 )));
             }
+            // The same rule as the need-gaps dashboard: an open need is without a provider
+            // unless an intervention still under way has one; who finished one is told apart.
+            let gaps: Vec<&str> = rules::needs_without_provider(&w.file).iter().map(|n| n.id.as_str()).collect();
             for n in &d.needs {
                 starts.push(out.len());
-                let providers =
-                    if n.providers.is_empty() { tr(app, t::NO_PROVIDER).to_owned() } else { n.providers.join(", ") };
+                let gap = gaps.contains(&n.id.as_str());
+                let providers = match (gap, n.providers.is_empty()) {
+                    (true, true) => tr(app, t::NO_PROVIDER).to_owned(),
+                    (true, false) => {
+                        format!("{} ({} {})", tr(app, t::NO_PROVIDER), tr(app, t::EARLIER), n.providers.join(", "))
+                    }
+                    (false, true) => "–".to_owned(),
+                    (false, false) => n.providers.join(", "),
+                };
                 out.push(Line::from(vec![
                     Span::raw(format!("{:<26} ", code_label(&n.area, LifeArea::from_code, LifeArea::label, lang))),
                     Span::raw(format!(
                         "{:<16} ",
                         code_label(&n.status, NeedStatus::from_code, NeedStatus::label, lang)
                     )),
-                    Span::styled(providers, if n.providers.is_empty() { theme.warning } else { theme.base }),
+                    Span::styled(providers, if gap { theme.warning } else { theme.base }),
                 ]));
             }
         }
