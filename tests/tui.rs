@@ -618,6 +618,19 @@ fn the_import_prompt_asks_only_for_what_opens_the_bundle() {
     assert!(to.store.client_ids().unwrap().is_empty());
     key(&mut to, KeyCode::Esc);
 
+    // A folder, or a file that is not there, is named in the refusal.
+    let folder = dir.path().to_str().unwrap().to_owned();
+    for (typed, said) in [
+        (folder.clone(), format!("{folder} är en mapp")),
+        (format!("{folder}/borta.bundle"), format!("Filen finns inte: {folder}/borta.bundle")),
+    ] {
+        open_file(&mut to, &typed);
+        let (stage, problem) = prompt(&to).expect("the prompt stays");
+        assert_eq!(stage, SyncStage::Path);
+        assert!(problem.starts_with(&said), "{problem}");
+        key(&mut to, KeyCode::Esc);
+    }
+
     open_file(&mut to, &plain);
     assert!(prompt(&to).is_none(), "no passphrase is asked for a plain bundle");
     to.tick().unwrap();

@@ -65,6 +65,22 @@ pub enum Job {
 }
 
 /// Where an export goes unless the user types another file.
+/// A file name as typed: `~` stands for the home folder, as in the shell, and a name
+/// without a folder is in the folder sluss was started from (made absolute, so a message
+/// can say where it looked).
+fn typed_path(text: &str) -> PathBuf {
+    let home = || std::env::var_os("HOME").map(PathBuf::from);
+    let path = match text.strip_prefix('~') {
+        Some("") => home().unwrap_or_else(|| PathBuf::from(text)),
+        Some(rest) if rest.starts_with('/') => match home() {
+            Some(h) => h.join(rest.trim_start_matches('/')),
+            None => PathBuf::from(text),
+        },
+        _ => PathBuf::from(text),
+    };
+    if path.is_relative() { std::env::current_dir().map(|d| d.join(&path)).unwrap_or(path) } else { path }
+}
+
 fn default_export_path(replica: &str) -> String {
     let dir = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
     let short = &replica[replica.len().saturating_sub(6)..];
@@ -114,7 +130,8 @@ impl App {
                         return Ok(());
                     }
                 };
-                let path = PathBuf::from(p.path.trim());
+                let path = typed_path(p.path.trim());
+                let shown = path.display();
                 match (p.kind, &p.stage) {
                     (_, SyncStage::Path) if p.path.trim().is_empty() => {
                         p.problem = Some(lang.pick("Skriv en fil", "Type a file name").to_owned());
@@ -130,14 +147,23 @@ impl App {
                             .to_owned(),
                         );
                     }
+                    (_, SyncStage::Path) if path.is_dir() => {
+                        p.problem = Some(match lang {
+                            Lang::Sv => format!("{shown} är en mapp: skriv filens namn i den"),
+                            Lang::En => format!("{shown} is a folder: type the file's name in it"),
+                        });
+                    }
                     (SyncKind::Export, SyncStage::Path) if path.exists() => {
-                        p.problem = Some(
-                            lang.pick("Filen finns redan: välj ett annat namn", "The file exists: choose another name")
-                                .to_owned(),
-                        );
+                        p.problem = Some(match lang {
+                            Lang::Sv => format!("{shown} finns redan: välj ett annat namn"),
+                            Lang::En => format!("{shown} exists: choose another name"),
+                        });
                     }
                     (SyncKind::Import, SyncStage::Path) if !path.is_file() => {
-                        p.problem = Some(lang.pick("Filen finns inte", "There is no such file").to_owned());
+                        p.problem = Some(match lang {
+                            Lang::Sv => format!("Filen finns inte: {shown}"),
+                            Lang::En => format!("There is no such file: {shown}"),
+                        });
                     }
                     (SyncKind::Export, SyncStage::Path) if !config.recipients.is_empty() => {
                         match crypto::parse_recipients(&config.recipients) {
@@ -284,5 +310,22 @@ fn import_progress(lang: Lang, ImportProgress(done, total): ImportProgress) -> S
     match lang {
         Lang::Sv => format!("Importerar {done} av {total} ändringar…"),
         Lang::En => format!("Importing {done} of {total} changes…"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_typed_name_is_read_as_the_shell_would() {
+        let home = PathBuf::from(std::env::var_os("HOME").expect("HOME is set"));
+        assert_eq!(typed_path("~/in/x.bundle"), home.join("in/x.bundle"));
+        assert_eq!(typed_path("~"), home);
+        assert_eq!(typed_path("/tmp/x.bundle"), PathBuf::from("/tmp/x.bundle"));
+        assert_eq!(typed_path("x.bundle"), std::env::current_dir().unwrap().join("x.bundle"));
+        // Only a leading ~ is the home folder.
+        assert_eq!(typed_path("/a/~/b"), PathBuf::from("/a/~/b"));
+        assert_eq!(typed_path("~other/x"), std::env::current_dir().unwrap().join("~other/x"));
     }
 }
