@@ -46,6 +46,68 @@ pub fn date_hint(lang: Lang) -> &'static str {
     }
 }
 
+/// The message shown when a date and time cannot be read, naming the forms that work.
+pub fn datetime_hint(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Sv => "skriv datum och tid: 2026-12-01 14:30, fre 10 eller imorgon 9",
+        Lang::En => "type a date and a time: 2026-12-01 14:30, fri 10 or tomorrow 9",
+    }
+}
+
+/// Why a date that cannot be read is wrong, when it is written as a date that does not
+/// exist (`2026-13-45`, `2026-02-30`), and how to write one; else [`date_hint`].
+pub fn date_problem(text: &str, lang: Lang) -> String {
+    calendar_problem(text).map_or_else(|| date_hint(lang).to_owned(), |p| p.say(lang))
+}
+
+/// [`date_problem`] for a date and a time: the date part is judged alone, else
+/// [`datetime_hint`].
+pub fn datetime_problem(text: &str, lang: Lang) -> String {
+    let date = text.trim().replace('T', " ");
+    let date = date.split_whitespace().next().unwrap_or_default();
+    calendar_problem(date).map_or_else(|| datetime_hint(lang).to_owned(), |p| p.say(lang))
+}
+
+/// A year-month-day that names no day of the calendar.
+enum CalendarProblem {
+    Month(u32),
+    Day { year: i32, month: u32, days: u32 },
+}
+
+impl CalendarProblem {
+    fn say(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (CalendarProblem::Month(m), Lang::Sv) => format!("månad {m} finns inte: skriv 01–12, t.ex. 2026-12-01"),
+            (CalendarProblem::Month(m), Lang::En) => format!("there is no month {m}: type 01–12, e.g. 2026-12-01"),
+            (CalendarProblem::Day { year, month, days }, Lang::Sv) => {
+                format!("{year}-{month:02} har {days} dagar: skriv en dag 01–{days}")
+            }
+            (CalendarProblem::Day { year, month, days }, Lang::En) => {
+                format!("{year}-{month:02} has {days} days: type a day 01–{days}")
+            }
+        }
+    }
+}
+
+fn calendar_problem(text: &str) -> Option<CalendarProblem> {
+    let t = text.trim();
+    let digits = |s: &str, n: std::ops::RangeInclusive<usize>| {
+        (n.contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit())).then(|| s.parse::<u32>().ok()).flatten()
+    };
+    let (y, m, d) = match t.split('-').collect::<Vec<_>>()[..] {
+        [y, m, d] => (digits(y, 4..=4)?, digits(m, 1..=2)?, digits(d, 1..=2)?),
+        [ymd] if ymd.len() == 8 => (digits(&ymd[..4], 4..=4)?, digits(&ymd[4..6], 2..=2)?, digits(&ymd[6..], 2..=2)?),
+        _ => return None,
+    };
+    let year = i32::try_from(y).ok()?;
+    if !(1..=12).contains(&m) {
+        return Some(CalendarProblem::Month(m));
+    }
+    let first = NaiveDate::from_ymd_opt(year, m, 1)?;
+    let days = first.checked_add_months(Months::new(1))?.signed_duration_since(first).num_days() as u32;
+    (NaiveDate::from_ymd_opt(year, m, d).is_none()).then_some(CalendarProblem::Day { year, month: m, days })
+}
+
 /// The message shown when a time cannot be read.
 pub fn time_hint(lang: Lang) -> &'static str {
     match lang {
@@ -149,6 +211,20 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
         NaiveDate::from_ymd_opt(y, m, d)
+    }
+
+    #[test]
+    fn a_date_that_does_not_exist_is_told_what_is_wrong_with_it() {
+        assert_eq!(date_problem("2026-13-45", Lang::Sv), "månad 13 finns inte: skriv 01–12, t.ex. 2026-12-01");
+        assert_eq!(date_problem("2026-02-30", Lang::Sv), "2026-02 har 28 dagar: skriv en dag 01–28");
+        assert_eq!(date_problem("20280230", Lang::En), "2028-02 has 29 days: type a day 01–29");
+        assert_eq!(date_problem("2026-12-00", Lang::Sv), "2026-12 har 31 dagar: skriv en dag 01–31");
+        // Anything else gets the forms that work.
+        assert_eq!(date_problem("snart", Lang::Sv), date_hint(Lang::Sv));
+        assert_eq!(date_problem("2026-12-01x", Lang::Sv), date_hint(Lang::Sv));
+        assert_eq!(datetime_problem("2026-04-31 10:00", Lang::Sv), "2026-04 har 30 dagar: skriv en dag 01–30");
+        assert_eq!(datetime_problem("snart 10", Lang::Sv), datetime_hint(Lang::Sv));
+        assert!(datetime_hint(Lang::Sv).contains("14:30"), "a date-time field's hint shows a time");
     }
 
     #[test]

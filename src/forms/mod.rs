@@ -261,11 +261,13 @@ impl Form {
             Input::Bool => Ok(Value::Bool(raw == "1")),
             Input::Date => match dates::parse_date(&raw, today) {
                 Some(d) => Ok(Value::String(d.format("%Y-%m-%d").to_string())),
-                None => Err(format!("{label}: ”{raw}” — {}", dates::date_hint(lang))),
+                None => Err(format!("{label}: ”{raw}” — {}", dates::date_problem(&raw, lang))),
             },
             Input::DateTime => match dates::parse_datetime(&raw, today) {
                 Ok(t) => Ok(Value::String(t.format("%Y-%m-%dT%H:%M").to_string())),
-                Err(dates::DateTimeError::Date) => Err(format!("{label}: ”{raw}” — {}", dates::date_hint(lang))),
+                Err(dates::DateTimeError::Date) => {
+                    Err(format!("{label}: ”{raw}” — {}", dates::datetime_problem(&raw, lang)))
+                }
                 Err(dates::DateTimeError::Time) => Err(format!("{label}: {}", dates::time_hint(lang))),
             },
             Input::IdNumber => match IdNumber::parse(&raw) {

@@ -174,14 +174,26 @@ pub fn render_form(app: &App, ui: &FormUi, frame: &mut Frame, area: Rect) {
             },
             theme.warning,
         ),
-        None if ui.show_errors && !errors.is_empty() => Span::styled(
-            match lang {
-                Lang::Sv => format!("{} fel att rätta innan det kan sparas: {}", errors.len(), errors[0].message),
-                Lang::En => format!("{} problem(s) to fix before saving: {}", errors.len(), errors[0].message),
-            },
-            theme.error,
-        ),
-        None => Span::raw(""),
+        // The field's line cuts its problem to fit: the focused field's is given whole here.
+        None => {
+            let focused = errors
+                .iter()
+                .find(|e| e.field == ui.focus)
+                .filter(|_| ui.show_errors || !ui.form.values[ui.focus].trim().is_empty());
+            match (ui.show_errors, errors.first()) {
+                (true, Some(first)) => {
+                    let shown = &focused.unwrap_or(first).message;
+                    Span::styled(
+                        match lang {
+                            Lang::Sv => format!("{} fel att rätta innan det kan sparas: {shown}", errors.len()),
+                            Lang::En => format!("{} problem(s) to fix before saving: {shown}", errors.len()),
+                        },
+                        theme.error,
+                    )
+                }
+                _ => focused.map_or_else(|| Span::raw(""), |e| Span::styled(e.message.clone(), theme.error)),
+            }
+        }
     };
     frame.render_widget(Paragraph::new(Line::from(message)).wrap(ratatui::widgets::Wrap { trim: true }), message_area);
 

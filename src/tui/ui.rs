@@ -147,6 +147,11 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(Span::styled(format!(" {msg}"), theme.status)), area);
         return;
     }
+    // A form, prompt or list on top takes the keys and names them itself: the screen's
+    // keys below would not work.
+    if app.overlay.is_some() {
+        return;
+    }
     if app.screen.filter_editing() {
         let hint = match app.opts.lang {
             Lang::Sv => "Enter behåll filtret · Esc rensa",
