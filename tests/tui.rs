@@ -794,3 +794,24 @@ fn the_needs_tab_marks_the_needs_the_gaps_dashboard_counts() {
     }
     assert!(with_earlier > 0, "some gap had a provider whose intervention finished");
 }
+
+/// The delete question's adjective agrees with the Swedish noun: "markerat behov",
+/// "markerad insats".
+#[test]
+fn the_delete_question_agrees_with_the_noun() {
+    let mut app = app();
+    press(&mut app, "2");
+    key(&mut app, KeyCode::Enter);
+    let Screen::Workspace(w) = &app.screen else { panic!("expected a workspace") };
+    let id = w.row.id.clone();
+    for (tab, wanted) in [(Tab::Needs, "Radera markerat behov?"), (Tab::Interventions, "Radera markerad insats?")] {
+        app.open_client(&id, tab).unwrap();
+        press(&mut app, "d");
+        let Some(sluss::tui::app::Overlay::Confirm { message, .. }) = &app.overlay else {
+            panic!("d asks first on {tab:?}")
+        };
+        assert!(message.starts_with(wanted), "{message}");
+        press(&mut app, "n");
+        assert!(app.overlay.is_none());
+    }
+}

@@ -447,6 +447,20 @@ impl FormKind {
         };
         if lang == Lang::Sv { sv } else { en }
     }
+
+    /// Whether the Swedish noun of [`FormKind::title`] is neuter (ett möte), for the
+    /// adjectives that agree with it ("markerat möte", "markerad insats").
+    pub fn neuter_sv(self) -> bool {
+        matches!(
+            self,
+            FormKind::Need
+                | FormKind::Goal
+                | FormKind::Meeting
+                | FormKind::Minutes
+                | FormKind::Consent
+                | FormKind::Outcome
+        )
+    }
 }
 
 /// Turns a valid form's parsed values into rows; returns the change set and the id of the

@@ -336,7 +336,10 @@ impl App {
                     changes.delete(i.kind.entity(), &i.id);
                     self.overlay = Some(Overlay::Confirm {
                         message: match lang {
-                            Lang::Sv => format!("Radera markerad {title}? Det går att ångra med u. j/n"),
+                            Lang::Sv => format!(
+                                "Radera {} {title}? Det går att ångra med u. j/n",
+                                if i.kind.neuter_sv() { "markerat" } else { "markerad" }
+                            ),
                             Lang::En => format!("Delete the selected {title}? u undoes it. y/n"),
                         },
                         changes,

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::app::App;
 use super::form::{FormUi, Prompt};
-use crate::forms::Input;
+use crate::forms::{FormKind, Input};
 use crate::i18n::Lang;
 
 /// Rows the multi-line editor gets when a long field has focus.
@@ -69,8 +69,12 @@ pub fn render_form(app: &App, ui: &FormUi, frame: &mut Frame, area: Rect) {
     let height = area.height.saturating_sub(2).min(wanted.max(20));
     let rect = Rect { x: area.x + (area.width - width) / 2, y: area.y + 1, width, height };
     frame.render_widget(Clear, rect);
-    let verb = if ui.form.target.is_some() { lang.pick("Ändra", "Edit") } else { lang.pick("Ny", "New") };
-    let mut title = format!(" {verb}: {} ", ui.form.kind.title(lang));
+    // A status change is a form of its own, named by what it does, never "new".
+    let mut title = match (ui.form.kind, ui.form.target.is_some()) {
+        (FormKind::NeedStatus, _) => format!(" {} ", ui.form.kind.title(lang)),
+        (kind, true) => format!(" {}: {} ", lang.pick("Ändra", "Edit"), kind.title(lang)),
+        (kind, false) => format!(" {}: {} ", lang.pick("Ny", "New"), kind.title(lang)),
+    };
     if let Some(name) = &ui.client_name {
         title.push_str(&format!("· {name} "));
     }
