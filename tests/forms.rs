@@ -43,6 +43,8 @@ fn every_form_saves_with_its_required_fields_and_reopens_filled() {
                 Input::Int(min, _) => min.to_string(),
                 Input::Date => "idag".to_owned(),
                 Input::DateTime => "fre 10".to_owned(),
+                Input::Phone => "010-123 45 67".to_owned(),
+                Input::Email => "prov@kommun.se".to_owned(),
                 Input::IdNumber | Input::Bool => String::new(),
                 Input::One(c) | Input::Many(c, _) => options(&store, c, client_id.as_deref(), Lang::Sv)
                     .unwrap()

@@ -62,6 +62,10 @@ pub enum Input {
     DateTime,
     /// A personnummer or samordningsnummer.
     IdNumber,
+    /// A phone number: digits, with spaces, dashes, brackets, a slash or a leading +.
+    Phone,
+    /// An email address.
+    Email,
     /// One value from a picker.
     One(Choices),
     /// Any number of values from a picker, stored as child rows.
@@ -106,6 +110,8 @@ pub enum Rule {
     RequiredWhen(&'static str, &'static str, &'static str),
     /// When the first yes/no field is yes, the second field is required.
     RequiredIfSet(&'static str, &'static str),
+    /// The date has happened: it cannot be after today (a check made, a need identified).
+    NotFuture(&'static str),
 }
 
 /// A form being filled in: one typed string per field, so nothing typed is ever lost to
@@ -259,6 +265,23 @@ impl Form {
                 _ => Err(msg(&format!("skriv ett heltal {min}–{max}"), &format!("type a whole number {min}–{max}"))),
             },
             Input::Bool => Ok(Value::Bool(raw == "1")),
+            Input::Phone => {
+                let digits = raw.chars().filter(char::is_ascii_digit).count();
+                let allowed =
+                    raw.char_indices().all(|(i, c)| c.is_ascii_digit() || " -()/".contains(c) || (c == '+' && i == 0));
+                if allowed && (5..=20).contains(&digits) {
+                    Ok(Value::String(raw))
+                } else {
+                    Err(msg(
+                        "skriv numret med siffror, t.ex. 08-123 456 78 eller +46 8 123 456 78",
+                        "type the number in digits, e.g. 08-123 456 78 or +46 8 123 456 78",
+                    ))
+                }
+            }
+            Input::Email if email_address::EmailAddress::is_valid(&raw) && raw.contains('.') => Ok(Value::String(raw)),
+            Input::Email => {
+                Err(msg("skriv en e-postadress, t.ex. namn@kommun.se", "type an email address, e.g. name@example.se"))
+            }
             Input::Date => match dates::parse_date(&raw, today) {
                 Some(d) => Ok(Value::String(d.format("%Y-%m-%d").to_string())),
                 None => Err(format!("{label}: ”{raw}” — {}", dates::date_problem(&raw, lang))),
@@ -328,6 +351,16 @@ impl Form {
                             field: j,
                             message: required_because(fields, field, Some(code), j, lang),
                         });
+                    }
+                }
+                Rule::NotFuture(field) => {
+                    let (Some(when), Some(j)) = (value(field).and_then(Value::as_str), index(field)) else { continue };
+                    if when > today.format("%Y-%m-%d").to_string().as_str() {
+                        let message = match lang {
+                            Lang::Sv => format!("{}: kan inte vara efter idag ({today})", fields[j].label(lang)),
+                            Lang::En => format!("{}: cannot be after today ({today})", fields[j].label(lang)),
+                        };
+                        errors.push(FieldError { field: j, message });
                     }
                 }
                 Rule::RequiredIfSet(flag, needed) => {

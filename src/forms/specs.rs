@@ -300,7 +300,7 @@ static ORGANISATION: &[FieldSpec] = &[
     def(pick!("kind", "Typ", "Kind", OrgKind), "annan"),
     text("municipality", "Kommun", "Municipality"),
     text("district", "Stadsdel/område", "District"),
-    field("phone", "Telefon", "Phone", Input::Text(40)),
+    field("phone", "Telefon", "Phone", Input::Phone),
     long("note", "Anteckning", "Note"),
 ];
 
@@ -309,8 +309,8 @@ static CONTACT: &[FieldSpec] = &[
     req(text("name", "Namn", "Name")),
     def(pick!("role", "Roll", "Role", ContactRole), "annan"),
     text("function", "Titel", "Job title"),
-    field("phone", "Telefon", "Phone", Input::Text(40)),
-    text("email", "E-post", "Email"),
+    field("phone", "Telefon", "Phone", Input::Phone),
+    field("email", "E-post", "Email", Input::Email),
     date("active_from", "Aktiv från", "Active from"),
     date("active_to", "Aktiv till", "Active to"),
     def(date("last_verified", "Senast kontrollerad", "Last verified"), "idag"),
@@ -392,6 +392,7 @@ impl FormKind {
         match self {
             FormKind::Client => &[Rule::RequiredIfSet("protected_identity", "alias")],
             FormKind::Enrolment => &[
+                Rule::NotFuture("identified_on"),
                 Rule::Order("identified_on", "asked_on"),
                 Rule::Order("asked_on", "decided_on"),
                 Rule::Order("decided_on", "ended_on"),
@@ -406,14 +407,19 @@ impl FormKind {
                 Rule::Order("release_measure_on", "release_on"),
             ],
             FormKind::Plan => &[Rule::Order("created_on", "next_follow_up_on")],
-            FormKind::Consent => &[Rule::Order("given_on", "expires_on"), Rule::Order("given_on", "revoked_on")],
+            FormKind::Consent => &[
+                Rule::NotFuture("given_on"),
+                Rule::Order("given_on", "expires_on"),
+                Rule::Order("given_on", "revoked_on"),
+            ],
+            FormKind::Need => &[Rule::NotFuture("identified_on")],
             FormKind::Intervention => &[
                 Rule::Order("applied_on", "decided_on"),
                 Rule::Order("start_on", "end_on"),
                 Rule::RequiredWhen("status", "avbojd", "outcome"),
                 Rule::RequiredWhen("status", "avbruten", "outcome"),
             ],
-            FormKind::Contact => &[Rule::Order("active_from", "active_to")],
+            FormKind::Contact => &[Rule::NotFuture("last_verified"), Rule::Order("active_from", "active_to")],
             _ => &[],
         }
     }

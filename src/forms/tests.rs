@@ -220,3 +220,34 @@ fn english_forms_start_with_english_words_for_today() {
     assert_eq!(form.resolved(0, today(), Lang::En), Some("2026-11-23 Mon".to_owned()));
     assert!(!form.is_dirty(), "defaults are not changes");
 }
+
+#[test]
+fn phone_numbers_emails_and_days_that_have_not_come_are_checked() {
+    let mut form = Form::new(FormKind::Contact, None, Some("org".into()), Lang::Sv);
+    set(&mut form, "org_id", "org");
+    set(&mut form, "name", "Karin Handläggare");
+    set(&mut form, "phone", "ring mig");
+    set(&mut form, "email", "foo");
+    set(&mut form, "last_verified", "imorgon");
+    assert_eq!(
+        messages(&form, Lang::Sv),
+        [
+            "Telefon: skriv numret med siffror, t.ex. 08-123 456 78 eller +46 8 123 456 78",
+            "E-post: skriv en e-postadress, t.ex. namn@kommun.se",
+            "Senast kontrollerad: kan inte vara efter idag (2026-11-23)",
+        ]
+    );
+    for (phone, ok) in [("010-123 45 67", true), ("+46 (0)8-123 456 78", true), ("112", false), ("08+123", false)] {
+        set(&mut form, "phone", phone);
+        assert_eq!(form.parse_field(4, today(), Lang::Sv).is_ok(), ok, "{phone}");
+    }
+    set(&mut form, "phone", "010-123 45 67");
+    set(&mut form, "email", "karin.h@kommun.se");
+    set(&mut form, "last_verified", "idag");
+    assert!(messages(&form, Lang::Sv).is_empty(), "{:?}", messages(&form, Lang::Sv));
+
+    let mut need = Form::new(FormKind::Need, Some("c".into()), None, Lang::En);
+    set(&mut need, "area", "housing");
+    set(&mut need, "identified_on", "+3d");
+    assert_eq!(messages(&need, Lang::En), ["Identified on: cannot be after today (2026-11-23)"]);
+}
