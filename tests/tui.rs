@@ -815,3 +815,30 @@ fn the_delete_question_agrees_with_the_noun() {
         assert!(app.overlay.is_none());
     }
 }
+
+/// The help pages with the paging keys it lists, and its search finds an action by the
+/// word the command bar shows for it ("pnr").
+#[test]
+fn the_help_pages_and_finds_actions_by_their_command_bar_word() {
+    use sluss::tui::app::Overlay;
+    let mut app = app();
+    press(&mut app, "2");
+    key(&mut app, KeyCode::Enter);
+    press(&mut app, "?");
+    let selected = |app: &App| match &app.overlay {
+        Some(Overlay::Help { selected, .. }) => *selected,
+        _ => panic!("the help is open"),
+    };
+    key(&mut app, KeyCode::PageDown);
+    let page = selected(&app);
+    assert!(page > 1, "PageDown moves a page");
+    ctrl(&mut app, 'd');
+    assert!(selected(&app) > page, "Ctrl-d too");
+    ctrl(&mut app, 'u');
+    key(&mut app, KeyCode::PageUp);
+    assert_eq!(selected(&app), 0);
+    type_text(&mut app, "pnr");
+    let found = sluss::tui::ui::help_entries_matching(&app, "pnr");
+    let reveal = sluss::tui::action::Action::Reveal.describe(Lang::Sv);
+    assert!(found.iter().any(|(_, d)| *d == reveal), "{found:?}");
+}

@@ -36,7 +36,7 @@ texts! {
     CONFIRM_TITLE = "Bekräfta", "Confirm";
     APP_TITLE = "sluss", "sluss";
     TODAY = "Idag", "Today";
-    MEETINGS_THIS_WEEK = "Möten idag och denna vecka", "Meetings today and this week";
+    MEETINGS_THIS_WEEK = "Möten idag och 7 dagar framåt", "Meetings today and the next 7 days";
     OVERDUE_ACTIONS = "Försenade åtgärder", "Overdue action items";
     OVERDUE_FOLLOW_UPS = "Försenade uppföljningar", "Overdue follow-ups";
     NOTHING_HERE = "Inget att visa.", "Nothing to show.";
@@ -128,8 +128,8 @@ texts! {
     NOTE_CONFIRM_DISCARD = "Tryck Esc igen för att kasta anteckningen, eller skriv vidare",
         "Press Esc again to discard the note, or keep writing";
     NOTE_KEYS = "Ctrl-s spara · Esc avbryt", "Ctrl-s save · Esc cancel";
-    PURPOSE_TODAY = "Dagens och veckans möten, försenade åtgärder och uppföljningar.",
-        "Meetings today and this week, overdue action items and follow-ups.";
+    PURPOSE_TODAY = "Möten idag och 7 dagar framåt, försenade åtgärder och uppföljningar.",
+        "Meetings today and the next 7 days, overdue action items and follow-ups.";
     PURPOSE_RADAR = "Frigivningar de närmaste dagarna; en bokstav i Flaggor betyder att något saknas.",
         "Releases in the coming days; a letter under Flags means something is missing.";
     PURPOSE_FIRST_WEEKS = "Nyss frigivna: den mest riskfyllda tiden. Flaggorna visar vad som fortfarande saknas.",
@@ -160,6 +160,7 @@ texts! {
     PROBATION_END = "Prövotid slut", "Probation ends";
     ROOM = "Rum", "Room";
     NOT_BOOKED = "ej bokat", "not booked";
+    BOOKED = "bokat", "booked";
     FLAG_LEGEND = "Saknas: M möte hållet B bostad S sysselsättn. C samtycke V VF-möte T behandl. P stödpers. I id/bank",
         "Missing: M meeting held B housing S occupation C consent V release mtg T treatment P support I ID/bank";
     // What fits under a dashboard at 80 columns; the long form shows where there is room.

@@ -63,7 +63,7 @@ impl Pager {
 /// Which panel of the Today screen has focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TodayPane {
-    /// Meetings today and this week.
+    /// Meetings today and the next 7 days.
     Meetings,
     /// Overdue action items.
     Actions,
@@ -1281,7 +1281,11 @@ impl App {
 
     fn overlay_key(&mut self, key: KeyEvent) -> Result<()> {
         let lang = self.opts.lang;
-        let help_len = super::ui::help_entries(self).len();
+        let help_len = match &self.overlay {
+            Some(Overlay::Help { query, .. }) => super::ui::help_entries_matching(self, query).len(),
+            _ => 0,
+        };
+        let page = self.list_height().saturating_sub(4).max(1);
         match self.overlay {
             Some(Overlay::Note { .. }) => return self.note_key(key),
             Some(Overlay::Form(_)) => return self.form_key(key),
@@ -1300,6 +1304,17 @@ impl App {
             Overlay::Help { query, selected } => match key.code {
                 KeyCode::Down => *selected = (*selected + 1).min(help_len.saturating_sub(1)),
                 KeyCode::Up => *selected = selected.saturating_sub(1),
+                // The paging keys the help lists work in it too (letters are its search).
+                KeyCode::PageDown => *selected = (*selected + page).min(help_len.saturating_sub(1)),
+                KeyCode::Char('d') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    *selected = (*selected + page).min(help_len.saturating_sub(1));
+                }
+                KeyCode::PageUp => *selected = selected.saturating_sub(page),
+                KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    *selected = selected.saturating_sub(page);
+                }
+                KeyCode::Home => *selected = 0,
+                KeyCode::End => *selected = help_len.saturating_sub(1),
                 KeyCode::Backspace => {
                     query.pop();
                     *selected = 0;

@@ -364,7 +364,11 @@ fn render_today(app: &App, s: &TodayScreen, frame: &mut Frame, area: Rect) {
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            let room = Cell::from(if m.room_booked { "" } else { tr(app, t::NOT_BOOKED) }).style(theme.warning);
+            let room = if m.room_booked {
+                Cell::from(tr(app, t::BOOKED)).style(theme.muted)
+            } else {
+                Cell::from(tr(app, t::NOT_BOOKED)).style(theme.warning)
+            };
             meeting_row(&cols, m, lang, room).style(sel(TodayPane::Meetings, i))
         })
         .collect();
@@ -1319,15 +1323,21 @@ fn render_small_list(app: &App, frame: &mut Frame, area: Rect, title: Text, hint
     frame.render_widget(Paragraph::new(Span::styled(tr(app, hint), theme.muted)), foot);
 }
 
-/// Help lines for the current screen: (key labels, description), global actions last.
-pub fn help_entries(app: &App) -> Vec<(String, &'static str)> {
-    let contexts = app.screen.contexts();
+/// Help lines for the current screen, (key labels, description), global actions last:
+/// those whose keys, description or word in the command bar (`pnr` for the reveal) hold
+/// `query`, in any case.
+pub fn help_entries_matching(app: &App, query: &str) -> Vec<(String, &'static str)> {
+    let q = query.to_lowercase();
     let mut out = Vec::new();
-    for ctx in contexts {
+    for ctx in app.screen.contexts() {
         for action in Action::ALL.iter().filter(|a| a.context() == *ctx) {
             let keys: Vec<String> = app.opts.keymap.keys_for(*action).iter().map(|k| k.display()).collect();
-            if !keys.is_empty() {
-                out.push((keys.join(" "), action.describe(app.opts.lang)));
+            let keys = keys.join(" ");
+            let described = action.describe(app.opts.lang);
+            let short = short_description(*action, app.opts.lang, &app.screen);
+            let found = [keys.as_str(), described, short].iter().any(|t| t.to_lowercase().contains(&q));
+            if !keys.is_empty() && found {
+                out.push((keys, described));
             }
         }
     }
@@ -1422,11 +1432,7 @@ fn render_overlay(app: &App, overlay: &Overlay, frame: &mut Frame, area: Rect) {
     let inner_height = usize::from(rect.height.saturating_sub(4));
     let (title, query, lines): (Text, &str, Vec<Line>) = match overlay {
         Overlay::Help { query, selected } => {
-            let q = query.to_lowercase();
-            let entries: Vec<_> = help_entries(app)
-                .into_iter()
-                .filter(|(k, d)| q.is_empty() || d.to_lowercase().contains(&q) || k.to_lowercase().contains(&q))
-                .collect();
+            let entries = help_entries_matching(app, query);
             // One line for what the screen is for, one for "more below".
             let room = inner_height.saturating_sub(2);
             let skip = (*selected).min(entries.len().saturating_sub(room));
