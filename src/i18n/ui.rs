@@ -164,8 +164,8 @@ texts! {
     FLAG_LEGEND = "Saknas: M möte hållet B bostad S sysselsättn. C samtycke V VF-möte T behandl. P stödpers. I id/bank",
         "Missing: M meeting held B housing S occupation C consent V release mtg T treatment P support I ID/bank";
     // What fits under a dashboard at 80 columns; the long form shows where there is room.
-    FLAG_LEGEND_SHORT = "M möte B bostad S syssels C samtycke V VF-möte T behandl P stöd I id/bank",
-        "M mtg B housing S occup C consent V VF mtg T treatm P support I ID/bank";
+    FLAG_LEGEND_SHORT = "Saknas: M möte B bostad S syss C samt V VF-möte T beh P stöd I id/bank",
+        "Missing: M mtg B housing S occup C consent V VF mtg T treat P supp I ID";
     HANDOVER_MISSING = "Överlämning saknas", "No handover recorded";
 }
 

@@ -433,19 +433,32 @@ fn render_today(app: &App, s: &TodayScreen, frame: &mut Frame, area: Rect) {
 
 /// Readiness flags as compact letters; a dot where all is well. The legend is in help.
 pub fn flag_letters(flags: &ReadinessFlags) -> String {
-    let f = |on: bool, c: char| if on { c } else { '·' };
+    flag_table(flags).iter().map(|&(on, c, _, _)| if on { c } else { '·' }).collect()
+}
+
+/// Each readiness flag: raised, its letter, and what is missing in Swedish and English.
+fn flag_table(flags: &ReadinessFlags) -> [(bool, char, &'static str, &'static str); 8] {
     [
-        f(flags.no_joint_meeting_yet, 'M'),
-        f(flags.housing_not_arranged, 'B'),
-        f(flags.occupation_not_arranged, 'S'),
-        f(flags.consent_missing || flags.consent_undocumented, 'C'),
-        f(flags.no_meeting_in_release_week, 'V'),
-        f(flags.treatment_without_continuation, 'T'),
-        f(flags.no_support_person, 'P'),
-        f(flags.missing_id_or_bank, 'I'),
+        (flags.no_joint_meeting_yet, 'M', "samverkansmöte hållet", "joint meeting held"),
+        (flags.housing_not_arranged, 'B', "bostad", "housing"),
+        (flags.occupation_not_arranged, 'S', "sysselsättning", "occupation"),
+        (flags.consent_missing || flags.consent_undocumented, 'C', "samtycke", "consent"),
+        (flags.no_meeting_in_release_week, 'V', "VF-möte", "release-week meeting"),
+        (flags.treatment_without_continuation, 'T', "fortsatt behandling", "continued treatment"),
+        (flags.no_support_person, 'P', "stödperson", "support person"),
+        (flags.missing_id_or_bank, 'I', "id-handling/bankkonto", "ID/bank account"),
     ]
-    .iter()
-    .collect()
+}
+
+/// What the raised flags say is missing, letter by letter, or that nothing is.
+fn flags_missing(flags: &ReadinessFlags, lang: Lang) -> String {
+    let missing: Vec<String> =
+        flag_table(flags).iter().filter(|f| f.0).map(|&(_, c, sv, en)| format!("{c} {}", lang.pick(sv, en))).collect();
+    match (missing.is_empty(), lang) {
+        (true, _) => lang.pick("inget saknas", "nothing missing").to_owned(),
+        (false, Lang::Sv) => format!("saknas: {}", missing.join(", ")),
+        (false, Lang::En) => format!("missing: {}", missing.join(", ")),
+    }
 }
 
 /// The day that matters for a consent state: when it expires, expired or was revoked.
@@ -878,7 +891,7 @@ fn tab_lines<'a>(app: &App, w: &WorkspaceScreen) -> (Vec<Line<'a>>, Vec<usize>) 
             out.push(Line::from(vec![
                 Span::styled(format!("{}: ", tr(app, t::FLAGS)), theme.header),
                 Span::styled(flag_letters(&flags), if flags.count() > 0 { theme.warning } else { theme.ok }),
-                Span::styled(format!("  {}", tr(app, t::FLAG_LEGEND)), theme.muted),
+                Span::styled(format!("  {}", flags_missing(&flags, lang)), theme.muted),
             ]));
         }
         Tab::Needs => {
