@@ -842,3 +842,17 @@ fn the_help_pages_and_finds_actions_by_their_command_bar_word() {
     let reveal = sluss::tui::action::Action::Reveal.describe(Lang::Sv);
     assert!(found.iter().any(|(_, d)| *d == reveal), "{found:?}");
 }
+
+/// Under 80 columns the client list keeps the names: municipality and risk give way.
+#[test]
+fn a_narrow_client_list_keeps_the_names() {
+    let mut app = app_with(20, (60, 20), Lang::Sv);
+    press(&mut app, "8");
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(60, 20)).unwrap();
+    terminal.draw(|f| sluss::tui::ui::render(&app, f)).unwrap();
+    let screen: String = terminal.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    let Screen::Clients(s) = &app.screen else { panic!("expected the client list") };
+    let first: String = s.rows[0].display_name().chars().take(12).collect();
+    assert!(screen.contains("Namn") && screen.contains(&first), "{screen}");
+    assert!(!screen.contains("Kommun"), "municipality gave way");
+}

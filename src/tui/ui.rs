@@ -623,6 +623,9 @@ fn render_clients(app: &App, s: &ClientsScreen, frame: &mut Frame, area: Rect) {
     let lang = app.opts.lang;
     let today = app.opts.today;
     let wide = area.width >= WIDE;
+    // Under 80 columns the fixed columns would leave the name none: municipality and risk
+    // give way first (the workspace shows both).
+    let narrow = area.width < 80;
     let mut head = vec![t::NAME, t::ID_NUMBER, t::MUNICIPALITY, t::PHASE, t::RELEASE, t::RISK];
     let mut widths = vec![
         Constraint::Fill(3),
@@ -632,6 +635,13 @@ fn render_clients(app: &App, s: &ClientsScreen, frame: &mut Frame, area: Rect) {
         Constraint::Length(10),
         Constraint::Length(6),
     ];
+    const NARROW_DROPS: [usize; 2] = [5, 2];
+    if narrow {
+        for i in NARROW_DROPS {
+            head.remove(i);
+            widths.remove(i);
+        }
+    }
     if wide {
         head.extend([t::STATUS, t::COORDINATOR, t::OFFICE]);
         widths.extend([Constraint::Length(11), Constraint::Fill(2), Constraint::Fill(1)]);
@@ -650,6 +660,11 @@ fn render_clients(app: &App, s: &ClientsScreen, frame: &mut Frame, area: Rect) {
                 Cell::from(date(c.release_on)),
                 Cell::from(c.risk.map(|r| r.label(lang)).unwrap_or("–")),
             ];
+            if narrow {
+                for i in NARROW_DROPS {
+                    cells.remove(i);
+                }
+            }
             if wide {
                 cells.push(Cell::from(c.status.map(|s| s.label(lang)).unwrap_or("–")));
                 cells.push(Cell::from(c.coordinator.clone().unwrap_or_default()));
