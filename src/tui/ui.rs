@@ -709,6 +709,10 @@ fn clients_title(app: &App, s: &ClientsScreen) -> String {
             parts.push(name);
         }
     }
+    // A saved view named after its only filter ("Inför frigivning") says it once.
+    if let Some(name) = &s.view_name {
+        parts.retain(|p| !p.eq_ignore_ascii_case(name));
+    }
     let sort = match q.sort {
         crate::store::views::ClientSort::Name => tr(app, t::SORT_NAME),
         crate::store::views::ClientSort::Release => tr(app, t::SORT_RELEASE),
