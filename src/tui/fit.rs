@@ -95,9 +95,49 @@ pub fn cut(text: Cow<'_, str>, width: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A line of spans in at most `width` columns: the span where it runs out is cut with
+/// "…" and those after it dropped. For rows laid out in columns, which wrapping would break.
+pub fn cut_line(line: ratatui::text::Line<'_>, width: usize) -> ratatui::text::Line<'_> {
+    if line.width() <= width {
+        return line;
+    }
+    let mut left = width;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        if left == 0 {
+            break;
+        }
+        let w = span.width();
+        if w <= left {
+            left -= w;
+            spans.push(span);
+        } else {
+            let style = span.style;
+            spans.push(ratatui::text::Span::styled(cut(span.content, left), style));
+            left = 0;
+        }
+    }
+    ratatui::text::Line { spans, ..line }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_too_long_is_cut_in_the_span_where_it_runs_out() {
+        use ratatui::text::{Line, Span};
+        let line = Line::from(vec![
+            Span::raw("Bostad    "),
+            Span::raw("Identifierat "),
+            Span::raw("Socialtjänsten Norrköping"),
+        ]);
+        let cut = cut_line(line.clone(), 30);
+        assert_eq!(cut.width(), 30);
+        assert_eq!(cut.to_string(), "Bostad    Identifierat Social…");
+        assert_eq!(cut_line(line.clone(), 23).to_string(), "Bostad    Identifierat ");
+        assert_eq!(cut_line(line.clone(), 60), line);
+    }
 
     #[test]
     fn a_cut_text_ends_in_an_ellipsis_and_a_fitting_one_is_untouched() {

@@ -804,6 +804,11 @@ fn render_workspace(app: &App, w: &WorkspaceScreen, frame: &mut Frame, area: Rec
         tabs,
     );
     let (mut lines, starts) = tab_lines(app, w);
+    // Rows laid out in columns are cut at the edge: wrapped, a long provider name would
+    // start a line of its own under the first column.
+    if matches!(w.tab, Tab::Needs | Tab::Interventions) {
+        lines = lines.into_iter().map(|l| super::fit::cut_line(l, usize::from(body.width))).collect();
+    }
     // The selected row is highlighted and kept in view; tabs without rows scroll freely.
     let scroll = match starts.get(w.cursor.min(starts.len().saturating_sub(1))) {
         Some(&line) => {
