@@ -441,6 +441,14 @@ fn slash_searches_a_dashboard_and_the_calendar_by_client_and_esc_brings_everyone
     assert_eq!(c.meetings.len(), everyone, "Esc while typing clears the search");
 }
 
+/// The app drawn into an off-screen terminal of `size`, line by line.
+fn screen_lines(app: &App, (w, h): (u16, u16)) -> Vec<String> {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| sluss::tui::ui::render(app, f)).unwrap();
+    let buffer = terminal.backend().buffer();
+    (0..h).map(|y| (0..w).map(|x| buffer[(x, y)].symbol().to_owned()).collect()).collect()
+}
+
 fn ctrl(app: &mut App, c: char) {
     app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
 }
@@ -709,9 +717,7 @@ fn the_audit_screen_shows_an_exports_detail_in_the_interface_language() {
             Lang::En => format!("export of {changes} changes for all changes"),
         };
         for (w, h) in [(140, 30), (80, 24)] {
-            let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
-            terminal.draw(|f| sluss::tui::ui::render(&app, f)).unwrap();
-            let screen: String = terminal.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+            let screen = screen_lines(&app, (w, h)).join("\n");
             assert!(screen.contains(&expected), "{lang:?} at {w}x{h}: no '{expected}' on the screen");
             assert!(screen.contains(shown) && !screen.contains(hidden), "{lang:?} at {w}x{h}");
         }
@@ -783,11 +789,7 @@ fn the_needs_tab_marks_the_needs_the_gaps_dashboard_counts() {
     let mut with_earlier = 0;
     for (id, n) in counted {
         app.open_client(&id, Tab::Needs).unwrap();
-        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 50)).unwrap();
-        terminal.draw(|f| sluss::tui::ui::render(&app, f)).unwrap();
-        let buffer = terminal.backend().buffer();
-        let lines: Vec<String> =
-            (0..50).map(|y| (0..120).map(|x| buffer[(x, y)].symbol().to_owned()).collect::<String>()).collect();
+        let lines = screen_lines(&app, (120, 50));
         let marked = lines.iter().filter(|l| l.contains("ingen utförare")).count();
         with_earlier += lines.iter().filter(|l| l.contains("ingen utförare (tidigare:")).count();
         assert_eq!(marked, n, "client {id}: the tab marks {marked} needs, the dashboard counts {n}");
@@ -848,9 +850,7 @@ fn the_help_pages_and_finds_actions_by_their_command_bar_word() {
 fn a_narrow_client_list_keeps_the_names() {
     let mut app = app_with(20, (60, 20), Lang::Sv);
     press(&mut app, "8");
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(60, 20)).unwrap();
-    terminal.draw(|f| sluss::tui::ui::render(&app, f)).unwrap();
-    let screen: String = terminal.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    let screen = screen_lines(&app, (60, 20)).join("\n");
     let Screen::Clients(s) = &app.screen else { panic!("expected the client list") };
     let first: String = s.rows[0].display_name().chars().take(12).collect();
     assert!(screen.contains("Namn") && screen.contains(&first), "{screen}");
