@@ -856,3 +856,30 @@ fn a_narrow_client_list_keeps_the_names() {
     assert!(screen.contains("Namn") && screen.contains(&first), "{screen}");
     assert!(!screen.contains("Kommun"), "municipality gave way");
 }
+
+/// A new client with a personnummer another client has is refused beside the field, not
+/// only in the status line, until the number is changed.
+#[test]
+fn a_taken_personnummer_is_refused_beside_its_field() {
+    use sluss::tui::app::Overlay;
+    let mut app = app();
+    let taken = all_clients(&app, &ClientQuery::default())
+        .into_iter()
+        .find_map(|c| c.id_number.filter(|_| !c.protected))
+        .expect("a demo client with a number");
+    press(&mut app, "N");
+    let Some(Overlay::Form(ui)) = &mut app.overlay else { panic!("N opens the client form") };
+    let field = |key: &str| ui.form.fields().iter().position(|f| f.key == key).unwrap();
+    let (first, last, number) = (field("first_name"), field("last_name"), field("id_number"));
+    ui.form.values[first] = "Test".into();
+    ui.form.values[last] = "Testsson".into();
+    ui.form.values[number] = taken.clone();
+    ctrl(&mut app, 's');
+    let beside = |app: &App| {
+        screen_lines(app, (100, 30)).iter().any(|l| l.contains(&taken) && l.contains("en annan klient har redan"))
+    };
+    assert!(beside(&app), "{}", screen_lines(&app, (100, 30)).join("\n"));
+    let Some(Overlay::Form(ui)) = &mut app.overlay else { panic!("the form stays open") };
+    ui.form.values[number] = "199001012380".into();
+    assert!(!beside(&app), "a changed number is not refused for the old one");
+}

@@ -170,6 +170,7 @@ impl App {
         if result.is_ok()
             && let Some(problem) = self.duplicate_id_number(&ui.form)?
         {
+            ui.refused = Some((problem.clone(), ui.form.values[problem.field].clone()));
             result = Err(vec![problem]);
         }
         match result {

@@ -10,7 +10,7 @@ use ratatui_textarea::TextArea;
 
 use crate::domain::model::ClientFile;
 use crate::domain::rules;
-use crate::forms::{Choices, Form, Input, options};
+use crate::forms::{Choices, FieldError, Form, Input, options};
 use crate::i18n::Lang;
 use crate::store::rows::Choice;
 use crate::store::{Result, Store};
@@ -77,9 +77,25 @@ pub struct FormUi {
     pub file: Option<ClientFile>,
     /// When the form last changed and was not yet saved as a draft.
     pub unsaved_since: Option<Instant>,
+    /// A problem only the store could find (another client has this personnummer), with
+    /// the text it was found in: shown beside its field until that text changes.
+    pub refused: Option<(FieldError, String)>,
 }
 
 impl FormUi {
+    /// The form's problems, with one the store found while its field is unchanged.
+    pub fn errors(&self, today: NaiveDate, lang: Lang) -> Vec<FieldError> {
+        let mut errors = self.form.errors(today, lang);
+        if let Some((e, text)) = &self.refused
+            && self.form.values.get(e.field) == Some(text)
+            && !errors.iter().any(|x| x.field == e.field)
+        {
+            errors.push(e.clone());
+            errors.sort_by_key(|e| e.field);
+        }
+        errors
+    }
+
     /// Opens a form, loading the options of its pickers.
     pub fn open(
         store: &Store,
@@ -108,6 +124,7 @@ impl FormUi {
             client_name,
             file,
             unsaved_since: None,
+            refused: None,
         };
         // A required choice with one possible answer (the client's only plan) is filled in.
         for (i, spec) in ui.form.fields().iter().enumerate() {

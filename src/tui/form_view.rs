@@ -97,7 +97,7 @@ pub fn render_form(app: &App, ui: &FormUi, frame: &mut Frame, area: Rect) {
     ])
     .areas(inner);
 
-    let errors = ui.form.errors(today, lang);
+    let errors = ui.errors(today, lang);
     let label_width = if inner.width < 70 { 22 } else { 31 };
     let rows = usize::from(fields_area.height).max(1);
     let skip = ui.focus.saturating_sub(rows - 1);
