@@ -816,6 +816,18 @@ fn the_delete_question_agrees_with_the_noun() {
         press(&mut app, "n");
         assert!(app.overlay.is_none());
     }
+    // Deleted, then undone: the status line quotes what was undone.
+    app.open_client(&id, Tab::Needs).unwrap();
+    let needs = |app: &App| match &app.screen {
+        Screen::Workspace(w) => w.details.needs.len(),
+        _ => panic!("expected a workspace"),
+    };
+    let before = needs(&app);
+    press(&mut app, "dj");
+    assert_eq!(needs(&app), before - 1);
+    press(&mut app, "u");
+    assert_eq!(needs(&app), before);
+    assert_eq!(app.status.as_deref(), Some("Ångrade ”Raderat: behov”"));
 }
 
 /// The help pages with the paging keys it lists, and its search finds an action by the

@@ -75,7 +75,10 @@ impl App {
         let author = crate::store::audit::current_user();
         self.store.apply(&author, &changes)?;
         self.refresh()?;
-        self.status = Some(format!("{} — {description}", lang.pick("Ångrat", "Undone").to_owned()));
+        self.status = Some(match lang {
+            Lang::Sv => format!("Ångrade ”{description}”"),
+            Lang::En => format!("Undid “{description}”"),
+        });
         Ok(())
     }
 
