@@ -64,7 +64,6 @@ pub enum Job {
     Import(PathBuf, Decryption),
 }
 
-/// Where an export goes unless the user types another file.
 /// A file name as typed: `~` stands for the home folder, as in the shell, and a name
 /// without a folder is in the folder sluss was started from (made absolute, so a message
 /// can say where it looked).
@@ -81,6 +80,7 @@ fn typed_path(text: &str) -> PathBuf {
     if path.is_relative() { std::env::current_dir().map(|d| d.join(&path)).unwrap_or(path) } else { path }
 }
 
+/// Where an export goes unless the user types another file.
 fn default_export_path(replica: &str) -> String {
     let dir = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
     let short = &replica[replica.len().saturating_sub(6)..];
