@@ -91,6 +91,53 @@ fn a_missing_store_names_the_command_that_creates_one() {
 }
 
 #[test]
+fn a_folder_or_an_unencrypted_file_as_the_store_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().display().to_string();
+    let out = sluss(&["check", "--db", &folder], Some(PASS));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("is a folder"), "{}", text(&out));
+    let plain = dir.path().join("plain.db");
+    std::fs::write(&plain, b"SQLite format 3\0").unwrap();
+    std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = sluss(&["check", "--db", &plain.display().to_string()], Some(PASS));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("unencrypted SQLite file"), "{}", text(&out));
+}
+
+#[test]
+fn a_day_that_cannot_be_read_says_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    for (day, said) in [("2026-13-01", "there is no month 13"), ("yesterday", "YYYY-MM-DD, e.g. 2026-11-23")] {
+        let out = sluss(&["audit", "--db", &db(dir.path()), "--since", day], Some(PASS));
+        assert_eq!(out.status.code(), Some(2));
+        assert!(text(&out).contains(said), "{}", text(&out));
+    }
+}
+
+#[test]
+fn a_bundle_passphrase_shorter_than_a_stores_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(sluss(&["init", "--db", &db(dir.path())], Some(PASS)).status.success());
+    let out_file = dir.path().join("b.bundle").display().to_string();
+    let export = |value: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sluss"));
+        cmd.args(["export", "--db", &db(dir.path()), "--all", "--out", &out_file, "--passphrase-env", "BP"])
+            .env("SLUSS_PASSPHRASE", PASS)
+            .env("BP", value)
+            .stdin(Stdio::null());
+        cmd.output().unwrap()
+    };
+    let out = export("kort");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("needs at least 8"), "{}", text(&out));
+    assert!(!Path::new(&out_file).exists(), "nothing written");
+    let out = export("");
+    assert!(text(&out).contains("BP named by --passphrase-env is empty"), "{}", text(&out));
+    assert!(export("lång nog lösenfras").status.success());
+}
+
+#[test]
 fn demo_churn_backup_and_check_work_together() {
     let dir = tempfile::tempdir().unwrap();
     let out = sluss(&["demo", "--db", &db(dir.path()), "--clients", "40"], Some(PASS));

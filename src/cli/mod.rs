@@ -47,7 +47,7 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub lang: Option<Lang>,
     /// Pretend today is this date (for demos and tests).
-    #[arg(long, global = true, hide = true, value_name = "YYYY-MM-DD")]
+    #[arg(long, global = true, hide = true, value_name = "YYYY-MM-DD", value_parser = parse_day)]
     pub today: Option<NaiveDate>,
     /// What to do; without one, sluss opens the store.
     #[command(subcommand)]
@@ -111,9 +111,14 @@ pub struct DemoArgs {
     /// Random seed: the same seed and day give the same data.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Leave the store unencrypted (only for throwaway stores).
-    #[arg(long)]
-    pub unencrypted: bool,
+}
+
+/// A day on the command line: YYYY-MM-DD, or a message saying what is wrong with it.
+pub(crate) fn parse_day(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        crate::forms::dates::no_such_day(text, crate::i18n::Lang::En)
+            .unwrap_or_else(|| "write the day as YYYY-MM-DD, e.g. 2026-11-23".to_owned())
+    })
 }
 
 /// An error with the exit code it should end the program with.
@@ -136,6 +141,8 @@ impl From<StoreError> for Failure {
         let code = match e {
             StoreError::WrongPassphrase { .. }
             | StoreError::NotFound { .. }
+            | StoreError::IsFolder { .. }
+            | StoreError::Unencrypted { .. }
             | StoreError::AlreadyExists { .. }
             | StoreError::PermissionsTooOpen { .. }
             | StoreError::NewerSchema { .. }
@@ -253,6 +260,9 @@ fn default_store_path() -> Result<PathBuf, Failure> {
 }
 
 fn open(path: &Path, key_file: Option<&Path>) -> Result<Store, Failure> {
+    if path.is_dir() {
+        return Err(StoreError::IsFolder { path: path.to_owned() }.into());
+    }
     if !path.is_file() {
         return Err(StoreError::NotFound { path: path.to_owned() }.into());
     }
@@ -284,11 +294,7 @@ fn demo_command(cli: &Cli, args: &DemoArgs, path: &Path, today: NaiveDate) -> Re
     let Some(clients) = args.clients else {
         return Err(Failure::refused("say how much: --clients N for a new store, or --churn N to edit one"));
     };
-    let key = if args.unencrypted {
-        Key::Plaintext
-    } else {
-        Key::Passphrase(passphrase::obtain(cli.key_file.as_deref(), true)?)
-    };
+    let key = Key::Passphrase(passphrase::obtain(cli.key_file.as_deref(), true)?);
     let mut store = Store::create(path, key)?;
     let opts = DemoOptions { clients, seed: args.seed, today };
     let report = demo::generate(&mut store, &opts, &mut progress_printer("clients"))?;

@@ -21,10 +21,10 @@ pub struct AuditArgs {
     #[arg(long, value_name = "ID")]
     pub client: Option<String>,
     /// Only entries from this day on (YYYY-MM-DD, UTC).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = super::parse_day)]
     pub since: Option<NaiveDate>,
     /// Only entries up to and including this day (YYYY-MM-DD, UTC).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = super::parse_day)]
     pub until: Option<NaiveDate>,
     /// Only entries by this person (login name).
     #[arg(long, value_name = "NAME")]

@@ -65,7 +65,7 @@ impl From<SyncError> for Failure {
 
 fn encryption(args: &ExportArgs) -> Result<Encryption, SyncError> {
     if let Some(var) = &args.passphrase_env {
-        return Ok(Encryption::Passphrase { passphrase: crypto::passphrase_from_env(var)?, work_factor: None });
+        return Ok(Encryption::Passphrase { passphrase: crypto::new_passphrase_from_env(var)?, work_factor: None });
     }
     let keys = if args.recipients.is_empty() && !args.unencrypted {
         SyncConfig::load()?.recipients

@@ -57,7 +57,13 @@ pub fn datetime_hint(lang: Lang) -> &'static str {
 /// Why a date that cannot be read is wrong, when it is written as a date that does not
 /// exist (`2026-13-45`, `2026-02-30`), and how to write one; else [`date_hint`].
 pub fn date_problem(text: &str, lang: Lang) -> String {
-    calendar_problem(text).map_or_else(|| date_hint(lang).to_owned(), |p| p.say(lang))
+    no_such_day(text, lang).unwrap_or_else(|| date_hint(lang).to_owned())
+}
+
+/// What is wrong with a year-month-day that names no day of the calendar (`2026-13-45`),
+/// if that is what `text` is.
+pub fn no_such_day(text: &str, lang: Lang) -> Option<String> {
+    calendar_problem(text).map(|p| p.say(lang))
 }
 
 /// [`date_problem`] for a date and a time: the date part is judged alone, else

@@ -18,6 +18,19 @@ pub enum StoreError {
         /// The store file.
         path: PathBuf,
     },
+    /// The path is a folder, not a store file.
+    #[error("{path} is a folder: give the store file in it, e.g. `--db {path}/sluss.db`")]
+    IsFolder {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// The file is an SQLite database without encryption: sluss keeps its stores encrypted
+    /// and opens no other.
+    #[error("{path} is an unencrypted SQLite file, not an encrypted sluss store: sluss opens encrypted stores only")]
+    Unencrypted {
+        /// The file.
+        path: PathBuf,
+    },
     /// A store already exists where a new one was to be created.
     #[error("{path} already exists: choose another path or remove the old store first")]
     AlreadyExists {

@@ -218,7 +218,7 @@ impl Store {
                     report.known += 1;
                     continue;
                 }
-                if !append_change(&mut st, checked.ent, c, &checked.value_json)? {
+                if !append_change(&mut st, checked.ent, c, &checked.value_json).map_err(|e| clock_clash(e, c))? {
                     report.known += 1;
                     continue;
                 }
@@ -514,6 +514,21 @@ impl<'c> ImportStatements<'c> {
                  FROM change_log WHERE entity = ?1 AND row_id = ?2 AND seq <= ?3",
             )?,
         })
+    }
+}
+
+/// A change whose id is new but whose origin and clock another change has: no replica
+/// writes two changes at one clock, so the bundle is broken or forged. Said as a refusal of
+/// the bundle, not as a database error.
+fn clock_clash(e: StoreError, c: &Change) -> SyncError {
+    match &e {
+        StoreError::Sqlite(err) if err.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
+            SyncError::BadChange(format!(
+                "change {} has the origin replica and clock of another change; ask the sender to export again",
+                c.id
+            ))
+        }
+        _ => e.into(),
     }
 }
 
@@ -1317,7 +1332,9 @@ mod tests {
         let logged = changes(&b).unwrap();
         let mut reader = BundleReader::new(&forged[..], "test").unwrap();
         let header = reader.header().clone();
-        assert!(b.import_changes(&header, &mut || checked(reader.next_change())).is_err());
+        let err = b.import_changes(&header, &mut || checked(reader.next_change())).unwrap_err();
+        assert!(matches!(err, SyncError::BadChange(_)), "refused as a bad bundle, not a database error: {err}");
+        assert!(err.to_string().contains("origin replica and clock of another change"), "{err}");
         assert_eq!((b.fingerprint().unwrap(), changes(&b).unwrap()), (before, logged));
     }
 }

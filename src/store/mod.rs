@@ -114,6 +114,9 @@ impl Store {
 
     /// Opens an existing store, migrating it (after a backup) if it is older than this build.
     pub fn open(path: &Path, key: Key) -> Result<Store> {
+        if path.is_dir() {
+            return Err(StoreError::IsFolder { path: path.to_owned() });
+        }
         if !path.is_file() {
             return Err(StoreError::NotFound { path: path.to_owned() });
         }
@@ -245,6 +248,11 @@ fn page_sizes(path: &Path) -> &'static [u32] {
 /// told it before that read, and a wrong one reads like a wrong passphrase. (A journal left
 /// by a crash is rolled back before that read, by the page size its own header records.)
 fn connect(path: &Path, flags: OpenFlags, key: &Key, sizes: &[u32]) -> Result<Connection> {
+    // An encrypted file's first bytes are random; a plaintext SQLite file names its format.
+    // Told apart here, it is neither opened as a store nor counted as a wrong passphrase.
+    if matches!(key, Key::Passphrase(_)) && is_plain_sqlite(path) {
+        return Err(StoreError::Unencrypted { path: path.to_owned() });
+    }
     for &size in sizes {
         let conn = Connection::open_with_flags(path, flags)?;
         apply_key(&conn, key, size)?;
@@ -255,6 +263,13 @@ fn connect(path: &Path, flags: OpenFlags, key: &Key, sizes: &[u32]) -> Result<Co
         }
     }
     Err(StoreError::WrongPassphrase { path: path.to_owned() })
+}
+
+/// Whether the file begins with SQLite's own header, which an encrypted store never shows.
+fn is_plain_sqlite(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"SQLite format 3\0"
 }
 
 /// Keys a connection (and sets the page size) before its first read; nothing for a plaintext store.
@@ -491,6 +506,24 @@ mod tests {
         let rekeyed = Store::open(&old, Key::passphrase(PASS)).unwrap().rekey(Key::passphrase("ny lösenfras")).unwrap();
         assert_eq!((page_size(rekeyed.conn()).unwrap(), clients(&rekeyed)), (PAGE_SIZE, 2));
         assert!(rekeyed.check().unwrap().is_ok());
+    }
+
+    #[test]
+    fn a_plaintext_sqlite_file_or_a_folder_is_refused_as_such_and_not_counted_as_a_wrong_passphrase() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain.db");
+        Connection::open(&plain).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
+        fs::set_permissions(&plain, fs::Permissions::from_mode(0o600)).unwrap();
+        for err in [
+            Store::open(&plain, Key::passphrase(PASS)).unwrap_err(),
+            Store::open_read_only(&plain, Key::passphrase(PASS)).unwrap_err(),
+        ] {
+            assert!(matches!(err, StoreError::Unencrypted { .. }), "{err}");
+            assert!(err.to_string().contains("unencrypted SQLite file"), "{err}");
+        }
+        assert!(!audit::failed_open_file(&plain).exists(), "no wrong passphrase noted");
+        let err = Store::open(dir.path(), Key::passphrase(PASS)).unwrap_err();
+        assert!(matches!(err, StoreError::IsFolder { .. }), "{err}");
     }
 
     #[test]

@@ -72,6 +72,9 @@ pub fn parse_recipients(keys: &[String]) -> Result<Vec<age::x25519::Recipient>, 
 pub fn read_identity_file(path: &Path) -> Result<Vec<age::x25519::Identity>, SyncError> {
     let shown = path.display().to_string();
     let meta = fs::metadata(path).map_err(|e| SyncError::io(format!("cannot read identity file {shown}"), e))?;
+    if meta.is_dir() {
+        return Err(SyncError::Key(format!("identity file {shown} is a folder: give the key file in it")));
+    }
     if meta.permissions().mode() & 0o077 != 0 {
         return Err(SyncError::Key(format!(
             "identity file {shown} can be read by other users: fix it with `chmod 600 {shown}`"
@@ -100,8 +103,25 @@ pub fn read_identity_file(path: &Path) -> Result<Vec<age::x25519::Identity>, Syn
 pub fn passphrase_from_env(var: &str) -> Result<Zeroizing<String>, SyncError> {
     match std::env::var(var) {
         Ok(p) if !p.is_empty() => Ok(Zeroizing::new(p)),
-        _ => Err(SyncError::Usage(format!("the environment variable {var} named by --passphrase-env is not set"))),
+        Ok(_) => Err(SyncError::Usage(format!("the environment variable {var} named by --passphrase-env is empty"))),
+        Err(_) => Err(SyncError::Usage(format!("the environment variable {var} named by --passphrase-env is not set"))),
     }
+}
+
+/// The fewest characters a new bundle's passphrase may have, as a store's.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+/// A passphrase to encrypt a new bundle with, from `var`: refused when shorter than
+/// [`MIN_PASSPHRASE_CHARS`] (opening an existing bundle takes whatever it was made with).
+pub fn new_passphrase_from_env(var: &str) -> Result<Zeroizing<String>, SyncError> {
+    let p = passphrase_from_env(var)?;
+    if p.chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(SyncError::Usage(format!(
+            "the passphrase in {var} has {} characters: a bundle's needs at least {MIN_PASSPHRASE_CHARS}",
+            p.chars().count()
+        )));
+    }
+    Ok(p)
 }
 
 /// Where a bundle is written: straight through, or through age.
@@ -270,5 +290,25 @@ impl SyncConfig {
             Err(e) => return Err(SyncError::io(format!("cannot read {}", path.display()), e)),
         };
         toml::from_str(&text).map_err(|e| SyncError::Usage(format!("{}: {}", path.display(), e.message())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_identity_file_must_be_a_private_file_of_age_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_identity_file(dir.path()).err().expect("a folder is refused");
+        assert!(err.to_string().contains("is a folder"), "{err}");
+        let file = dir.path().join("k");
+        let key = age::x25519::Identity::generate();
+        fs::write(&file, format!("# key\n{}\n", age::secrecy::ExposeSecret::expose_secret(&key.to_string()))).unwrap();
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
+        let err = read_identity_file(&file).err().expect("a readable key file is refused");
+        assert!(err.to_string().contains("chmod 600"), "{err}");
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(read_identity_file(&file).unwrap().len(), 1);
     }
 }

@@ -189,7 +189,7 @@ impl App {
                         },
                     },
                     (_, SyncStage::Path) => p.stage = SyncStage::Passphrase,
-                    (_, SyncStage::Passphrase) if p.secret.chars().count() < 8 => {
+                    (_, SyncStage::Passphrase) if p.secret.chars().count() < crypto::MIN_PASSPHRASE_CHARS => {
                         p.problem = Some(lang.pick("Minst 8 tecken", "At least 8 characters").to_owned());
                     }
                     (SyncKind::Export, SyncStage::Passphrase) => {
