@@ -77,7 +77,7 @@ pub enum Command {
     },
     /// Write the changes another replica lacks to an encrypted bundle file (docs/sync.md).
     Export(sync::ExportArgs),
-    /// Apply a bundle from another replica; it is checked completely before anything is written.
+    /// Apply a bundle from another replica, in one transaction: any fault in it leaves the store as it was.
     Import(sync::ImportArgs),
     /// Create an age key pair for bundles: the secret key file (mode 0600) and the public key printed.
     Keygen {
