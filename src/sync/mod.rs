@@ -208,7 +208,8 @@ impl SyncError {
                 format!("{file} is not a sluss bundle: check that you picked the right file")
             }
             SyncError::Damaged(what) if sv => {
-                format!("filen är skadad eller ofullständig ({what}): be avsändaren exportera den igen")
+                // The detail is the program's own words, kept for whoever helps.
+                format!("filen är skadad eller ofullständig: be avsändaren exportera den igen (teknisk detalj: {what})")
             }
             SyncError::Damaged(what) => {
                 format!("the file is damaged or incomplete ({what}): ask the sender to export it again")
@@ -225,7 +226,9 @@ impl SyncError {
             SyncError::NewerSchema { found, known } => format!(
                 "the file comes from a store with schema version {found}, newer than this sluss knows ({known}): upgrade sluss"
             ),
-            SyncError::BadChange(what) if sv => format!("filen innehåller en ändring som sluss inte godtar ({what})"),
+            SyncError::BadChange(what) if sv => {
+                format!("filen innehåller en ändring som sluss inte godtar (teknisk detalj: {what})")
+            }
             SyncError::BadChange(what) => format!("the file holds a change sluss refuses ({what})"),
             SyncError::NeedKey(crypto::Protection::Passphrase) if sv => {
                 "filen skyddas av en lösenfras: skriv den".to_owned()

@@ -175,10 +175,10 @@ pub fn render(app: &App, s: &ConflictsScreen, frame: &mut Frame, area: Rect) {
         .title(Span::styled(title, theme.title));
     if s.rows.is_empty() {
         let text = lang.pick(
-            "Inga konflikter: alla repliker är överens om det som synkats hit.",
-            "No conflicts: every replica agrees on what was synced here.",
+            "Inga öppna konflikter här. En annan dator ser sina tills den fått en fil härifrån.",
+            "No open conflicts here. Another machine sees its own until it imports a file from here.",
         );
-        frame.render_widget(Paragraph::new(text).block(block), list);
+        frame.render_widget(Paragraph::new(text).block(block).wrap(ratatui::widgets::Wrap { trim: true }), list);
     } else {
         frame.render_widget(Table::new(rows, widths).header(header).block(block), list);
     }

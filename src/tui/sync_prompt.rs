@@ -260,12 +260,12 @@ impl App {
                         self.refresh()?;
                         match lang {
                             Lang::Sv => format!(
-                                "Importerade {} nya ändringar ({} kända); konflikter: {} nya, {} öppna",
-                                r.new, r.known, r.conflicts_opened, r.conflicts_open
+                                "Importerade {} nya ändringar ({} kända); konflikter: {} nya, {} lösta, {} öppna",
+                                r.new, r.known, r.conflicts_opened, r.conflicts_closed, r.conflicts_open
                             ),
                             Lang::En => format!(
-                                "Imported {} new changes ({} known); conflicts: {} new, {} open",
-                                r.new, r.known, r.conflicts_opened, r.conflicts_open
+                                "Imported {} new changes ({} known); conflicts: {} new, {} resolved, {} open",
+                                r.new, r.known, r.conflicts_opened, r.conflicts_closed, r.conflicts_open
                             ),
                         }
                     }
