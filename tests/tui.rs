@@ -895,3 +895,28 @@ fn a_taken_personnummer_is_refused_beside_its_field() {
     ui.form.values[number] = "199001012380".into();
     assert!(!beside(&app), "a changed number is not refused for the old one");
 }
+
+/// The follow-up tables page through groups that do not fit at 80 columns (`l`, `h`), and
+/// scrolling down stops with the last row at the bottom.
+#[test]
+fn the_follow_up_tables_page_through_groups_and_stop_at_the_last_row() {
+    let mut app = app_with(200, (80, 24), Lang::Sv);
+    press(&mut app, "F");
+    app.tick().unwrap();
+    press(&mut app, "s");
+    let first_groups = screen_lines(&app, (80, 24)).join("\n");
+    assert!(first_groups.contains("grupp 1–"), "{first_groups}");
+    press(&mut app, "l");
+    let next = screen_lines(&app, (80, 24)).join("\n");
+    assert!(!next.contains("grupp 1–") && next.contains(" av "), "{next}");
+    press(&mut app, "h");
+    assert!(screen_lines(&app, (80, 24)).join("\n").contains("grupp 1–"));
+    for _ in 0..200 {
+        press(&mut app, "j");
+    }
+    let Screen::FollowUp(s) = &app.screen else { panic!("expected the follow-up screen") };
+    let last = s.indicators.tables[s.table].rows.last().unwrap().label.clone();
+    let lines = screen_lines(&app, (80, 24));
+    let bottom = &lines[lines.len() - 3];
+    assert!(bottom.contains(&last), "the last row {last:?} is at the bottom: {bottom:?}");
+}

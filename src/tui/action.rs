@@ -164,6 +164,8 @@ actions! {
     AuditClear => "audit_clear", Audit, "Rensa filter", "Clear filters";
     FollowUpPeriod => "follow_up_period", FollowUp, "Byt period", "Change the period";
     FollowUpSplit => "follow_up_split", FollowUp, "Dela upp per kontor, samordnare eller kön", "Split by office, coordinator or gender";
+    FollowUpMore => "follow_up_more", FollowUp, "Visa fler grupper (de som inte får plats)", "Show more groups (those that do not fit)";
+    FollowUpBack => "follow_up_back", FollowUp, "Visa föregående grupper", "Show the previous groups";
 }
 
 #[cfg(test)]

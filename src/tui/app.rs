@@ -1093,9 +1093,11 @@ impl App {
                     Action::FollowUpSplit => super::follow_up::next_split(store, s, today, lang)?,
                     Action::NextPane => super::follow_up::step_table(s, true),
                     Action::PrevPane => super::follow_up::step_table(s, false),
-                    Action::Down => s.scroll += 1,
+                    Action::Down => super::follow_up::scroll_down(s),
                     Action::Up => s.scroll = s.scroll.saturating_sub(1),
                     Action::Top => s.scroll = 0,
+                    Action::FollowUpMore => super::follow_up::step_groups(s, true),
+                    Action::FollowUpBack => super::follow_up::step_groups(s, false),
                     _ => {}
                 }
             }

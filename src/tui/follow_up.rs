@@ -78,15 +78,39 @@ pub struct FollowUpScreen {
     pub table: usize,
     /// Scroll within the table.
     pub scroll: usize,
+    /// The first group shown beside the labels, when not all fit (the total always shows).
+    pub first_group: usize,
+    /// How many groups the last drawing had room for, so a step moves by a screenful.
+    pub groups_shown: std::cell::Cell<usize>,
+    /// How many rows the last drawing had room for, so scrolling stops with the last row
+    /// at the bottom.
+    pub rows_shown: std::cell::Cell<usize>,
     /// The store is still being read: the screen shows so at once and fills in after.
     pub loading: bool,
+}
+
+impl FollowUpScreen {
+    /// Whether the last drawing left groups of the split out (the total always shows).
+    pub fn groups_hidden(&self) -> bool {
+        self.indicators.groups.len().saturating_sub(1) > self.groups_shown.get()
+    }
 }
 
 /// The screen as it opens, before the store is read: it says it is reading.
 pub fn opening(today: NaiveDate, lang: Lang) -> FollowUpScreen {
     let period = PeriodChoice::LastYear;
     let indicators = compute(&FactBase::default(), period.period(today), By::None, today, lang);
-    FollowUpScreen { indicators, period, by: By::None, table: 0, scroll: 0, loading: true }
+    FollowUpScreen {
+        indicators,
+        period,
+        by: By::None,
+        table: 0,
+        scroll: 0,
+        first_group: 0,
+        groups_shown: std::cell::Cell::new(0),
+        rows_shown: std::cell::Cell::new(0),
+        loading: true,
+    }
 }
 
 /// Computes the figures from the store's follow-up cache (caught up with the changes since it
@@ -96,7 +120,26 @@ pub fn read(store: &Store, s: &mut FollowUpScreen, today: NaiveDate, lang: Lang)
     s.loading = false;
     s.table = s.table.min(s.indicators.tables.len().saturating_sub(1));
     s.scroll = 0;
+    s.first_group = 0;
     Ok(())
+}
+
+/// One row down, stopping when the table's last row is in view.
+pub fn scroll_down(s: &mut FollowUpScreen) {
+    let rows = s.indicators.tables.get(s.table).map_or(0, |t| t.rows.len());
+    s.scroll = (s.scroll + 1).min(rows.saturating_sub(s.rows_shown.get().max(1)));
+}
+
+/// Shows the next (or previous) groups that did not fit beside the labels.
+pub fn step_groups(s: &mut FollowUpScreen, forward: bool) {
+    // The last group is the total, always shown.
+    let groups = s.indicators.groups.len().saturating_sub(1);
+    let step = s.groups_shown.get().max(1);
+    s.first_group = if forward {
+        if s.first_group + step < groups { s.first_group + step } else { s.first_group }
+    } else {
+        s.first_group.saturating_sub(step)
+    };
 }
 
 /// Next period.
@@ -167,7 +210,9 @@ pub fn render(app: &App, s: &FollowUpScreen, frame: &mut Frame, area: Rect) {
     let room = usize::from(table_area.width.saturating_sub(label_width + 2) / col).max(1);
     let groups = &s.indicators.groups;
     let total = groups.len().saturating_sub(1);
-    let mut shown: Vec<usize> = (0..total).take(room.saturating_sub(1)).collect();
+    let first = s.first_group.min(total.saturating_sub(1));
+    let mut shown: Vec<usize> = (first..total).take(room.saturating_sub(1)).collect();
+    s.groups_shown.set(shown.len());
     shown.push(total);
     let widths: Vec<Constraint> =
         std::iter::once(Constraint::Length(label_width)).chain(shown.iter().map(|_| Constraint::Length(col))).collect();
@@ -183,6 +228,8 @@ pub fn render(app: &App, s: &FollowUpScreen, frame: &mut Frame, area: Rect) {
                 .collect(),
         )
         .style(theme.header);
+    // Inside the borders, below the header.
+    s.rows_shown.set(usize::from(table_area.height.saturating_sub(3)));
     let rows: Vec<Row> = table
         .rows
         .iter()
@@ -201,13 +248,16 @@ pub fn render(app: &App, s: &FollowUpScreen, frame: &mut Frame, area: Rect) {
             .style(if r.depth == 0 { theme.base } else { theme.muted })
         })
         .collect();
-    let hidden = total - (shown.len() - 1);
-    let more = match (hidden, lang) {
-        (0, _) => String::new(),
-        (n, Lang::Sv) => format!(" · {n} till får inte plats"),
-        (n, Lang::En) => format!(" · {n} more not shown"),
+    // Where groups are left out: which are shown, and that l and h page through them.
+    let more = match (total > shown.len() - 1, lang) {
+        (false, _) => String::new(),
+        (true, _) => {
+            let (from, to) = (first + 1, first + shown.len() - 1);
+            let range = if from == to { from.to_string() } else { format!("{from}–{to}") };
+            format!(" · {} {range} {} {total} (h/l)", lang.pick("grupp", "groups"), lang.pick("av", "of"))
+        }
     };
-    let title = format!(" {}/{} {} — {}{more} ", s.table + 1, s.indicators.tables.len(), table.title, table.cohort);
+    let title = format!(" {}/{} {}{more} — {} ", s.table + 1, s.indicators.tables.len(), table.title, table.cohort);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border_focused)

@@ -129,6 +129,9 @@ fn footer_actions(app: &App) -> Vec<Action> {
         Screen::Calendar(_) => vec![CalendarPrev, CalendarNext, CalendarDay, CalendarWeek, CalendarMonth, Open, Filter],
         Screen::Directory(_) => vec![Down, Filter, Add, Edit, Back],
         Screen::Conflicts(_) => vec![Down, KeepMine, KeepTheirs, NewValue, Open, Back],
+        Screen::FollowUp(s) if s.groups_hidden() => {
+            vec![NextPane, FollowUpPeriod, FollowUpSplit, FollowUpMore, Down, Back]
+        }
         Screen::FollowUp(_) => vec![NextPane, FollowUpPeriod, FollowUpSplit, Down, Back],
         Screen::Audit(_) => vec![Down, AuditKind, AuditPeriod, AuditMine, AuditClear, Open, Back],
         Screen::Today(_) => vec![NextPane, Down, Open, GoRadar, GoClients],
@@ -265,6 +268,10 @@ fn short_description(action: Action, lang: Lang, screen: &Screen) -> &'static st
         (AuditClear, Lang::En) => "clear",
         (FollowUpSplit, Lang::Sv) => "uppdelning",
         (FollowUpSplit, Lang::En) => "split",
+        (FollowUpMore, Lang::Sv) => "fler",
+        (FollowUpMore, Lang::En) => "more",
+        (FollowUpBack, Lang::Sv) => "föregående",
+        (FollowUpBack, Lang::En) => "previous",
         (KeepMine, Lang::Sv) => "mitt",
         (KeepMine, Lang::En) => "mine",
         (KeepTheirs, Lang::Sv) => "deras",
