@@ -42,6 +42,12 @@ fn init_creates_a_private_store_once() {
     let again = sluss(&["init", "--db", &db(dir.path())], Some(PASS));
     assert_eq!(again.status.code(), Some(2));
     assert!(text(&again).contains("already exists"), "{}", text(&again));
+    // Folders it makes on the way are private too, not only the last.
+    let deep = dir.path().join("a/b/s.db");
+    assert!(sluss(&["init", "--db", &deep.display().to_string()], Some(PASS)).status.success());
+    for folder in [dir.path().join("a"), dir.path().join("a/b")] {
+        assert_eq!(std::fs::metadata(&folder).unwrap().permissions().mode() & 0o777, 0o700, "{folder:?}");
+    }
 }
 
 #[test]

@@ -343,13 +343,18 @@ fn page_size(conn: &Connection) -> Result<u32> {
     Ok(conn.query_row("SELECT CAST(page_size AS INTEGER) FROM pragma_page_size()", [], |r| r.get(0))?)
 }
 
-/// Creates the parent directory (mode 0700) if it does not exist.
+/// Creates the parent directory, and any missing above it, mode 0700, if it does not exist.
 fn ensure_private_dir(path: &Path) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
     let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
         return Ok(());
     };
     if !dir.exists() {
-        fs::create_dir_all(dir).map_err(|e| StoreError::io(format!("cannot create {}", dir.display()), e))?;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(DIR_MODE)
+            .create(dir)
+            .map_err(|e| StoreError::io(format!("cannot create {}", dir.display()), e))?;
         fs::set_permissions(dir, fs::Permissions::from_mode(DIR_MODE))
             .map_err(|e| StoreError::io(format!("cannot set permissions of {}", dir.display()), e))?;
     }
