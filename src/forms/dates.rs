@@ -38,6 +38,15 @@ const WEEKDAYS: &[(&str, Weekday)] = &[
     ("sun", Weekday::Sun),
 ];
 
+/// A day's weekday, short: "fre", "Fri".
+pub fn weekday(d: NaiveDate, lang: Lang) -> &'static str {
+    let names = match lang {
+        Lang::Sv => ["mån", "tis", "ons", "tor", "fre", "lör", "sön"],
+        Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    };
+    names[d.weekday().num_days_from_monday() as usize]
+}
+
 /// The message shown when a date cannot be read, naming the forms that work.
 pub fn date_hint(lang: Lang) -> &'static str {
     match lang {

@@ -219,12 +219,12 @@ impl Form {
         match self.fields()[i].input {
             Input::Date => {
                 let d = dates::parse_date(raw, today)?;
-                (d.to_string() != raw).then(|| format!("{} {}", d.format("%Y-%m-%d"), weekday(d, lang)))
+                (d.to_string() != raw).then(|| format!("{} {}", d.format("%Y-%m-%d"), dates::weekday(d, lang)))
             }
             Input::DateTime => {
                 let t = dates::parse_datetime(raw, today).ok()?;
                 let shown = t.format("%Y-%m-%d %H:%M").to_string();
-                (shown != raw).then(|| format!("{shown} {}", weekday(t.date(), lang)))
+                (shown != raw).then(|| format!("{shown} {}", dates::weekday(t.date(), lang)))
             }
             _ => None,
         }
@@ -425,15 +425,6 @@ fn id_number_message(e: IdNumberError, lang: Lang) -> &'static str {
         (IdNumberError::CheckDigit, Lang::Sv) => "kontrollsiffran stämmer inte: kontrollera de fyra sista siffrorna",
         (IdNumberError::CheckDigit, Lang::En) => "the check digit is wrong: check the last four digits",
     }
-}
-
-fn weekday(d: NaiveDate, lang: Lang) -> &'static str {
-    use chrono::Datelike;
-    let names = match lang {
-        Lang::Sv => ["mån", "tis", "ons", "tor", "fre", "lör", "sön"],
-        Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-    };
-    names[d.weekday().num_days_from_monday() as usize]
 }
 
 /// A stored value as the text a form shows for it.

@@ -126,7 +126,9 @@ fn footer_actions(app: &App) -> Vec<Action> {
             _ => vec![NextTab, Edit, Add, Delete, Undo],
         },
         Screen::MyActions(_) => vec![Down, Open, ActionDone, Filter, Undo, Back],
-        Screen::Calendar(_) => vec![CalendarPrev, CalendarNext, CalendarDay, CalendarWeek, CalendarMonth, Open, Filter],
+        Screen::Calendar(_) => {
+            vec![CalendarPrev, CalendarNext, CalendarToday, CalendarDay, CalendarWeek, CalendarMonth, Open, Filter]
+        }
         Screen::Directory(_) => vec![Down, Filter, Add, Edit, Back],
         Screen::Conflicts(_) => vec![Down, KeepMine, KeepTheirs, NewValue, Open, Back],
         Screen::FollowUp(s) if s.groups_hidden() => {
@@ -238,6 +240,8 @@ fn short_description(action: Action, lang: Lang, screen: &Screen) -> &'static st
         (CalendarMonth, Lang::En) => "month",
         (CalendarNext, Lang::Sv) => "nästa",
         (CalendarNext, Lang::En) => "next",
+        (CalendarToday, Lang::Sv) => "idag",
+        (CalendarToday, Lang::En) => "today",
         (CalendarPrev, Lang::Sv) => "förra",
         (CalendarPrev, Lang::En) => "previous",
         (Add, Lang::Sv) => "ny",
@@ -327,13 +331,26 @@ fn empty_or<'a>(app: &App, rows: Vec<Row<'a>>, cols: &Columns) -> Vec<Row<'a>> {
 /// A meeting as a table row: time, client, kind, mode, and a last cell the screen chooses.
 fn meeting_row<'a>(cols: &Columns, m: &MeetingRow, lang: Lang, last: Cell<'a>) -> Row<'a> {
     cols.row(vec![
-        Cell::from(m.starts_at.replace('T', " ")),
+        Cell::from(meeting_when(&m.starts_at, lang)),
         Cell::from(m.client_name.clone().unwrap_or_default()),
         Cell::from(m.kind.label(lang)),
         Cell::from(m.mode.label(lang)),
         last,
     ])
 }
+
+/// When a meeting starts, with its weekday: "2026-11-27 fre 14:45".
+fn meeting_when(starts_at: &str, lang: Lang) -> String {
+    match chrono::NaiveDateTime::parse_from_str(starts_at, "%Y-%m-%dT%H:%M") {
+        Ok(t) => {
+            format!("{} {} {}", t.format("%Y-%m-%d"), crate::forms::dates::weekday(t.date(), lang), t.format("%H:%M"))
+        }
+        Err(_) => starts_at.replace('T', " "),
+    }
+}
+
+/// The width of [`meeting_when`].
+const MEETING_WHEN: u16 = 20;
 
 /// A Today list's count, "100+" when the list was cut at its limit.
 fn today_count(n: usize) -> String {
@@ -359,7 +376,7 @@ fn render_today(app: &App, s: &TodayScreen, frame: &mut Frame, area: Rect) {
         if s.pane == pane && s.selected[pane as usize] == i { theme.selected } else { theme.base }
     };
     let widths = [
-        Constraint::Length(16),
+        Constraint::Length(MEETING_WHEN),
         Constraint::Fill(2),
         Constraint::Fill(1),
         Constraint::Length(9),
@@ -1203,7 +1220,7 @@ fn render_calendar(app: &App, s: &CalendarScreen, frame: &mut Frame, area: Rect)
     let title = format!("{} · {period} ({count}){}", screen_title(app), filter_suffix(&s.filter));
     let start = s.pager.offset;
     let widths = [
-        Constraint::Length(16),
+        Constraint::Length(MEETING_WHEN),
         Constraint::Fill(3),
         // Wide enough for every kind in either language when there is room.
         Constraint::Length(if area.width >= WIDE { 22 } else { 18 }),
