@@ -574,6 +574,14 @@ fn export_import_prompts_and_a_conflict_resolved_on_one_replica_closes_on_both()
         assert_eq!(app.conflict_count, 1, "the conflict shows on both replicas");
         let Screen::Conflicts(s) = &app.screen else { panic!("expected the Conflicts screen") };
         assert_eq!(s.rows.len(), 1);
+        // Both replicas show the same value until it is resolved, and say which.
+        let winner = match s.rows[0].0.winner().value.as_str() {
+            Some(v) => v.to_owned(),
+            None => panic!("a text value"),
+        };
+        let marked: Vec<String> =
+            screen_lines(app, (120, 30)).into_iter().filter(|l| l.contains("← gäller nu")).collect();
+        assert!(marked.len() == 1 && marked[0].contains(&winner), "{marked:?}");
     }
     press(&mut b, "m");
     assert_eq!(b.conflict_count, 0);

@@ -134,6 +134,11 @@ fn who(v: Option<&ConflictValue>) -> String {
 pub fn render(app: &App, s: &ConflictsScreen, frame: &mut Frame, area: Rect) {
     let theme = &app.opts.theme;
     let lang = app.opts.lang;
+    // The value the tables show until someone resolves the conflict (last writer wins).
+    let in_effect = |c: &Conflict, v: Option<&ConflictValue>| {
+        let shown = v.is_some_and(|v| std::ptr::eq(v, c.winner()));
+        Span::styled(if shown { lang.pick("  ← gäller nu", "  ← in effect") } else { "" }, theme.ok)
+    };
     let [list, detail] = Layout::vertical([Constraint::Min(4), Constraint::Length(7)]).areas(area);
     let header = Row::new(
         [
@@ -189,8 +194,8 @@ pub fn render(app: &App, s: &ConflictsScreen, frame: &mut Frame, area: Rect) {
             label(lang.pick("Före", "Base")),
             Span::raw(c.base.as_ref().map(show).unwrap_or_else(|| "–".to_owned())),
         ]),
-        Line::from(vec![label(lang.pick("Mitt", "Mine")), Span::raw(who(c.mine()))]),
-        Line::from(vec![label(lang.pick("Deras", "Theirs")), Span::raw(who(c.theirs()))]),
+        Line::from(vec![label(lang.pick("Mitt", "Mine")), Span::raw(who(c.mine())), in_effect(c, c.mine())]),
+        Line::from(vec![label(lang.pick("Deras", "Theirs")), Span::raw(who(c.theirs())), in_effect(c, c.theirs())]),
     ];
     match &s.input {
         Some(text) => lines.push(Line::from(vec![
