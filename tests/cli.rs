@@ -112,6 +112,40 @@ fn a_folder_or_an_unencrypted_file_as_the_store_is_named_as_such() {
 }
 
 #[test]
+fn a_report_piped_into_a_reader_that_stops_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(sluss(&["init", "--db", &db(dir.path())], Some(PASS)).status.success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sluss"))
+        .args(["report", "--db", &db(dir.path()), "--today", "2026-11-23"])
+        .env("SLUSS_PASSPHRASE", PASS)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // As `| head -0`: the reader is gone before the report is written (the key takes longer).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(!text(&out).contains("Broken pipe"), "{}", text(&out));
+}
+
+#[test]
+fn an_export_to_a_replica_needs_another_replicas_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let created = sluss(&["init", "--db", &db(dir.path())], Some(PASS));
+    let own = text(&created).split("(replica ").nth(1).unwrap().trim_end().trim_end_matches(')').to_owned();
+    let out_file = dir.path().join("b.bundle").display().to_string();
+    for (to, said) in [("nonsense", "is no replica id"), (own.as_str(), "this store's own replica")] {
+        let out =
+            sluss(&["export", "--db", &db(dir.path()), "--to", to, "--out", &out_file, "--unencrypted"], Some(PASS));
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert!(text(&out).contains(said), "{}", text(&out));
+        assert!(!Path::new(&out_file).exists());
+    }
+}
+
+#[test]
 fn a_day_that_cannot_be_read_says_what_is_wrong() {
     let dir = tempfile::tempdir().unwrap();
     for (day, said) in [("2026-13-01", "there is no month 13"), ("yesterday", "YYYY-MM-DD, e.g. 2026-11-23")] {

@@ -252,6 +252,9 @@ fn rekey_changes_the_passphrase_and_keeps_the_data() {
     let out = sluss_env(&["rekey", "--db", &dbs], &[("SLUSS_PASSPHRASE", PASS), ("SLUSS_NEW_PASSPHRASE", "kort")]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("too short"), "{}", text(&out));
+    let out = sluss_env(&["rekey", "--db", &dbs], &[("SLUSS_PASSPHRASE", PASS), ("SLUSS_NEW_PASSPHRASE", PASS)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("the one the store has already"), "{}", text(&out));
     let out = sluss_env(&["rekey", "--db", &dbs], &[("SLUSS_PASSPHRASE", PASS), ("SLUSS_NEW_PASSPHRASE", NEW)]);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(mode(&db), 0o600);

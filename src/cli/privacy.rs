@@ -177,6 +177,9 @@ pub(super) fn rekey(store: Store, args: &RekeyArgs) -> Result<ExitCode, Failure>
             }
         },
     };
+    if store.opened_with(&new) {
+        return Err(Failure::refused("the new passphrase is the one the store has already: choose another"));
+    }
     let path = store.path().map(Path::to_owned).unwrap_or_default();
     let store = store.rekey(Key::Passphrase(new))?;
     println!("passphrase of {} changed (replica {})", path.display(), store.replica_id());

@@ -138,11 +138,12 @@ pub fn report(mut store: Store, args: &ReportArgs, cli: &Cli, today: NaiveDate) 
             )?;
             println!("report written to {}", out.display());
         }
-        None => {
-            std::io::stdout()
-                .write_all(&bytes)
-                .map_err(|e| Failure { code: exit::FAILED, message: format!("cannot write the report: {e}") })?;
-        }
+        None => match std::io::stdout().write_all(&bytes) {
+            // The reader stopped reading (`| head`): as any Unix filter, stop quietly.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Err(e) => return Err(Failure { code: exit::FAILED, message: format!("cannot write the report: {e}") }),
+            Ok(()) => {}
+        },
     }
     Ok(ExitCode::SUCCESS)
 }

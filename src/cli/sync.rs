@@ -86,6 +86,18 @@ fn encryption(args: &ExportArgs) -> Result<Encryption, SyncError> {
 
 /// Runs `sluss export`.
 pub fn export(store: &mut Store, args: &ExportArgs, today: NaiveDate) -> Result<ExitCode, Failure> {
+    if let Some(peer) = &args.to {
+        if uuid::Uuid::parse_str(peer).is_err() {
+            return Err(Failure::refused(format!(
+                "--to {peer} is no replica id: give the id (a UUID) that `sluss import` printed for that machine's bundle"
+            )));
+        }
+        if peer == store.replica_id() {
+            return Err(Failure::refused(format!(
+                "--to {peer} is this store's own replica: give the id of the machine the bundle is for"
+            )));
+        }
+    }
     let opts = ExportOptions {
         to: args.to.clone(),
         all: args.all,

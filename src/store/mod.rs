@@ -198,6 +198,11 @@ impl Store {
         matches!(self.key, Key::Passphrase(_))
     }
 
+    /// Whether the store was opened with this passphrase.
+    pub fn opened_with(&self, passphrase: &str) -> bool {
+        matches!(&self.key, Key::Passphrase(p) if p.as_str() == passphrase)
+    }
+
     /// How long opening took to derive the key from the passphrase.
     pub fn key_derivation_time(&self) -> Duration {
         self.key_derivation
