@@ -33,6 +33,15 @@ pub enum PassphraseError {
     /// Nothing to read a passphrase from.
     #[error("no passphrase: run in a terminal, set {ENV_VAR}, or pass --key-file PATH")]
     NoSource,
+    /// The passphrase variable is set but empty: a script's mistake, not a passphrase to try.
+    #[error("{ENV_VAR} is set but empty: put the passphrase in it, or unset it to be asked")]
+    EmptyVariable,
+    /// The key file named is a folder.
+    #[error("key file {path} is a folder: give the file in it")]
+    KeyFileIsFolder {
+        /// The folder.
+        path: String,
+    },
     /// The two entries of a new passphrase differ.
     #[error("the two passphrases differ: nothing was created; try again")]
     Mismatch,
@@ -49,6 +58,9 @@ pub fn obtain(key_file: Option<&Path>, new_store: bool) -> Result<Zeroizing<Stri
     let pass = if let Some(path) = key_file {
         read_key_file(path)?
     } else if let Ok(p) = std::env::var(ENV_VAR) {
+        if p.is_empty() {
+            return Err(PassphraseError::EmptyVariable);
+        }
         Zeroizing::new(p)
     } else if std::io::stdin().is_terminal() {
         let first =
@@ -73,6 +85,9 @@ pub fn obtain(key_file: Option<&Path>, new_store: bool) -> Result<Zeroizing<Stri
 fn read_key_file(path: &Path) -> Result<Zeroizing<String>, PassphraseError> {
     let shown = path.display().to_string();
     let meta = fs::metadata(path).map_err(|source| PassphraseError::KeyFile { path: shown.clone(), source })?;
+    if meta.is_dir() {
+        return Err(PassphraseError::KeyFileIsFolder { path: shown });
+    }
     if meta.permissions().mode() & 0o077 != 0 {
         return Err(PassphraseError::KeyFileOpen { path: shown });
     }

@@ -99,6 +99,14 @@ fn a_missing_store_names_the_command_that_creates_one() {
 #[test]
 fn a_folder_or_an_unencrypted_file_as_the_store_is_named_as_such() {
     let dir = tempfile::tempdir().unwrap();
+    assert!(sluss(&["init", "--db", &db(dir.path())], Some(PASS)).status.success());
+    // An empty passphrase variable is a mistake to name, not a passphrase to try.
+    let out = sluss(&["check", "--db", &db(dir.path())], Some(""));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("SLUSS_PASSPHRASE is set but empty"), "{}", text(&out));
+    let folder_key = dir.path().display().to_string();
+    let out = sluss(&["check", "--db", &db(dir.path()), "--key-file", &folder_key], None);
+    assert!(text(&out).contains("is a folder"), "{}", text(&out));
     let folder = dir.path().display().to_string();
     let out = sluss(&["check", "--db", &folder], Some(PASS));
     assert_eq!(out.status.code(), Some(2));
@@ -112,22 +120,24 @@ fn a_folder_or_an_unencrypted_file_as_the_store_is_named_as_such() {
 }
 
 #[test]
-fn a_report_piped_into_a_reader_that_stops_ends_quietly() {
+fn a_report_or_audit_piped_into_a_reader_that_stops_ends_quietly() {
     let dir = tempfile::tempdir().unwrap();
     assert!(sluss(&["init", "--db", &db(dir.path())], Some(PASS)).status.success());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sluss"))
-        .args(["report", "--db", &db(dir.path()), "--today", "2026-11-23"])
-        .env("SLUSS_PASSPHRASE", PASS)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // As `| head -0`: the reader is gone before the report is written (the key takes longer).
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(!text(&out).contains("Broken pipe"), "{}", text(&out));
+    for command in ["report", "audit"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sluss"))
+            .args([command, "--db", &db(dir.path()), "--today", "2026-11-23"])
+            .env("SLUSS_PASSPHRASE", PASS)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // As `| head -0`: the reader is gone before anything is written (the key takes longer).
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{command}: {}", text(&out));
+        assert!(!text(&out).contains("Broken pipe") && !text(&out).contains("panicked"), "{command}: {}", text(&out));
+    }
 }
 
 #[test]
@@ -136,7 +146,10 @@ fn an_export_to_a_replica_needs_another_replicas_id() {
     let created = sluss(&["init", "--db", &db(dir.path())], Some(PASS));
     let own = text(&created).split("(replica ").nth(1).unwrap().trim_end().trim_end_matches(')').to_owned();
     let out_file = dir.path().join("b.bundle").display().to_string();
-    for (to, said) in [("nonsense", "is no replica id"), (own.as_str(), "this store's own replica")] {
+    let own_upper = own.to_uppercase();
+    for (to, said) in
+        [("nonsense", "is no replica id"), (own.as_str(), "this store's own replica"), (&own_upper, "own replica")]
+    {
         let out =
             sluss(&["export", "--db", &db(dir.path()), "--to", to, "--out", &out_file, "--unencrypted"], Some(PASS));
         assert_eq!(out.status.code(), Some(2), "{}", text(&out));

@@ -72,7 +72,7 @@ impl Session {
 #[test]
 fn a_session_opens_moves_opens_a_client_searches_and_quits_cleanly() {
     let mut s = Session::start(&["--demo", "--today", "2026-11-23"]);
-    s.wait_for("Möten idag och 7 dagar framåt");
+    s.wait_for("Möten de närmaste 7 dagarna");
     s.send("8");
     s.wait_for("Klienter · ↕namn");
     s.send("jj\r");
@@ -104,7 +104,7 @@ fn a_session_opens_moves_opens_a_client_searches_and_quits_cleanly() {
 #[test]
 fn sigterm_restores_the_terminal() {
     let mut s = Session::start(&["--demo", "--today", "2026-11-23"]);
-    s.wait_for("Möten idag och 7 dagar framåt");
+    s.wait_for("Möten de närmaste 7 dagarna");
     signal_and_wait(&mut s, "-TERM");
     let parser = s.parser.lock().unwrap();
     assert!(!parser.screen().alternate_screen());
@@ -127,7 +127,7 @@ fn signal_and_wait(s: &mut Session, signal: &str) {
 fn a_hang_up_ends_sluss_and_restores_the_terminal() {
     // An SSH disconnect sends SIGHUP; with the terminal gone sluss must end, not spin.
     let mut s = Session::start(&["--demo", "--today", "2026-11-23"]);
-    s.wait_for("Möten idag och 7 dagar framåt");
+    s.wait_for("Möten de närmaste 7 dagarna");
     signal_and_wait(&mut s, "-HUP");
     let parser = s.parser.lock().unwrap();
     assert!(!parser.screen().alternate_screen());
@@ -151,7 +151,7 @@ fn a_form_killed_mid_typing_comes_back_as_a_draft() {
     let args = ["--db", db, "--today", "2026-11-23"];
 
     let mut s = Session::start_with(&args, &env);
-    s.wait_for("Möten idag och 7 dagar framåt");
+    s.wait_for("Möten de närmaste 7 dagarna");
     s.send("N");
     s.wait_for("Ny: Klient");
     s.send("Draftina\tUtkastsson\x13");
@@ -185,7 +185,7 @@ fn a_form_killed_mid_typing_comes_back_as_a_draft() {
 
     // The draft is gone once saved: a third start offers nothing.
     let mut s = Session::start_with(&args, &env);
-    s.wait_for("Möten idag och 7 dagar framåt");
+    s.wait_for("Möten de närmaste 7 dagarna");
     assert!(!s.screen().contains("Osparade utkast"));
     s.send("q");
 }
@@ -209,7 +209,7 @@ fn the_privacy_key_and_the_idle_lock_keep_the_screen_and_the_form() {
         &["--db", db, "--today", "2026-11-23"],
         &[("SLUSS_PASSPHRASE", "pty-lock-pass"), ("SLUSS_CONFIG", config.to_str().unwrap())],
     );
-    s.wait_for("Möten idag och 7 dagar framåt");
+    s.wait_for("Möten de närmaste 7 dagarna");
     s.send("\x02"); // Ctrl-b
     let started = Instant::now();
     while s.screen().contains("Möten") {
@@ -219,7 +219,7 @@ fn the_privacy_key_and_the_idle_lock_keep_the_screen_and_the_form() {
     assert!(s.screen().trim().is_empty(), "nothing shows while blanked:\n{}", s.screen());
     s.send("8"); // keys do nothing while blanked
     s.send("\x02");
-    s.wait_for("Möten idag och 7 dagar framåt");
+    s.wait_for("Möten de närmaste 7 dagarna");
 
     s.send("N");
     s.wait_for("Ny: Klient");

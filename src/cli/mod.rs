@@ -113,6 +113,17 @@ pub struct DemoArgs {
     pub seed: u64,
 }
 
+/// Writes a command's output to stdout. A reader that stopped reading (`| head`) ends it
+/// quietly, as any Unix filter; println! would panic there.
+pub(crate) fn write_stdout(bytes: &[u8], what: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(bytes) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure { code: exit::FAILED, message: format!("cannot write {what}: {e}") }),
+        Ok(()) => Ok(()),
+    }
+}
+
 /// A day on the command line: YYYY-MM-DD, or a message saying what is wrong with it.
 pub(crate) fn parse_day(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {

@@ -85,13 +85,8 @@ pub(super) fn audit(store: &Store, args: &AuditArgs, lang: Lang) -> Result<ExitC
     let filter =
         AuditFilter { client: args.client.clone(), actor: args.actor.clone(), kind, from: args.since, to: args.until };
     let rows = store.audit_entries(&filter, 0, args.limit)?;
-    if args.json {
-        for r in &rows {
-            println!("{}", row_json(r));
-        }
-    } else {
-        print!("{}", table(&rows, lang));
-    }
+    let text = if args.json { rows.iter().map(|r| format!("{}\n", row_json(r))).collect() } else { table(&rows, lang) };
+    super::write_stdout(text.as_bytes(), "the audit log")?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,6 +1,5 @@
 //! `sluss report`, `sluss ics` and `sluss plan`: thin wrappers over `crate::report`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -138,12 +137,7 @@ pub fn report(mut store: Store, args: &ReportArgs, cli: &Cli, today: NaiveDate) 
             )?;
             println!("report written to {}", out.display());
         }
-        None => match std::io::stdout().write_all(&bytes) {
-            // The reader stopped reading (`| head`): as any Unix filter, stop quietly.
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-            Err(e) => return Err(Failure { code: exit::FAILED, message: format!("cannot write the report: {e}") }),
-            Ok(()) => {}
-        },
+        None => super::write_stdout(&bytes, "the report")?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -86,27 +86,32 @@ fn encryption(args: &ExportArgs) -> Result<Encryption, SyncError> {
 
 /// Runs `sluss export`.
 pub fn export(store: &mut Store, args: &ExportArgs, today: NaiveDate) -> Result<ExitCode, Failure> {
-    if let Some(peer) = &args.to {
-        if uuid::Uuid::parse_str(peer).is_err() {
-            return Err(Failure::refused(format!(
-                "--to {peer} is no replica id: give the id (a UUID) that `sluss import` printed for that machine's bundle"
-            )));
-        }
-        if peer == store.replica_id() {
-            return Err(Failure::refused(format!(
-                "--to {peer} is this store's own replica: give the id of the machine the bundle is for"
-            )));
-        }
-    }
+    // Written as sluss prints it (lower case, hyphens), so it matches the replica's own id.
+    let to = match &args.to {
+        None => None,
+        Some(peer) => match uuid::Uuid::parse_str(peer) {
+            Err(_) => {
+                return Err(Failure::refused(format!(
+                    "--to {peer} is no replica id: give the id (a UUID) that `sluss import` printed for that machine's bundle"
+                )));
+            }
+            Ok(id) if id.hyphenated().to_string() == store.replica_id() => {
+                return Err(Failure::refused(format!(
+                    "--to {peer} is this store's own replica: give the id of the machine the bundle is for"
+                )));
+            }
+            Ok(id) => Some(id.hyphenated().to_string()),
+        },
+    };
     let opts = ExportOptions {
-        to: args.to.clone(),
+        to: to.clone(),
         all: args.all,
         for_org: args.for_org.clone(),
         encryption: encryption(args)?,
         today,
     };
     let report = crate::sync::export(store, &args.out, &opts)?;
-    if let (Some(peer), false) = (&args.to, report.target_known) {
+    if let (Some(peer), false) = (&to, report.target_known) {
         eprintln!("note: replica {peer} has sent no bundle here yet, so the bundle holds every change");
     }
     let plain = if args.unencrypted { " (NOT encrypted)" } else { "" };

@@ -111,7 +111,10 @@ fn calendar_problem(text: &str) -> Option<CalendarProblem> {
     };
     let (y, m, d) = match t.split('-').collect::<Vec<_>>()[..] {
         [y, m, d] => (digits(y, 4..=4)?, digits(m, 1..=2)?, digits(d, 1..=2)?),
-        [ymd] if ymd.len() == 8 => (digits(&ymd[..4], 4..=4)?, digits(&ymd[4..6], 2..=2)?, digits(&ymd[6..], 2..=2)?),
+        // Eight ASCII digits; checked first, so the slices fall on character boundaries.
+        [ymd] if ymd.len() == 8 && ymd.is_ascii() => {
+            (digits(&ymd[..4], 4..=4)?, digits(&ymd[4..6], 2..=2)?, digits(&ymd[6..], 2..=2)?)
+        }
         _ => return None,
     };
     let year = i32::try_from(y).ok()?;
@@ -237,6 +240,8 @@ mod tests {
         // Anything else gets the forms that work.
         assert_eq!(date_problem("snart", Lang::Sv), date_hint(Lang::Sv));
         assert_eq!(date_problem("2026-12-01x", Lang::Sv), date_hint(Lang::Sv));
+        // An en dash makes eight bytes of six characters: no panic, just the hint.
+        assert_eq!(date_problem("2026–1", Lang::Sv), date_hint(Lang::Sv));
         assert_eq!(datetime_problem("2026-04-31 10:00", Lang::Sv), "2026-04 har 30 dagar: skriv en dag 01–30");
         assert_eq!(datetime_problem("snart 10", Lang::Sv), datetime_hint(Lang::Sv));
         assert!(datetime_hint(Lang::Sv).contains("14:30"), "a date-time field's hint shows a time");

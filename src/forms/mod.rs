@@ -230,6 +230,11 @@ impl Form {
         }
     }
 
+    /// Whether field `i` of a row being edited still holds what was loaded.
+    fn unchanged(&self, i: usize) -> bool {
+        self.target.is_some() && self.original.get(i).is_some_and(|o| clean_text(o) == clean_text(&self.values[i]))
+    }
+
     /// The value of one field as it would be stored, or what is wrong with it.
     pub fn parse_field(&self, i: usize, today: NaiveDate, lang: Lang) -> Result<Value, String> {
         let spec = &self.fields()[i];
@@ -265,11 +270,15 @@ impl Form {
                 _ => Err(msg(&format!("skriv ett heltal {min}–{max}"), &format!("type a whole number {min}–{max}"))),
             },
             Input::Bool => Ok(Value::Bool(raw == "1")),
+            // A row saved before these checks keeps what it holds until that field is edited:
+            // an unrelated edit is not refused for it.
+            Input::Phone | Input::Email if self.unchanged(i) => Ok(Value::String(raw)),
             Input::Phone => {
                 let digits = raw.chars().filter(char::is_ascii_digit).count();
                 let allowed =
                     raw.char_indices().all(|(i, c)| c.is_ascii_digit() || " -()/".contains(c) || (c == '+' && i == 0));
-                if allowed && (5..=20).contains(&digits) {
+                // Service numbers such as 1177 and 112 are short.
+                if allowed && (3..=20).contains(&digits) {
                     Ok(Value::String(raw))
                 } else {
                     Err(msg(
@@ -355,7 +364,7 @@ impl Form {
                 }
                 Rule::NotFuture(field) => {
                     let (Some(when), Some(j)) = (value(field).and_then(Value::as_str), index(field)) else { continue };
-                    if when > today.format("%Y-%m-%d").to_string().as_str() {
+                    if !self.unchanged(j) && when > today.format("%Y-%m-%d").to_string().as_str() {
                         let message = match lang {
                             Lang::Sv => format!("{}: kan inte vara efter idag ({today})", fields[j].label(lang)),
                             Lang::En => format!("{}: cannot be after today ({today})", fields[j].label(lang)),

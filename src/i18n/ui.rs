@@ -36,7 +36,7 @@ texts! {
     CONFIRM_TITLE = "Bekräfta", "Confirm";
     APP_TITLE = "sluss", "sluss";
     TODAY = "Idag", "Today";
-    MEETINGS_THIS_WEEK = "Möten idag och 7 dagar framåt", "Meetings today and the next 7 days";
+    MEETINGS_THIS_WEEK = "Möten de närmaste 7 dagarna", "Meetings in the next 7 days";
     OVERDUE_ACTIONS = "Försenade åtgärder", "Overdue action items";
     OVERDUE_FOLLOW_UPS = "Försenade uppföljningar", "Overdue follow-ups";
     NOTHING_HERE = "Inget att visa.", "Nothing to show.";
@@ -128,8 +128,8 @@ texts! {
     NOTE_CONFIRM_DISCARD = "Tryck Esc igen för att kasta anteckningen, eller skriv vidare",
         "Press Esc again to discard the note, or keep writing";
     NOTE_KEYS = "Ctrl-s spara · Esc avbryt", "Ctrl-s save · Esc cancel";
-    PURPOSE_TODAY = "Möten idag och 7 dagar framåt, försenade åtgärder och uppföljningar.",
-        "Meetings today and the next 7 days, overdue action items and follow-ups.";
+    PURPOSE_TODAY = "Möten de närmaste 7 dagarna (idag medräknad), försenade åtgärder och uppföljningar.",
+        "Meetings in the next 7 days (today included), overdue action items and follow-ups.";
     PURPOSE_RADAR = "Frigivningar de närmaste dagarna; en bokstav i Flaggor betyder att något saknas.",
         "Releases in the coming days; a letter under Flags means something is missing.";
     PURPOSE_FIRST_WEEKS = "Nyss frigivna: den mest riskfyllda tiden. Flaggorna visar vad som fortfarande saknas.",

@@ -193,9 +193,7 @@ pub fn export(store: &mut Store, dir: &Path, today: NaiveDate) -> Result<ExportS
         return Err(ReportError::Exists(target));
     }
     if !dir.exists() {
-        std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
-            .create(dir)
-            .map_err(|source| ReportError::Write { path: dir.to_owned(), source })?;
+        crate::store::create_private_dir(dir).map_err(|source| ReportError::Write { path: dir.to_owned(), source })?;
         std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
             .map_err(|source| ReportError::Write { path: dir.to_owned(), source })?;
     }

@@ -19,7 +19,7 @@ pub enum StoreError {
         path: PathBuf,
     },
     /// The path is a folder, not a store file.
-    #[error("{path} is a folder: give the store file in it, e.g. `--db {path}/sluss.db`")]
+    #[error("{path} is a folder: give the store file in it, e.g. {path}/sluss.db")]
     IsFolder {
         /// The folder.
         path: PathBuf,

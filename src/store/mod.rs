@@ -135,6 +135,9 @@ impl Store {
     /// Opens a store for reading only, beside a process that may be writing it: no
     /// migration, no replica set-up, nothing written.
     pub fn open_read_only(path: &Path, key: Key) -> Result<Store> {
+        if path.is_dir() {
+            return Err(StoreError::IsFolder { path: path.to_owned() });
+        }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = match connect(path, flags, &key, page_sizes(path)) {
             Err(e @ StoreError::WrongPassphrase { .. }) => {
@@ -198,9 +201,12 @@ impl Store {
         matches!(self.key, Key::Passphrase(_))
     }
 
-    /// Whether the store was opened with this passphrase.
+    /// Whether the store was opened with this passphrase. Compared in time that does not
+    /// depend on where the two first differ.
     pub fn opened_with(&self, passphrase: &str) -> bool {
-        matches!(&self.key, Key::Passphrase(p) if p.as_str() == passphrase)
+        let Key::Passphrase(p) = &self.key else { return false };
+        let (a, b) = (p.as_bytes(), passphrase.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
     }
 
     /// How long opening took to derive the key from the passphrase.
@@ -348,18 +354,19 @@ fn page_size(conn: &Connection) -> Result<u32> {
     Ok(conn.query_row("SELECT CAST(page_size AS INTEGER) FROM pragma_page_size()", [], |r| r.get(0))?)
 }
 
+/// Creates `dir`, and any folder missing above it, mode 0700.
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    fs::DirBuilder::new().recursive(true).mode(DIR_MODE).create(dir)
+}
+
 /// Creates the parent directory, and any missing above it, mode 0700, if it does not exist.
 fn ensure_private_dir(path: &Path) -> Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
     let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
         return Ok(());
     };
     if !dir.exists() {
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(DIR_MODE)
-            .create(dir)
-            .map_err(|e| StoreError::io(format!("cannot create {}", dir.display()), e))?;
+        create_private_dir(dir).map_err(|e| StoreError::io(format!("cannot create {}", dir.display()), e))?;
         fs::set_permissions(dir, fs::Permissions::from_mode(DIR_MODE))
             .map_err(|e| StoreError::io(format!("cannot set permissions of {}", dir.display()), e))?;
     }

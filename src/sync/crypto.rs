@@ -108,16 +108,15 @@ pub fn passphrase_from_env(var: &str) -> Result<Zeroizing<String>, SyncError> {
     }
 }
 
-/// The fewest characters a new bundle's passphrase may have, as a store's.
-pub const MIN_PASSPHRASE_CHARS: usize = 8;
-
-/// A passphrase to encrypt a new bundle with, from `var`: refused when shorter than
-/// [`MIN_PASSPHRASE_CHARS`] (opening an existing bundle takes whatever it was made with).
+/// A passphrase to encrypt a new bundle with, from `var`: refused when shorter than a new
+/// store's ([`crate::passphrase::MIN_LEN`]); opening an existing bundle takes whatever it was
+/// made with.
 pub fn new_passphrase_from_env(var: &str) -> Result<Zeroizing<String>, SyncError> {
     let p = passphrase_from_env(var)?;
-    if p.chars().count() < MIN_PASSPHRASE_CHARS {
+    let min = crate::passphrase::MIN_LEN;
+    if p.chars().count() < min {
         return Err(SyncError::Usage(format!(
-            "the passphrase in {var} has {} characters: a bundle's needs at least {MIN_PASSPHRASE_CHARS}",
+            "the passphrase in {var} has {} characters: a bundle's needs at least {min}",
             p.chars().count()
         )));
     }

@@ -63,7 +63,7 @@ impl Pager {
 /// Which panel of the Today screen has focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TodayPane {
-    /// Meetings today and the next 7 days.
+    /// Meetings in the next 7 days, today included.
     Meetings,
     /// Overdue action items.
     Actions,

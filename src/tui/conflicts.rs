@@ -194,7 +194,18 @@ pub fn render(app: &App, s: &ConflictsScreen, frame: &mut Frame, area: Rect) {
             label(lang.pick("Före", "Base")),
             Span::raw(c.base.as_ref().map(show).unwrap_or_else(|| "–".to_owned())),
         ]),
-        Line::from(vec![label(lang.pick("Mitt", "Mine")), Span::raw(who(c.mine())), in_effect(c, c.mine())]),
+        // On a machine that wrote neither value (one that relays), the value in effect has
+        // the line "mine" would have.
+        match c.mine() {
+            Some(mine) => {
+                Line::from(vec![label(lang.pick("Mitt", "Mine")), Span::raw(who(Some(mine))), in_effect(c, Some(mine))])
+            }
+            None => Line::from(vec![
+                label(lang.pick("Gäller", "Shown")),
+                Span::raw(who(Some(c.winner()))),
+                in_effect(c, Some(c.winner())),
+            ]),
+        },
         Line::from(vec![label(lang.pick("Deras", "Theirs")), Span::raw(who(c.theirs())), in_effect(c, c.theirs())]),
     ];
     match &s.input {

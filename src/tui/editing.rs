@@ -105,14 +105,7 @@ impl App {
             return Ok(());
         }
         let client_id = client.as_ref().map(|c| c.0.clone());
-        // The client form shows the full personnummer, and a protected client's real name
-        // and municipality: opening it on a client is a reveal, logged like the reveal key.
-        if let (FormKind::Client, Some(id)) = (kind, target)
-            && let Some(row) = self.store.client_row(id)?
-            && (row.protected || row.id_number.is_some())
-        {
-            self.log_reveal(&row, crate::i18n::audit_detail::SHOWN_IN_FORM)?;
-        }
+        self.log_client_form_reveal(kind, target)?;
         let mut form = match target {
             Some(id) => match Form::edit(&self.store, kind, id, client_id)? {
                 Some(form) => form,
@@ -133,6 +126,19 @@ impl App {
         };
         let ui = FormUi::open(&self.store, form, name, file, lang)?;
         self.overlay = Some(Overlay::Form(Box::new(ui)));
+        Ok(())
+    }
+
+    /// The client form shows the full personnummer, and a protected client's real name and
+    /// municipality: opening it on a client (or a draft of it) is a reveal, logged like the
+    /// reveal key.
+    fn log_client_form_reveal(&mut self, kind: FormKind, target: Option<&str>) -> Result<()> {
+        if let (FormKind::Client, Some(id)) = (kind, target)
+            && let Some(row) = self.store.client_row(id)?
+            && (row.protected || row.id_number.is_some())
+        {
+            self.log_reveal(&row, crate::i18n::audit_detail::SHOWN_IN_FORM)?;
+        }
         Ok(())
     }
 
@@ -462,6 +468,7 @@ impl App {
             );
             return Ok(());
         };
+        self.log_client_form_reveal(form.kind, form.target.as_deref())?;
         let client = match &form.client_id {
             Some(id) => self.store.client_row(id)?.map(|r| (id.clone(), r.display_name())),
             None => None,

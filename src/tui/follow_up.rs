@@ -90,9 +90,10 @@ pub struct FollowUpScreen {
 }
 
 impl FollowUpScreen {
-    /// Whether the last drawing left groups of the split out (the total always shows).
-    pub fn groups_hidden(&self) -> bool {
-        self.indicators.groups.len().saturating_sub(1) > self.groups_shown.get()
+    /// Whether groups of the split follow those the last drawing showed (`l` shows them).
+    pub fn groups_after(&self) -> bool {
+        let groups = self.indicators.groups.len().saturating_sub(1);
+        self.groups_shown.get() > 0 && self.first_group + self.groups_shown.get() < groups
     }
 }
 
@@ -251,6 +252,9 @@ pub fn render(app: &App, s: &FollowUpScreen, frame: &mut Frame, area: Rect) {
     // Where groups are left out: which are shown, and that l and h page through them.
     let more = match (total > shown.len() - 1, lang) {
         (false, _) => String::new(),
+        (true, _) if shown.len() == 1 => {
+            format!(" · {total} {}", lang.pick("grupper får inte plats", "groups do not fit"))
+        }
         (true, _) => {
             let (from, to) = (first + 1, first + shown.len() - 1);
             let range = if from == to { from.to_string() } else { format!("{from}–{to}") };

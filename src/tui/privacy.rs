@@ -16,7 +16,7 @@ use super::action::Action;
 use super::app::App;
 use crate::domain::enums::AuditAction;
 use crate::i18n::{Lang, audit_detail};
-use crate::store::{Key, Result, Store};
+use crate::store::{Result, Store};
 
 /// Why the screen is locked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,15 +124,11 @@ impl App {
     }
 }
 
-/// Whether `typed` is the store's passphrase: opening the file with it is the only test
-/// that needs no copy of the passphrase kept in memory. A plain (demo) store has none, so
-/// Enter unlocks it.
+/// Whether `typed` is the store's passphrase. A plain (demo) store has none, so Enter
+/// unlocks it. (It used to open the file again with `typed`, which also noted every wrong
+/// attempt as a failed open of the store: each was audited twice.)
 fn passphrase_opens(store: &Store, typed: &str) -> bool {
-    match (store.is_encrypted(), store.path()) {
-        (false, _) => true,
-        (true, Some(path)) => Store::open_read_only(path, Key::Passphrase(Zeroizing::new(typed.to_owned()))).is_ok(),
-        (true, None) => false,
-    }
+    !store.is_encrypted() || store.opened_with(typed)
 }
 
 /// The blank screen of the privacy key: nothing from the store, not even the screen's name.

@@ -139,13 +139,11 @@ impl App {
                     (SyncKind::Export, SyncStage::Path)
                         if !path.parent().is_none_or(|d| d.as_os_str().is_empty() || d.is_dir()) =>
                     {
-                        p.problem = Some(
-                            lang.pick(
-                                "Mappen finns inte: skriv en mapp som finns",
-                                "No such folder: type one that exists",
-                            )
-                            .to_owned(),
-                        );
+                        let folder = path.parent().map(|d| d.display().to_string()).unwrap_or_default();
+                        p.problem = Some(match lang {
+                            Lang::Sv => format!("Mappen {folder} finns inte: skriv en mapp som finns"),
+                            Lang::En => format!("No folder {folder}: type one that exists"),
+                        });
                     }
                     (_, SyncStage::Path) if path.is_dir() => {
                         p.problem = Some(match lang {
@@ -189,8 +187,16 @@ impl App {
                         },
                     },
                     (_, SyncStage::Path) => p.stage = SyncStage::Passphrase,
-                    (_, SyncStage::Passphrase) if p.secret.chars().count() < crypto::MIN_PASSPHRASE_CHARS => {
-                        p.problem = Some(lang.pick("Minst 8 tecken", "At least 8 characters").to_owned());
+                    // Only a new bundle's passphrase has a minimum: an existing one opens with
+                    // whatever it was made with.
+                    (SyncKind::Export, SyncStage::Passphrase)
+                        if p.secret.chars().count() < crate::passphrase::MIN_LEN =>
+                    {
+                        let min = crate::passphrase::MIN_LEN;
+                        p.problem = Some(match lang {
+                            Lang::Sv => format!("Minst {min} tecken"),
+                            Lang::En => format!("At least {min} characters"),
+                        });
                     }
                     (SyncKind::Export, SyncStage::Passphrase) => {
                         p.first = std::mem::take(&mut p.secret);

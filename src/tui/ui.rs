@@ -131,10 +131,13 @@ fn footer_actions(app: &App) -> Vec<Action> {
         }
         Screen::Directory(_) => vec![Down, Filter, Add, Edit, Back],
         Screen::Conflicts(_) => vec![Down, KeepMine, KeepTheirs, NewValue, Open, Back],
-        Screen::FollowUp(s) if s.groups_hidden() => {
-            vec![NextPane, FollowUpPeriod, FollowUpSplit, FollowUpMore, Down, Back]
+        Screen::FollowUp(s) => {
+            let mut keys = vec![NextPane, FollowUpPeriod, FollowUpSplit];
+            keys.extend(s.groups_after().then_some(FollowUpMore));
+            keys.extend((s.first_group > 0).then_some(FollowUpBack));
+            keys.extend([Down, Back]);
+            keys
         }
-        Screen::FollowUp(_) => vec![NextPane, FollowUpPeriod, FollowUpSplit, Down, Back],
         Screen::Audit(_) => vec![Down, AuditKind, AuditPeriod, AuditMine, AuditClear, Open, Back],
         Screen::Today(_) => vec![NextPane, Down, Open, GoRadar, GoClients],
         Screen::Dashboard(s) if matches!(s.kind, ClientDashboard::ReleaseRadar(_) | ClientDashboard::FirstWeeks(_)) => {
