@@ -928,3 +928,33 @@ fn the_follow_up_tables_page_through_groups_and_stop_at_the_last_row() {
     let bottom = &lines[lines.len() - 3];
     assert!(bottom.contains(&last), "the last row {last:?} is at the bottom: {bottom:?}");
 }
+
+/// A draft of the client form, taken up again at the next start, shows the full number
+/// too: restoring it is logged as a reveal, like opening the form.
+#[test]
+fn a_restored_client_form_draft_logs_a_reveal() {
+    use sluss::domain::enums::AuditAction;
+    use sluss::tui::app::Overlay;
+    let mut app = app();
+    press(&mut app, "2");
+    key(&mut app, KeyCode::Enter);
+    let Screen::Workspace(w) = &app.screen else { panic!("expected a workspace") };
+    assert!(w.row.id_number.is_some(), "the test needs a client with a number");
+    let client = w.row.id.clone();
+    press(&mut app, "e");
+    type_text(&mut app, "x");
+    key(&mut app, KeyCode::Esc);
+    press(&mut app, "k");
+    assert!(app.overlay.is_none(), "the draft is kept");
+    let reveals = |app: &App| {
+        let filter = sluss::store::audit::AuditFilter { client: Some(client.clone()), ..Default::default() };
+        app.store.audit_entries(&filter, 0, 100).unwrap().iter().filter(|r| r.kind == AuditAction::RevealId).count()
+    };
+    let store = std::mem::replace(&mut app.store, Store::in_memory().unwrap());
+    let mut again = App::new(store, app.opts.clone(), (80, 24)).unwrap();
+    assert!(matches!(again.overlay, Some(Overlay::Drafts { .. })), "the next start offers the draft");
+    let before = reveals(&again);
+    key(&mut again, KeyCode::Enter);
+    assert!(matches!(again.overlay, Some(Overlay::Form(_))), "the draft is restored");
+    assert_eq!(reveals(&again), before + 1);
+}
