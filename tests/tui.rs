@@ -449,6 +449,14 @@ fn screen_lines(app: &App, (w, h): (u16, u16)) -> Vec<String> {
     (0..h).map(|y| (0..w).map(|x| buffer[(x, y)].symbol().to_owned()).collect()).collect()
 }
 
+/// Opens the first client of the release radar (`2`, Enter) and returns its row.
+fn open_radar_client(app: &mut App) -> ClientRow {
+    press(app, "2");
+    key(app, KeyCode::Enter);
+    let Screen::Workspace(w) = &app.screen else { panic!("expected a workspace") };
+    w.row.clone()
+}
+
 fn ctrl(app: &mut App, c: char) {
     app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
 }
@@ -738,11 +746,9 @@ fn the_audit_screen_shows_an_exports_detail_in_the_interface_language() {
 fn leaving_a_client_hides_its_number_and_the_client_form_logs_a_reveal() {
     use sluss::domain::enums::AuditAction;
     let mut app = app();
-    press(&mut app, "2");
-    key(&mut app, KeyCode::Enter);
-    let Screen::Workspace(w) = &app.screen else { panic!("expected a workspace") };
-    assert!(w.row.id_number.is_some() && !w.row.protected, "the test needs a client with a number");
-    let first = w.row.id.clone();
+    let row = open_radar_client(&mut app);
+    assert!(row.id_number.is_some() && !row.protected, "the test needs a client with a number");
+    let first = row.id;
     press(&mut app, "r");
     let other = all_clients(&app, &ClientQuery::default())
         .into_iter()
@@ -810,10 +816,7 @@ fn the_needs_tab_marks_the_needs_the_gaps_dashboard_counts() {
 #[test]
 fn the_delete_question_agrees_with_the_noun() {
     let mut app = app();
-    press(&mut app, "2");
-    key(&mut app, KeyCode::Enter);
-    let Screen::Workspace(w) = &app.screen else { panic!("expected a workspace") };
-    let id = w.row.id.clone();
+    let id = open_radar_client(&mut app).id;
     for (tab, wanted) in [(Tab::Needs, "Radera markerat behov?"), (Tab::Interventions, "Radera markerad insats?")] {
         app.open_client(&id, tab).unwrap();
         press(&mut app, "d");
@@ -936,11 +939,9 @@ fn a_restored_client_form_draft_logs_a_reveal() {
     use sluss::domain::enums::AuditAction;
     use sluss::tui::app::Overlay;
     let mut app = app();
-    press(&mut app, "2");
-    key(&mut app, KeyCode::Enter);
-    let Screen::Workspace(w) = &app.screen else { panic!("expected a workspace") };
-    assert!(w.row.id_number.is_some(), "the test needs a client with a number");
-    let client = w.row.id.clone();
+    let row = open_radar_client(&mut app);
+    assert!(row.id_number.is_some(), "the test needs a client with a number");
+    let client = row.id;
     press(&mut app, "e");
     type_text(&mut app, "x");
     key(&mut app, KeyCode::Esc);

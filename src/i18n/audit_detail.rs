@@ -55,8 +55,7 @@ impl Template {
     }
 }
 
-fn fill(text: &str, values: impl Iterator<Item = String>) -> String {
-    let mut values = values;
+fn fill(text: &str, mut values: impl Iterator<Item = String>) -> String {
     let mut parts = text.split("{}");
     let mut out = parts.next().unwrap_or_default().to_owned();
     for part in parts {
